@@ -1,0 +1,146 @@
+// Package event defines the httpmon wire protocol v1: the records that the
+// stages exchange as newline-delimited JSON, and their encoders and decoders.
+//
+// Every record is one JSON object on one line with a "kind" field. The
+// encoders write fields in a fixed order so that output is byte-for-byte
+// reproducible; the decoders accept fields in any order and skip fields they
+// do not know, so newer producers can add fields without breaking older
+// consumers.
+package event
+
+// Record kinds of protocol v1.
+const (
+	KindRequest = "request"
+	KindTick    = "tick"
+	KindSummary = "summary"
+	KindAlert   = "alert"
+)
+
+// Alert states.
+const (
+	StateFiring   = "firing"
+	StateResolved = "resolved"
+)
+
+// Request is one parsed access-log line.
+//
+// Byte-slice fields may alias the buffer the request was parsed or decoded
+// from; they are valid until that buffer is reused. An empty slice means the
+// log did not have the field (it was "-" or missing), and such fields are
+// left out of the encoded record.
+type Request struct {
+	// TS is the request time in unix seconds.
+	TS int64
+	// UTCOffset is the time-zone offset of the log's timestamp in seconds
+	// east of UTC; it lets later stages show times in the log's own zone.
+	UTCOffset int32
+	// Status is the HTTP status code, or 0 when the log had "-".
+	Status int
+	// Bytes is the response size, or -1 when the log had "-".
+	Bytes int64
+
+	Source     []byte // label of the input the line came from
+	RemoteHost []byte
+	Ident      []byte // RFC 1413 identity, almost always absent
+	User       []byte
+	Method     []byte
+	Path       []byte // request target's path, query string included
+	Protocol   []byte
+	// Request holds the raw request line when it could not be split into
+	// method, path and protocol (garbage sent to an HTTP port, for example);
+	// such requests are still traffic and are kept.
+	Request   []byte
+	Section   []byte // "/" or the path up to, not including, its second "/"
+	Referer   []byte
+	UserAgent []byte
+}
+
+// Reset clears r for reuse, keeping nothing from the previous request.
+func (r *Request) Reset() {
+	*r = Request{Bytes: -1}
+}
+
+// Status classes, indexes into StatusCounts.
+const (
+	Class1xx = iota
+	Class2xx
+	Class3xx
+	Class4xx
+	Class5xx
+	ClassOther // missing or out-of-range status
+	NumClasses
+)
+
+// StatusClass returns the StatusCounts index for an HTTP status code.
+func StatusClass(status int) int {
+	if status < 100 || status > 599 {
+		return ClassOther
+	}
+	return status/100 - 1
+}
+
+// StatusCounts counts requests per status class, indexed by Class1xx…ClassOther.
+type StatusCounts [NumClasses]int64
+
+// Add adds o to c.
+func (c *StatusCounts) Add(o *StatusCounts) {
+	for i := range c {
+		c[i] += o[i]
+	}
+}
+
+// Tick is the traffic of one event-time second. httpmon-window emits one per
+// second, in order and contiguous, including seconds without requests, so
+// that later stages see time pass when nothing arrives.
+type Tick struct {
+	TS        int64 // the second, in unix seconds
+	UTCOffset int32
+	Hits      int64
+	Bytes     int64
+	Status    StatusCounts
+}
+
+// SectionStat is the traffic of one site section within a summary interval.
+type SectionStat struct {
+	Section  []byte
+	Hits     int64
+	Bytes    int64
+	Errors4x int64
+	Errors5x int64
+	// TopPath and TopBytes name the heaviest document of the section: the
+	// largest single response seen in the interval (first one on ties).
+	TopPath  []byte
+	TopBytes int64
+}
+
+// Summary is the traffic of one interval [Start, End).
+type Summary struct {
+	Start     int64
+	End       int64
+	UTCOffset int32
+	// Seconds is how many seconds of the interval were observed; it is
+	// less than End-Start for the first and last interval of a stream.
+	Seconds  int64
+	Partial  bool
+	Hits     int64
+	RPS      float64 // Hits / Seconds
+	Bytes    int64
+	Status   StatusCounts
+	Late     int64 // records that arrived too late for their own second
+	Sections []SectionStat
+	// SectionsTotal is the number of distinct sections in the interval;
+	// Sections holds only the top ones.
+	SectionsTotal int64
+}
+
+// Alert is a transition of an alert rule.
+type Alert struct {
+	Name      []byte
+	State     []byte // StateFiring or StateResolved
+	TS        int64  // second of the transition
+	UTCOffset int32
+	Hits      int64   // requests in the window at TS
+	Threshold float64 // requests per second
+	Window    int64   // seconds
+	Rate      float64 // Hits / Window
+}
