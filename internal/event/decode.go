@@ -1,0 +1,560 @@
+package event
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	jsoniter "github.com/json-iterator/go"
+)
+
+// Decoder reads NDJSON lines into records. Byte slices in decoded records
+// point into the Decoder's own buffer and are valid until the next call. A
+// Decoder is not safe for concurrent use.
+type Decoder struct {
+	it    *jsoniter.Iterator
+	sub   *jsoniter.Iterator
+	arena []byte
+}
+
+// NewDecoder returns a Decoder.
+func NewDecoder() *Decoder {
+	return &Decoder{
+		it:  jsoniter.NewIterator(config),
+		sub: jsoniter.NewIterator(config),
+	}
+}
+
+// maxTS bounds timestamps to years 0–9999 so that a corrupt number cannot
+// make a later stage emit billions of empty seconds.
+const (
+	minTS = -62167219200
+	maxTS = 253402300799
+)
+
+var kindPrefix = []byte(`{"kind":"`)
+
+// Kind returns the value of the record's "kind" field. It has a fast path
+// for records that start with it, as every httpmon encoder writes them; for
+// others it reads the whole object, which also validates it. The returned
+// slice is valid until the next call.
+func (d *Decoder) Kind(line []byte) ([]byte, error) {
+	if bytes.HasPrefix(line, kindPrefix) {
+		rest := line[len(kindPrefix):]
+		if i := bytes.IndexByte(rest, '"'); i > 0 && bytes.IndexByte(rest[:i], '\\') < 0 {
+			return rest[:i], nil
+		}
+	}
+	if err := d.start(line); err != nil {
+		return nil, err
+	}
+	var kind []byte
+	for f := d.it.ReadObject(); f != ""; f = d.it.ReadObject() {
+		if f == "kind" {
+			var err error
+			if kind, err = d.str(f); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		d.it.Skip()
+	}
+	if err := d.finish(); err != nil {
+		return nil, err
+	}
+	if len(kind) == 0 {
+		return nil, errors.New(`missing field "kind"`)
+	}
+	return kind, nil
+}
+
+// Validate checks that line is one well-formed JSON object and nothing else.
+// Stages call it before passing through records of kinds they do not read,
+// so that a damaged line is reported where it first appears.
+func (d *Decoder) Validate(line []byte) error {
+	if err := d.start(line); err != nil {
+		return err
+	}
+	d.it.Skip()
+	return d.finish()
+}
+
+func (d *Decoder) start(line []byte) error {
+	d.it.ResetBytes(line)
+	d.it.Error = nil
+	// Decoded strings never exceed the line, and their raw tokens are copied
+	// first, so twice the line is enough: the arena never reallocates while
+	// earlier fields still point into it.
+	if need := 2*len(line) + 16; cap(d.arena) < need {
+		d.arena = make([]byte, 0, need)
+	}
+	d.arena = d.arena[:0]
+	if t := d.it.WhatIsNext(); t != jsoniter.ObjectValue {
+		if d.it.Error == io.EOF || t == jsoniter.InvalidValue {
+			return errors.New("not a JSON object")
+		}
+		return fmt.Errorf("not a JSON object but %s", typeName(t))
+	}
+	return nil
+}
+
+// finish reports a syntax error met while reading, or anything after the
+// object, which jsoniter would otherwise ignore.
+func (d *Decoder) finish() error {
+	if d.it.Error != nil {
+		return syntaxError(d.it.Error)
+	}
+	d.it.WhatIsNext()
+	if d.it.Error == io.EOF {
+		return nil
+	}
+	if d.it.Error != nil {
+		return syntaxError(d.it.Error)
+	}
+	return errors.New("unexpected data after the JSON object")
+}
+
+// syntaxError shortens jsoniter's messages, which quote up to a kilobyte
+// of context, to the operation and the byte offset.
+func syntaxError(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, ", error found in #"); i >= 0 {
+		pos := msg[i+len(", error found in #"):]
+		if j := strings.IndexByte(pos, ' '); j > 0 {
+			pos = pos[:j]
+		}
+		msg = msg[:i]
+		if k := strings.LastIndex(msg, ": "); k >= 0 {
+			msg = msg[k+2:]
+		}
+		return fmt.Errorf("malformed JSON near byte %s: %s", pos, msg)
+	}
+	return fmt.Errorf("malformed JSON: %s", msg)
+}
+
+func typeName(t jsoniter.ValueType) string {
+	switch t {
+	case jsoniter.StringValue:
+		return "a string"
+	case jsoniter.NumberValue:
+		return "a number"
+	case jsoniter.NilValue:
+		return "null"
+	case jsoniter.BoolValue:
+		return "a boolean"
+	case jsoniter.ArrayValue:
+		return "an array"
+	case jsoniter.ObjectValue:
+		return "an object"
+	}
+	return "invalid JSON"
+}
+
+// fieldError reports a value of the wrong type. A syntax error takes
+// precedence because it explains the real problem.
+type fieldError struct {
+	field, want string
+	got         jsoniter.ValueType
+}
+
+func (e *fieldError) Error() string {
+	return fmt.Sprintf("field %q: want %s, got %s", e.field, e.want, typeName(e.got))
+}
+
+// expect checks the type of the next value; null is accepted as "absent"
+// for every field and consumed, returning false.
+func (d *Decoder) expect(field string, want jsoniter.ValueType, wantName string) (bool, error) {
+	t := d.it.WhatIsNext()
+	if t == want {
+		return true, nil
+	}
+	if t == jsoniter.NilValue {
+		d.it.Skip()
+		return false, nil
+	}
+	if d.it.Error != nil {
+		return false, syntaxError(d.it.Error)
+	}
+	return false, &fieldError{field, wantName, t}
+}
+
+// str reads a string field into the arena.
+func (d *Decoder) str(field string) ([]byte, error) {
+	ok, err := d.expect(field, jsoniter.StringValue, "a string")
+	if !ok {
+		return nil, err
+	}
+	start := len(d.arena)
+	d.arena = d.it.SkipAndAppendBytes(d.arena)
+	if d.it.Error != nil {
+		return nil, syntaxError(d.it.Error)
+	}
+	raw := d.arena[start:]
+	if len(raw) < 2 {
+		return nil, &fieldError{field, "a string", jsoniter.InvalidValue}
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return raw[1 : len(raw)-1 : len(raw)-1], nil
+	}
+	d.sub.ResetBytes(raw)
+	d.sub.Error = nil
+	s := d.sub.ReadString()
+	if d.sub.Error != nil {
+		return nil, fmt.Errorf("field %q: bad string escape", field)
+	}
+	d.arena = append(d.arena[:start], s...)
+	return d.arena[start:len(d.arena):len(d.arena)], nil
+}
+
+// num reads a number field. Numbers are read as float64 so that producers
+// may write "ts":1549573860.25; float64 represents every integer the
+// protocol uses exactly.
+func (d *Decoder) num(field string) (float64, bool, error) {
+	ok, err := d.expect(field, jsoniter.NumberValue, "a number")
+	if !ok {
+		return 0, false, err
+	}
+	v := d.it.ReadFloat64()
+	if d.it.Error != nil {
+		return 0, false, syntaxError(d.it.Error)
+	}
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, false, fmt.Errorf("field %q: number out of range", field)
+	}
+	return v, true, nil
+}
+
+// count reads a non-negative integer.
+func (d *Decoder) count(field string) (int64, error) {
+	v, ok, err := d.num(field)
+	if !ok {
+		return 0, err
+	}
+	if v != math.Trunc(v) || v < 0 || v > 1<<53 {
+		return 0, fmt.Errorf("field %q: want a non-negative integer, got %s", field, strconv.FormatFloat(v, 'g', -1, 64))
+	}
+	return int64(v), nil
+}
+
+// ts reads a unix time in seconds, rounding fractions down to their second.
+func (d *Decoder) ts(field string) (int64, bool, error) {
+	v, ok, err := d.num(field)
+	if !ok {
+		return 0, false, err
+	}
+	if v < minTS || v > maxTS {
+		return 0, false, fmt.Errorf("field %q: time %s is outside years 0–9999", field, strconv.FormatFloat(v, 'f', -1, 64))
+	}
+	return int64(math.Floor(v)), true, nil
+}
+
+func (d *Decoder) offset(field string) (int32, error) {
+	v, ok, err := d.num(field)
+	if !ok {
+		return 0, err
+	}
+	if v != math.Trunc(v) || v < -24*3600 || v > 24*3600 {
+		return 0, fmt.Errorf("field %q: want seconds within ±24h", field)
+	}
+	return int32(v), nil
+}
+
+func (d *Decoder) bool(field string) (bool, error) {
+	ok, err := d.expect(field, jsoniter.BoolValue, "a boolean")
+	if !ok {
+		return false, err
+	}
+	return d.it.ReadBool(), nil
+}
+
+func (d *Decoder) status(field string, c *StatusCounts) error {
+	ok, err := d.expect(field, jsoniter.ObjectValue, "an object")
+	if !ok {
+		return err
+	}
+	for f := d.it.ReadObject(); f != ""; f = d.it.ReadObject() {
+		i := -1
+		switch f {
+		case "1xx":
+			i = Class1xx
+		case "2xx":
+			i = Class2xx
+		case "3xx":
+			i = Class3xx
+		case "4xx":
+			i = Class4xx
+		case "5xx":
+			i = Class5xx
+		case "other":
+			i = ClassOther
+		}
+		if i < 0 {
+			d.it.Skip()
+			continue
+		}
+		if c[i], err = d.count(field + "." + f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func missing(field string) error {
+	return fmt.Errorf("missing field %q", field)
+}
+
+// Request decodes a "request" line into r. The kind field is not checked;
+// callers dispatch on Kind first.
+func (d *Decoder) Request(line []byte, r *Request) error {
+	r.Reset()
+	if err := d.start(line); err != nil {
+		return err
+	}
+	var err error
+	hasTS := false
+	for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
+		switch f {
+		case "ts":
+			r.TS, hasTS, err = d.ts(f)
+		case "utc_offset":
+			r.UTCOffset, err = d.offset(f)
+		case "status":
+			var v float64
+			var ok bool
+			if v, ok, err = d.num(f); ok && (v != math.Trunc(v) || v < 0 || v > 999) {
+				err = fmt.Errorf("field %q: want an HTTP status code", f)
+			}
+			r.Status = int(v)
+		case "bytes":
+			var ok bool
+			var v float64
+			if v, ok, err = d.num(f); ok {
+				if v != math.Trunc(v) || v < 0 || v > 1<<53 {
+					err = fmt.Errorf("field %q: want a non-negative integer", f)
+				}
+				r.Bytes = int64(v)
+			}
+		case "source":
+			r.Source, err = d.str(f)
+		case "remote_host":
+			r.RemoteHost, err = d.str(f)
+		case "ident":
+			r.Ident, err = d.str(f)
+		case "user":
+			r.User, err = d.str(f)
+		case "method":
+			r.Method, err = d.str(f)
+		case "path":
+			r.Path, err = d.str(f)
+		case "protocol":
+			r.Protocol, err = d.str(f)
+		case "request":
+			r.Request, err = d.str(f)
+		case "section":
+			r.Section, err = d.str(f)
+		case "referer":
+			r.Referer, err = d.str(f)
+		case "user_agent":
+			r.UserAgent, err = d.str(f)
+		default:
+			d.it.Skip()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := d.finish(); err != nil {
+		return err
+	}
+	if !hasTS {
+		return missing("ts")
+	}
+	return nil
+}
+
+// Tick decodes a "tick" line into t.
+func (d *Decoder) Tick(line []byte, t *Tick) error {
+	*t = Tick{}
+	if err := d.start(line); err != nil {
+		return err
+	}
+	var err error
+	hasTS := false
+	for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
+		switch f {
+		case "ts":
+			t.TS, hasTS, err = d.ts(f)
+		case "utc_offset":
+			t.UTCOffset, err = d.offset(f)
+		case "hits":
+			t.Hits, err = d.count(f)
+		case "bytes":
+			t.Bytes, err = d.count(f)
+		case "status":
+			err = d.status(f, &t.Status)
+		default:
+			d.it.Skip()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := d.finish(); err != nil {
+		return err
+	}
+	if !hasTS {
+		return missing("ts")
+	}
+	return nil
+}
+
+// Summary decodes a "summary" line into s, reusing s.Sections.
+func (d *Decoder) Summary(line []byte, s *Summary) error {
+	secs := s.Sections[:0]
+	*s = Summary{}
+	if err := d.start(line); err != nil {
+		return err
+	}
+	var err error
+	hasStart, hasEnd := false, false
+	for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
+		switch f {
+		case "start":
+			s.Start, hasStart, err = d.ts(f)
+		case "end":
+			s.End, hasEnd, err = d.ts(f)
+		case "utc_offset":
+			s.UTCOffset, err = d.offset(f)
+		case "seconds":
+			s.Seconds, err = d.count(f)
+		case "partial":
+			s.Partial, err = d.bool(f)
+		case "hits":
+			s.Hits, err = d.count(f)
+		case "rps":
+			s.RPS, _, err = d.num(f)
+		case "bytes":
+			s.Bytes, err = d.count(f)
+		case "status":
+			err = d.status(f, &s.Status)
+		case "late":
+			s.Late, err = d.count(f)
+		case "sections_total":
+			s.SectionsTotal, err = d.count(f)
+		case "sections":
+			secs, err = d.sections(f, secs)
+		default:
+			d.it.Skip()
+		}
+	}
+	s.Sections = secs
+	if err != nil {
+		return err
+	}
+	if err := d.finish(); err != nil {
+		return err
+	}
+	if !hasStart {
+		return missing("start")
+	}
+	if !hasEnd {
+		return missing("end")
+	}
+	if s.End < s.Start {
+		return errors.New(`field "end" is before "start"`)
+	}
+	return nil
+}
+
+func (d *Decoder) sections(field string, secs []SectionStat) ([]SectionStat, error) {
+	ok, err := d.expect(field, jsoniter.ArrayValue, "an array")
+	if !ok {
+		return secs, err
+	}
+	for d.it.ReadArray() {
+		ok, err := d.expect(field+"[]", jsoniter.ObjectValue, "an object")
+		if !ok {
+			if err != nil {
+				return secs, err
+			}
+			continue
+		}
+		var sec SectionStat
+		for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
+			switch f {
+			case "section":
+				sec.Section, err = d.str(f)
+			case "hits":
+				sec.Hits, err = d.count(f)
+			case "bytes":
+				sec.Bytes, err = d.count(f)
+			case "4xx":
+				sec.Errors4x, err = d.count(f)
+			case "5xx":
+				sec.Errors5x, err = d.count(f)
+			case "top_path":
+				sec.TopPath, err = d.str(f)
+			case "top_bytes":
+				sec.TopBytes, err = d.count(f)
+			default:
+				d.it.Skip()
+			}
+		}
+		if err != nil {
+			return secs, err
+		}
+		secs = append(secs, sec)
+	}
+	return secs, nil
+}
+
+// Alert decodes an "alert" line into a.
+func (d *Decoder) Alert(line []byte, a *Alert) error {
+	*a = Alert{}
+	if err := d.start(line); err != nil {
+		return err
+	}
+	var err error
+	hasTS := false
+	for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
+		switch f {
+		case "name":
+			a.Name, err = d.str(f)
+		case "state":
+			a.State, err = d.str(f)
+		case "ts":
+			a.TS, hasTS, err = d.ts(f)
+		case "utc_offset":
+			a.UTCOffset, err = d.offset(f)
+		case "hits":
+			a.Hits, err = d.count(f)
+		case "threshold":
+			a.Threshold, _, err = d.num(f)
+		case "window":
+			a.Window, err = d.count(f)
+		case "rate":
+			a.Rate, _, err = d.num(f)
+		default:
+			d.it.Skip()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := d.finish(); err != nil {
+		return err
+	}
+	switch {
+	case !hasTS:
+		return missing("ts")
+	case len(a.Name) == 0:
+		return missing("name")
+	case string(a.State) != StateFiring && string(a.State) != StateResolved:
+		return fmt.Errorf(`field "state": want %q or %q`, StateFiring, StateResolved)
+	}
+	return nil
+}
