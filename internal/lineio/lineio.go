@@ -1,0 +1,252 @@
+// Package lineio splits a byte stream into lines for the httpmon stages.
+//
+// It differs from bufio.Scanner in the ways a log filter needs: lines have no
+// fixed 64 KiB limit but a configurable one, and a line over it is reported
+// and skipped rather than ending the stream; "\r\n" endings are stripped; a
+// callback runs whenever the input has nothing more to give right now, so
+// the caller can flush its output before blocking (a `tail -f` pipeline then
+// shows each line as it arrives while a bulk run still writes in large
+// blocks); and reading can be cut short by a done channel, after an optional
+// grace period that lets a stage drain what its upstream flushed on the same
+// Ctrl-C.
+package lineio
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// DefaultMaxLine is the longest line accepted unless Options says otherwise.
+const DefaultMaxLine = 1 << 20
+
+const chunkSize = 64 << 10
+
+// ErrInterrupted is returned by Next after the done channel closed and the
+// grace period, if any, ran out.
+var ErrInterrupted = errors.New("interrupted")
+
+// TooLongError reports a line longer than the limit. The line is skipped and
+// counted; reading goes on with the next one.
+type TooLongError struct {
+	Limit int
+}
+
+func (e *TooLongError) Error() string {
+	return fmt.Sprintf("line longer than %d bytes, skipped", e.Limit)
+}
+
+// Options configures a Reader.
+type Options struct {
+	// MaxLine is the longest line accepted; 0 means DefaultMaxLine.
+	MaxLine int
+	// OnIdle runs before Next blocks waiting for input. Its error is
+	// returned by Next.
+	OnIdle func() error
+	// Done stops reading when closed.
+	Done <-chan struct{}
+	// Drain is how long to go on reading input that is still arriving after
+	// Done closed; 0 stops at once.
+	Drain time.Duration
+}
+
+type chunk struct {
+	b   []byte
+	err error
+}
+
+// Reader returns the lines of an input one at a time.
+type Reader struct {
+	opt      Options
+	ch       chan chunk
+	free     chan []byte
+	cur      []byte // unread part of the current chunk
+	curBuf   []byte // the current chunk's whole buffer, to recycle
+	carry    []byte // start of a line that spans chunks
+	err      error  // sticky end of input
+	line     int64
+	skipping bool // inside a line that is too long
+	deadline time.Time
+	stopping bool
+}
+
+// NewReader starts reading src in a goroutine, which lets Next notice idle
+// input and interruption without blocking in a read.
+func NewReader(src io.Reader, opt Options) *Reader {
+	if opt.MaxLine <= 0 {
+		opt.MaxLine = DefaultMaxLine
+	}
+	r := &Reader{
+		opt:  opt,
+		ch:   make(chan chunk, 4),
+		free: make(chan []byte, 8),
+	}
+	go r.fill(src)
+	return r
+}
+
+func (r *Reader) fill(src io.Reader) {
+	for {
+		var buf []byte
+		select {
+		case buf = <-r.free:
+		default:
+			buf = make([]byte, chunkSize)
+		}
+		n, err := src.Read(buf)
+		if n > 0 || err != nil {
+			r.ch <- chunk{buf[:n], err}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Line returns the number of the line last returned by Next, counting from 1.
+func (r *Reader) Line() int64 { return r.line }
+
+// Next returns the next line without its line ending. The slice is valid
+// until the following call. At the end of input it returns io.EOF, after a
+// last line without a newline if there is one. A line over the limit yields
+// a *TooLongError, and the next call continues after it.
+func (r *Reader) Next() ([]byte, error) {
+	for {
+		if len(r.cur) > 0 {
+			i := bytes.IndexByte(r.cur, '\n')
+			if i >= 0 {
+				l := r.cur[:i]
+				r.cur = r.cur[i+1:]
+				r.line++
+				if r.skipping {
+					r.skipping = false
+					return nil, &TooLongError{r.opt.MaxLine}
+				}
+				if len(r.carry) > 0 {
+					r.carry = append(r.carry, l...)
+					l = r.carry
+					r.carry = r.carry[:0]
+				}
+				if len(l) > r.opt.MaxLine {
+					return nil, &TooLongError{r.opt.MaxLine}
+				}
+				return trimCR(l), nil
+			}
+			if !r.skipping {
+				r.carry = append(r.carry, r.cur...)
+				if len(r.carry) > r.opt.MaxLine {
+					r.skipping = true
+					r.carry = r.carry[:0]
+				}
+			}
+			r.cur = nil
+		}
+		if r.err != nil {
+			if r.skipping {
+				r.skipping = false
+				r.line++
+				return nil, &TooLongError{r.opt.MaxLine}
+			}
+			if len(r.carry) > 0 {
+				l := r.carry
+				r.carry = r.carry[:0]
+				r.line++
+				return trimCR(l), nil
+			}
+			return nil, r.err
+		}
+		if err := r.fetch(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func trimCR(l []byte) []byte {
+	if n := len(l); n > 0 && l[n-1] == '\r' {
+		return l[:n-1]
+	}
+	return l
+}
+
+// fetch makes the next chunk current or records the end of input.
+func (r *Reader) fetch() error {
+	if r.curBuf != nil {
+		select {
+		case r.free <- r.curBuf[:cap(r.curBuf)]:
+		default:
+		}
+		r.curBuf = nil
+	}
+	if !r.stopping {
+		select {
+		case <-r.opt.Done:
+			r.stopping = true
+			r.deadline = time.Now().Add(r.opt.Drain)
+		default:
+		}
+	}
+	if r.stopping && !time.Now().Before(r.deadline) {
+		return r.interrupt()
+	}
+	var c chunk
+	select {
+	case c = <-r.ch:
+	default:
+		if r.opt.OnIdle != nil {
+			if err := r.opt.OnIdle(); err != nil {
+				return err
+			}
+		}
+		var ok bool
+		if c, ok = r.wait(); !ok {
+			return r.interrupt()
+		}
+	}
+	r.cur, r.curBuf = c.b, c.b
+	if c.err != nil {
+		r.err = c.err
+	}
+	return nil
+}
+
+func (r *Reader) interrupt() error {
+	// An interrupted partial line is dropped: it was never finished, so it
+	// is not a line of the input.
+	r.carry = r.carry[:0]
+	r.skipping = false
+	r.cur = nil
+	r.err = ErrInterrupted
+	return nil
+}
+
+// wait blocks for the next chunk, honouring Done and the drain period.
+func (r *Reader) wait() (chunk, bool) {
+	if !r.stopping {
+		select {
+		case c := <-r.ch:
+			return c, true
+		case <-r.opt.Done:
+			r.stopping = true
+			r.deadline = time.Now().Add(r.opt.Drain)
+		}
+	}
+	d := time.Until(r.deadline)
+	if d <= 0 {
+		select {
+		case c := <-r.ch:
+			return c, true
+		default:
+			return chunk{}, false
+		}
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case c := <-r.ch:
+		return c, true
+	case <-t.C:
+		return chunk{}, false
+	}
+}

@@ -1,0 +1,253 @@
+// Package stage holds the process plumbing shared by the httpmon commands:
+// running a urfave/cli app with the project's exit codes and error format,
+// buffered output that is flushed when input goes idle, signal handling,
+// and the reporting of malformed input.
+package stage
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/lineio"
+)
+
+// Exit codes shared by every command.
+const (
+	ExitOK       = 0 // success, including a reader that went away
+	ExitError    = 1 // runtime or I/O error
+	ExitUsage    = 2 // bad flags or arguments
+	ExitBadInput = 3 // --strict and some input was malformed
+)
+
+// Main runs app with args and returns the process exit code. It is the whole
+// of every command's main, so that deferred flushes run before os.Exit.
+func Main(app *cli.App, args []string) (code int) {
+	return run(app, args, os.Stdin, os.Stdout, os.Stderr)
+}
+
+func run(app *cli.App, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(stderr, "%s: internal error: %v\n%s", app.Name, p, debug.Stack())
+			code = ExitError
+		}
+	}()
+	app.Reader = stdin
+	app.Writer = stdout
+	app.ErrWriter = stderr
+	// Without this, cli calls os.Exit inside Run and buffered output is lost.
+	app.ExitErrHandler = func(*cli.Context, error) {}
+	// Without this, cli prints "Incorrect Usage" and the help text on
+	// stdout, into the middle of a data stream.
+	app.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+		return UsageError("%s", err.Error())
+	}
+	ctx, stop := signalContext(stderr, app.Name)
+	defer stop()
+	err := app.RunContext(ctx, args)
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, syscall.EPIPE):
+		return ExitOK
+	}
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintf(stderr, "%s: %s\n", app.Name, msg)
+		}
+		return ec.ExitCode()
+	}
+	fmt.Fprintf(stderr, "%s: %v\n", app.Name, err)
+	return ExitError
+}
+
+// UsageError returns an error that exits with ExitUsage and points at --help.
+func UsageError(format string, args ...any) error {
+	return cli.Exit(fmt.Sprintf(format, args...)+" (see --help)", ExitUsage)
+}
+
+// signalContext is cancelled by the first SIGINT or SIGTERM, so the command
+// can flush what it holds and exit 0; a second signal exits at once, for a
+// user who does not want to wait.
+func signalContext(stderr io.Writer, name string) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		n := 0
+		for range ch {
+			n++
+			if n == 1 {
+				cancel()
+				continue
+			}
+			fmt.Fprintf(stderr, "%s: interrupted twice, exiting without flushing\n", name)
+			os.Exit(130)
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		cancel()
+	}
+}
+
+// EnvVar returns the environment variable that sets a flag of a command:
+// EnvVar("httpmon-window", "lateness") is HTTPMON_WINDOW_LATENESS.
+func EnvVar(command, flag string) string {
+	r := strings.NewReplacer("-", "_")
+	return strings.ToUpper(r.Replace(command) + "_" + r.Replace(flag))
+}
+
+// InputFlags are the flags every command has for malformed input.
+func InputFlags(command string) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{
+			Name:    "rejects",
+			Usage:   "append malformed input lines, raw, to `FILE`",
+			EnvVars: []string{EnvVar(command, "rejects")},
+		},
+		&cli.BoolFlag{
+			Name:    "strict",
+			Usage:   "exit with status 3 at the end if any input line was malformed",
+			EnvVars: []string{EnvVar(command, "strict")},
+		},
+	}
+}
+
+// Stage is one run of a command: its output, its malformed-input reporting
+// and its interruption.
+type Stage struct {
+	Name string
+	Ctx  context.Context
+	// Out buffers standard output; Flush it at record boundaries that a
+	// person waits for. Reader does so whenever input goes idle.
+	Out     *bufio.Writer
+	Rejects *Rejects
+	strict  bool
+	in      io.Reader
+}
+
+// New sets up a run of the command behind c.
+func New(c *cli.Context) (*Stage, error) {
+	rej, err := NewRejects(c.App.Name, c.App.ErrWriter, c.String("rejects"))
+	if err != nil {
+		return nil, err
+	}
+	return &Stage{
+		Name:    c.App.Name,
+		Ctx:     c.Context,
+		Out:     bufio.NewWriterSize(c.App.Writer, 64<<10),
+		Rejects: rej,
+		strict:  c.Bool("strict"),
+		in:      c.App.Reader,
+	}, nil
+}
+
+// Stdin returns the command's standard input.
+func (s *Stage) Stdin() io.Reader { return s.in }
+
+// Reader returns a line reader over in that flushes s.Out whenever in has
+// nothing more to give, and that stops when the stage is interrupted, after
+// drain (see lineio.Options.Drain).
+func (s *Stage) Reader(in io.Reader, drain time.Duration) *lineio.Reader {
+	return lineio.NewReader(in, lineio.Options{
+		OnIdle: s.Out.Flush,
+		Done:   s.Ctx.Done(),
+		Drain:  drain,
+	})
+}
+
+// Finish flushes output, closes the rejects file and prints the count of
+// malformed lines. It turns err into the command's result: an interruption
+// is a normal end, and --strict with malformed input exits 3.
+func (s *Stage) Finish(err error) error {
+	if errors.Is(err, lineio.ErrInterrupted) {
+		err = nil
+	}
+	if ferr := s.Out.Flush(); err == nil {
+		err = ferr
+	}
+	if rerr := s.Rejects.Close(); err == nil {
+		err = rerr
+	}
+	if err == nil && s.strict && s.Rejects.Count() > 0 {
+		return cli.Exit("", ExitBadInput)
+	}
+	return err
+}
+
+// DrainRecords is how long the NDJSON stages keep reading after SIGINT or
+// SIGTERM: on Ctrl-C every stage of a pipeline gets the signal at once, and
+// this lets each one take in what its upstream flushes on the way out.
+const DrainRecords = 2 * time.Second
+
+// BadRecord marks an error about one input record, which is reported and
+// skipped, as opposed to an error that ends the run.
+type BadRecord struct{ Err error }
+
+func (e *BadRecord) Error() string { return e.Err.Error() }
+func (e *BadRecord) Unwrap() error { return e.Err }
+
+// Bad wraps err as a BadRecord.
+func Bad(err error) error { return &BadRecord{err} }
+
+// Records reads NDJSON records from standard input until it ends or the
+// stage is interrupted. Records whose kind owns reports true go to handle;
+// the rest are checked to be well-formed and copied to the output unchanged,
+// so stages compose with producers of kinds they do not know. Malformed
+// lines, and BadRecord errors from handle, are reported and skipped.
+func (s *Stage) Records(dec *event.Decoder, owns func(kind []byte) bool, handle func(kind, line []byte) error) error {
+	r := s.Reader(s.in, DrainRecords)
+	for {
+		line, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		var tooLong *lineio.TooLongError
+		if errors.As(err, &tooLong) {
+			s.Rejects.Report("", r.Line(), nil, err)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if len(line) == 0 {
+			continue
+		}
+		kind, err := dec.Kind(line)
+		if err != nil {
+			s.Rejects.Report("", r.Line(), line, err)
+			continue
+		}
+		if owns(kind) {
+			err = handle(kind, line)
+		} else if err = dec.Validate(line); err == nil {
+			if _, err = s.Out.Write(line); err == nil {
+				err = s.Out.WriteByte('\n')
+			}
+		} else {
+			err = Bad(err)
+		}
+		var bad *BadRecord
+		if errors.As(err, &bad) {
+			s.Rejects.Report("", r.Line(), line, bad.Err)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
