@@ -1,0 +1,487 @@
+// Package window aggregates requests on event time: one tick per second and
+// one summary per fixed interval, the way httpmon-window emits them.
+//
+// Time is what the requests say, never the clock, so replaying a log gives
+// the same output as watching it live and tests are deterministic. Because
+// logs are only roughly ordered (several workers write one file, several
+// files are merged), a second is held back until the newest request is more
+// than Config.Lateness seconds past it; records that arrive later than that
+// are counted as late instead of rewriting output that is already out.
+//
+// The package does no I/O and reads no flags: the caller decodes requests,
+// passes them to an Aggregator and encodes what it hands to its Sink.
+package window
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/httpmon/httpmon/internal/event"
+)
+
+// Config holds the aggregation parameters. All durations are whole seconds
+// because event time in the logs has one-second resolution.
+type Config struct {
+	// Interval is the summary length. Summaries are aligned to multiples of
+	// Interval since the epoch so that runs over different slices of a log
+	// agree on where intervals start.
+	Interval int64
+	// Lateness is how far behind the newest request a record may be and still
+	// count in its own second. Output lags input by this much.
+	Lateness int64
+	// Top is how many sections a summary lists; the rest are only counted in
+	// SectionsTotal, which keeps summaries small on sites with many sections.
+	Top int
+	// MaxGap bounds the silence the Aggregator fills with empty ticks. A
+	// request further than this beyond the newest one ends the stream (as
+	// Flush does) and starts a new one at its time, so a bogus timestamp or a
+	// log with a month-long hole cannot make it emit millions of ticks. Zero
+	// means no limit. Ticks never go back in time, so requests older than a
+	// bogus future timestamp are late until the log catches up with it. A
+	// MaxGap below Interval+Lateness can split an interval into two
+	// summaries.
+	MaxGap int64
+}
+
+// DefaultConfig returns the configuration httpmon-window uses when no flags
+// are given.
+func DefaultConfig() Config {
+	return Config{Interval: 10, Lateness: 5, Top: 10, MaxGap: 86400}
+}
+
+// Validate reports the first invalid field. Messages use the command's flag
+// names because they end up in front of the user of httpmon-window.
+func (c Config) Validate() error {
+	switch {
+	case c.Interval < 1:
+		return fmt.Errorf("--interval must be at least 1s, got %ds", c.Interval)
+	case c.Lateness < 0:
+		return fmt.Errorf("--lateness must not be negative, got %ds", c.Lateness)
+	case c.Top < 1:
+		return fmt.Errorf("--top must be at least 1, got %d", c.Top)
+	case c.MaxGap < 0:
+		return fmt.Errorf("--max-gap must not be negative (0 means no limit), got %ds", c.MaxGap)
+	}
+	return nil
+}
+
+// Sink receives the Aggregator's output in order: ticks in ascending second,
+// each summary right after the last tick of its interval.
+//
+// The Tick, the Summary and everything they point to (Summary.Sections and
+// the byte slices in it) are reused once the call returns, so that the
+// Aggregator allocates nothing per record; a Sink must copy what it keeps.
+// An error from a Sink stops the Aggregator: every later call returns it.
+type Sink interface {
+	Tick(t *event.Tick) error
+	Summary(s *event.Summary) error
+}
+
+// Stats counts what an Aggregator has done, for the end-of-run line on
+// stderr.
+type Stats struct {
+	Requests  int64 // requests passed to Add, late ones included
+	Late      int64 // requests that were too old for their own second
+	Ticks     int64 // ticks emitted
+	Summaries int64 // summaries emitted
+	Gaps      int64 // times the stream restarted because of MaxGap
+}
+
+// Aggregator turns requests into ticks and summaries. It is not safe for
+// concurrent use; a pipeline stage has one reader anyway.
+type Aggregator struct {
+	cfg  Config
+	sink Sink
+	err  error // first Sink error; output would have holes after it
+
+	started bool
+	next    int64 // oldest second not yet emitted
+	max     int64 // newest second added
+	last    int64 // newest second emitted, or MinInt64 before the first tick
+	offset  int32 // UTC offset of the newest request added
+
+	// ring holds the pending seconds [next, max] at index s&mask. max-next
+	// never exceeds Lateness, so the ring grows to at most Lateness+1 slots
+	// (rounded up to a power of two) and then stays put.
+	ring []second
+	mask int64
+
+	// open holds the intervals from the one of next to the one of max, in
+	// order: with Lateness > 0 the pending seconds can straddle boundaries.
+	// Closed intervals go to free so that their section maps are reused.
+	open []*interval
+	free []*interval
+
+	ranked []*section // scratch for sorting sections
+	tick   event.Tick
+	sum    event.Summary
+	stats  Stats
+}
+
+// second is the traffic of one pending second.
+type second struct {
+	hits   int64
+	bytes  int64
+	status event.StatusCounts
+}
+
+// interval accumulates one summary. Totals come from the ticks as they are
+// emitted, so that a summary is exactly the sum of its ticks; sections come
+// from Add, because ticks do not carry them.
+type interval struct {
+	k       int64 // the interval is [k*Interval, (k+1)*Interval)
+	seconds int64
+	hits    int64
+	bytes   int64
+	late    int64
+	status  event.StatusCounts
+	// sections outlives the interval: entries are zeroed rather than deleted
+	// so that a section seen again next time costs no allocation, and only
+	// entries unused for a whole interval are dropped.
+	sections map[string]*section
+}
+
+type section struct {
+	name     []byte
+	hits     int64
+	bytes    int64
+	errors4x int64
+	errors5x int64
+	topPath  []byte
+	topBytes int64 // -1 before the first request, so that one always wins
+}
+
+// New returns an Aggregator that writes to sink.
+func New(cfg Config, sink Sink) (*Aggregator, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if sink == nil {
+		return nil, errors.New("window: nil Sink")
+	}
+	return &Aggregator{cfg: cfg, sink: sink, last: math.MinInt64}, nil
+}
+
+// Stats returns the counts so far.
+func (a *Aggregator) Stats() Stats { return a.stats }
+
+// Add counts one request and emits the ticks and summaries that it makes
+// final. r is not retained.
+//
+// late reports that r's second had already been emitted, or that r was more
+// than Lateness behind the newest request at the start of a stream; such a
+// request is in no tick and counts only in the Late field of the summary of
+// the interval that is open. err is an error from the Sink.
+func (a *Aggregator) Add(r *event.Request) (late bool, err error) {
+	if a.err != nil {
+		return false, a.err
+	}
+	a.stats.Requests++
+	a.offset = r.UTCOffset
+	ts := r.TS
+	switch {
+	case !a.started:
+		a.start(ts)
+	case ts > a.max:
+		// Unsigned, because the difference of two arbitrary int64s can
+		// overflow and a bogus timestamp is exactly when it would.
+		if a.cfg.MaxGap > 0 && uint64(ts)-uint64(a.max) > uint64(a.cfg.MaxGap) {
+			if err := a.flush(); err != nil {
+				return false, err
+			}
+			a.stats.Gaps++
+			a.start(ts)
+		} else if err := a.advance(ts); err != nil {
+			return false, err
+		}
+	case ts < a.next:
+		// Older than the start of the stream but newer than anything
+		// emitted: the first request of a stream need not be its oldest.
+		if ts > a.last && ts >= a.max-a.cfg.Lateness {
+			a.rewind(ts)
+			break
+		}
+		a.front().late++
+		a.stats.Late++
+		return true, nil
+	}
+	a.count(ts, r)
+	return false, nil
+}
+
+// Flush emits every pending second and the summary of the open interval,
+// partial or not: the input has ended and nothing will complete them.
+//
+// Flush is idempotent. Add may be called after it; the stream continues
+// where it stopped, with any seconds in between as empty ticks, and the
+// interval Flush cut short gets a second summary for its remaining seconds.
+func (a *Aggregator) Flush() error {
+	if a.err != nil {
+		return a.err
+	}
+	return a.flush()
+}
+
+func (a *Aggregator) flush() error {
+	if !a.started {
+		return nil
+	}
+	if err := a.emitThrough(a.max); err != nil {
+		return err
+	}
+	for len(a.open) > 0 {
+		if err := a.closeFront(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// start begins a stream at ts, the first request or the one after a gap.
+func (a *Aggregator) start(ts int64) {
+	a.grow(1)
+	a.started = true
+	a.next, a.max = ts, ts
+	a.open = append(a.open, a.newInterval(a.intervalOf(ts)))
+}
+
+// advance moves the newest second to ts > max, emitting what that makes
+// final.
+func (a *Aggregator) advance(ts int64) error {
+	if err := a.emitThrough(ts - a.cfg.Lateness - 1); err != nil {
+		return err
+	}
+	a.grow(ts - a.next + 1)
+	k := a.intervalOf(a.next) - 1
+	if n := len(a.open); n > 0 {
+		k = a.open[n-1].k
+	}
+	for k++; k <= a.intervalOf(ts); k++ {
+		a.open = append(a.open, a.newInterval(k))
+	}
+	a.max = ts
+	return nil
+}
+
+// rewind moves the oldest pending second back to ts.
+func (a *Aggregator) rewind(ts int64) {
+	a.grow(a.max - ts + 1)
+	for k := a.open[0].k - 1; k >= a.intervalOf(ts); k-- {
+		a.open = slices.Insert(a.open, 0, a.newInterval(k))
+	}
+	a.next = ts
+}
+
+// count adds r to its pending second and its interval; ts is in [next, max].
+func (a *Aggregator) count(ts int64, r *event.Request) {
+	b := max(r.Bytes, 0) // -1 is "-" in the log: nothing known to be sent
+	class := event.StatusClass(r.Status)
+
+	p := &a.ring[ts&a.mask]
+	p.hits++
+	p.bytes += b
+	p.status[class]++
+
+	iv := a.open[a.intervalOf(ts)-a.open[0].k]
+	s := iv.sections[string(r.Section)]
+	if s == nil {
+		s = &section{name: bytes.Clone(r.Section), topBytes: -1}
+		iv.sections[string(s.name)] = s
+	}
+	s.hits++
+	s.bytes += b
+	switch class {
+	case event.Class4xx:
+		s.errors4x++
+	case event.Class5xx:
+		s.errors5x++
+	}
+	if b > s.topBytes {
+		path := r.Path
+		if len(path) == 0 {
+			path = r.Request
+		}
+		s.topPath = append(s.topPath[:0], path...)
+		s.topBytes = b
+	}
+}
+
+// emitThrough emits the seconds from next through limit.
+func (a *Aggregator) emitThrough(limit int64) error {
+	for a.next <= limit {
+		if err := a.emitNext(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emitNext emits the tick of second next and, if it ends its interval, the
+// interval's summary. next may be past max when a silence is filled.
+func (a *Aggregator) emitNext() error {
+	s := a.next
+	iv := a.front()
+	var sec second
+	if s <= a.max {
+		p := &a.ring[s&a.mask]
+		sec = *p
+		*p = second{}
+	}
+	iv.seconds++
+	iv.hits += sec.hits
+	iv.bytes += sec.bytes
+	iv.status.Add(&sec.status)
+	a.next, a.last = s+1, s
+
+	a.tick = event.Tick{
+		TS:        s,
+		UTCOffset: a.offset,
+		Hits:      sec.hits,
+		Bytes:     sec.bytes,
+		Status:    sec.status,
+	}
+	a.stats.Ticks++
+	if err := a.sink.Tick(&a.tick); err != nil {
+		a.err = err
+		return err
+	}
+	if s == (iv.k+1)*a.cfg.Interval-1 {
+		return a.closeFront()
+	}
+	return nil
+}
+
+// front returns the interval of next, which receives late requests. It
+// exists unless everything has been flushed.
+func (a *Aggregator) front() *interval {
+	if len(a.open) == 0 {
+		a.open = append(a.open, a.newInterval(a.intervalOf(a.next)))
+	}
+	return a.open[0]
+}
+
+// closeFront emits the summary of the oldest open interval and recycles it.
+func (a *Aggregator) closeFront() error {
+	iv := a.open[0]
+	a.summarize(iv)
+	a.stats.Summaries++
+	err := a.sink.Summary(&a.sum)
+
+	copy(a.open, a.open[1:])
+	a.open[len(a.open)-1] = nil
+	a.open = a.open[:len(a.open)-1]
+	iv.reset()
+	a.free = append(a.free, iv)
+	if err != nil {
+		a.err = err
+	}
+	return err
+}
+
+func (a *Aggregator) summarize(iv *interval) {
+	s := &a.sum
+	*s = event.Summary{
+		Start:     iv.k * a.cfg.Interval,
+		End:       (iv.k + 1) * a.cfg.Interval,
+		UTCOffset: a.offset,
+		Seconds:   iv.seconds,
+		Partial:   iv.seconds < a.cfg.Interval,
+		Hits:      iv.hits,
+		Bytes:     iv.bytes,
+		Status:    iv.status,
+		Late:      iv.late,
+		Sections:  s.Sections[:0],
+	}
+	if iv.seconds > 0 {
+		s.RPS = float64(iv.hits) / float64(iv.seconds)
+	}
+
+	a.ranked = a.ranked[:0]
+	for _, sec := range iv.sections {
+		if sec.hits > 0 {
+			a.ranked = append(a.ranked, sec)
+		}
+	}
+	// Map order is random; names are unique, so this order is total and the
+	// output deterministic.
+	slices.SortFunc(a.ranked, func(x, y *section) int {
+		if x.hits != y.hits {
+			if x.hits > y.hits {
+				return -1
+			}
+			return 1
+		}
+		return bytes.Compare(x.name, y.name)
+	})
+	s.SectionsTotal = int64(len(a.ranked))
+	for _, sec := range a.ranked[:min(len(a.ranked), a.cfg.Top)] {
+		s.Sections = append(s.Sections, event.SectionStat{
+			Section:  sec.name,
+			Hits:     sec.hits,
+			Bytes:    sec.bytes,
+			Errors4x: sec.errors4x,
+			Errors5x: sec.errors5x,
+			TopPath:  sec.topPath,
+			TopBytes: sec.topBytes,
+		})
+	}
+	clear(a.ranked) // let dropped sections be collected
+}
+
+func (a *Aggregator) newInterval(k int64) *interval {
+	var iv *interval
+	if n := len(a.free); n > 0 {
+		iv = a.free[n-1]
+		a.free = a.free[:n-1]
+	} else {
+		iv = &interval{sections: make(map[string]*section)}
+	}
+	iv.k = k
+	return iv
+}
+
+// reset readies iv for another interval, dropping the sections it did not
+// see this time.
+func (iv *interval) reset() {
+	for key, s := range iv.sections {
+		if s.hits == 0 {
+			delete(iv.sections, key)
+			continue
+		}
+		s.hits, s.bytes, s.errors4x, s.errors5x = 0, 0, 0, 0
+		s.topPath, s.topBytes = s.topPath[:0], -1
+	}
+	*iv = interval{sections: iv.sections}
+}
+
+// grow makes the ring hold at least n seconds, keeping [next, max].
+func (a *Aggregator) grow(n int64) {
+	if int64(len(a.ring)) >= n {
+		return
+	}
+	size := max(int64(len(a.ring)), 8)
+	for size < n {
+		size *= 2
+	}
+	ring := make([]second, size)
+	mask := size - 1
+	if a.started {
+		for s := a.next; s <= a.max; s++ {
+			ring[s&mask] = a.ring[s&a.mask]
+		}
+	}
+	a.ring, a.mask = ring, mask
+}
+
+// intervalOf returns k such that second s is in [k*Interval, (k+1)*Interval);
+// floored, so that seconds before 1970 are not folded into interval 0.
+func (a *Aggregator) intervalOf(s int64) int64 {
+	k := s / a.cfg.Interval
+	if s%a.cfg.Interval < 0 {
+		k--
+	}
+	return k
+}
