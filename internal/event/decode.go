@@ -121,6 +121,9 @@ func (d *Decoder) finish() error {
 // syntaxError shortens jsoniter's messages, which quote up to a kilobyte
 // of context, to the operation and the byte offset.
 func syntaxError(err error) error {
+	if err == io.EOF {
+		return errors.New("malformed JSON: the line ends inside the record")
+	}
 	msg := err.Error()
 	if i := strings.Index(msg, ", error found in #"); i >= 0 {
 		pos := msg[i+len(", error found in #"):]

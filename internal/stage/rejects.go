@@ -113,3 +113,18 @@ func (r *Rejects) Close() error {
 	}
 	return nil
 }
+
+// Warn prints a notice about one input line under the same rate limit as
+// malformed lines, without counting it as malformed: late records, for
+// example, are valid input that could not be placed.
+func (r *Rejects) Warn(where string, line int64, msg string) {
+	if !r.allow() {
+		r.suppressed++
+		return
+	}
+	prefix := r.prog + ": "
+	if where != "" {
+		prefix += where + ": "
+	}
+	fmt.Fprintf(r.errw, "%sline %d: %s\n", prefix, line, msg)
+}

@@ -138,7 +138,11 @@ type Stage struct {
 	Rejects *Rejects
 	strict  bool
 	in      io.Reader
+	lineNo  int64
 }
+
+// LineNo returns the number of the input line being handled by Records.
+func (s *Stage) LineNo() int64 { return s.lineNo }
 
 // New sets up a run of the command behind c.
 func New(c *cli.Context) (*Stage, error) {
@@ -216,6 +220,7 @@ func (s *Stage) Records(dec *event.Decoder, owns func(kind []byte) bool, handle 
 		if err == io.EOF {
 			return nil
 		}
+		s.lineNo = r.Line()
 		var tooLong *lineio.TooLongError
 		if errors.As(err, &tooLong) {
 			s.Rejects.Report("", r.Line(), nil, err)
@@ -250,4 +255,25 @@ func (s *Stage) Records(dec *event.Decoder, owns func(kind []byte) bool, handle 
 			return err
 		}
 	}
+}
+
+// Seconds returns the duration flag name in whole seconds, failing with a
+// usage error that names the flag if it is below min or not whole.
+func Seconds(c *cli.Context, name string, min int64) (int64, error) {
+	d := c.Duration(name)
+	if d%time.Second != 0 {
+		return 0, UsageError("--%s must be a whole number of seconds, got %s", name, d)
+	}
+	if s := int64(d / time.Second); s >= min {
+		return s, nil
+	}
+	return 0, UsageError("--%s must be at least %ds, got %s", name, min, d)
+}
+
+// NoArgs fails with a usage error if the command was given arguments.
+func NoArgs(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return UsageError("unexpected argument %q; this command reads standard input", c.Args().First())
+	}
+	return nil
 }

@@ -1,0 +1,12 @@
+// Command httpmon-window is a stage of the httpmon pipeline; see
+// package windowcmd and the README.
+package main
+
+import (
+	"os"
+
+	"github.com/httpmon/httpmon/internal/windowcmd"
+	"github.com/httpmon/httpmon/internal/stage"
+)
+
+func main() { os.Exit(stage.Main(windowcmd.New(), os.Args)) }

@@ -1,0 +1,95 @@
+// Package reportcmd implements the httpmon-report command: it renders
+// summaries and alerts as text for a person.
+package reportcmd
+
+import (
+	"os"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/report"
+	"github.com/httpmon/httpmon/internal/stage"
+)
+
+const name = "httpmon-report"
+
+// New returns the command.
+func New() *cli.App {
+	return &cli.App{
+		Name:      name,
+		Usage:     "render summaries and alerts for a person",
+		UsageText: name + " [options] < records.ndjson\n\nexample:\n   tail -F /var/log/nginx/access.log | httpmon-parse | httpmon-window | httpmon-alert | " + name,
+		Description: "Reads NDJSON from standard input and prints a block per \"summary\" record and a\n" +
+			"line per \"alert\" record, with times in the log's own time zone. Other records\n" +
+			"are read and ignored. Text from the log is escaped so that it can never move\n" +
+			"the cursor or change colours.",
+		HideHelpCommand: true,
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "color", Value: "auto",
+				Usage: "colour output: auto (when stdout is a terminal and NO_COLOR is unset), always or never", EnvVars: []string{stage.EnvVar(name, "color")}},
+		}, stage.InputFlags(name)...),
+		Action: run,
+	}
+}
+
+// useColor decides colour the way most modern CLIs do: an explicit flag
+// wins; otherwise colour only on a terminal, and never when NO_COLOR is set
+// (https://no-color.org) or TERM is "dumb".
+func useColor(c *cli.Context) (bool, error) {
+	switch c.String("color") {
+	case "always":
+		return true, nil
+	case "never":
+		return false, nil
+	case "auto":
+		if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+			return false, nil
+		}
+		f, ok := c.App.Writer.(*os.File)
+		return ok && term.IsTerminal(int(f.Fd())), nil
+	}
+	return false, stage.UsageError("--color must be auto, always or never, got %q", c.String("color"))
+}
+
+func run(c *cli.Context) error {
+	if err := stage.NoArgs(c); err != nil {
+		return err
+	}
+	color, err := useColor(c)
+	if err != nil {
+		return err
+	}
+	st, err := stage.New(c)
+	if err != nil {
+		return err
+	}
+	r := report.New(st.Out, report.Options{Color: color})
+	dec := event.NewDecoder()
+	var sum event.Summary
+	var al event.Alert
+	err = st.Records(dec,
+		// The report is the end of the pipeline and writes text, so it
+		// takes every record and shows the ones meant for people.
+		func([]byte) bool { return true },
+		func(kind, raw []byte) error {
+			switch string(kind) {
+			case event.KindSummary:
+				if err := dec.Summary(raw, &sum); err != nil {
+					return stage.Bad(err)
+				}
+				return r.Summary(&sum)
+			case event.KindAlert:
+				if err := dec.Alert(raw, &al); err != nil {
+					return stage.Bad(err)
+				}
+				if err := r.Alert(&al); err != nil {
+					return err
+				}
+				return st.Out.Flush()
+			}
+			return nil
+		})
+	return st.Finish(err)
+}

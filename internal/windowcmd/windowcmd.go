@@ -1,0 +1,120 @@
+// Package windowcmd implements the httpmon-window command: it turns request
+// records into per-second ticks and per-interval summaries, in event time.
+package windowcmd
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/stage"
+	"github.com/httpmon/httpmon/internal/window"
+)
+
+const name = "httpmon-window"
+
+// New returns the command.
+func New() *cli.App {
+	def := window.DefaultConfig()
+	return &cli.App{
+		Name:      name,
+		Usage:     "group request records into per-second ticks and per-interval summaries",
+		UsageText: name + " [options] < requests.ndjson\n\nexample:\n   httpmon-parse access.log | " + name + " --interval 10s | httpmon-alert | httpmon-report",
+		Description: "Reads NDJSON from standard input. Each \"request\" record is counted in its own\n" +
+			"second (event time, from its ts). Emits one \"tick\" per second, contiguous, and a\n" +
+			"\"summary\" per interval aligned to multiples of --interval since the epoch.\n" +
+			"Records of other kinds pass through unchanged.",
+		HideHelpCommand: true,
+		Flags: append([]cli.Flag{
+			&cli.DurationFlag{Name: "interval", Value: time.Duration(def.Interval) * time.Second,
+				Usage: "length of a summary interval (whole seconds)", EnvVars: []string{stage.EnvVar(name, "interval")}},
+			&cli.DurationFlag{Name: "lateness", Value: time.Duration(def.Lateness) * time.Second,
+				Usage: "how far out of order records may arrive and still count in their own second", EnvVars: []string{stage.EnvVar(name, "lateness")}},
+			&cli.IntFlag{Name: "top", Value: def.Top,
+				Usage: "sections listed per summary", EnvVars: []string{stage.EnvVar(name, "top")}},
+			&cli.DurationFlag{Name: "max-gap", Value: time.Duration(def.MaxGap) * time.Second,
+				Usage: "a jump forward in time longer than this restarts the stream instead of emitting empty seconds (0: no limit)", EnvVars: []string{stage.EnvVar(name, "max-gap")}},
+		}, stage.InputFlags(name)...),
+		Action: run,
+	}
+}
+
+func config(c *cli.Context) (window.Config, error) {
+	var cfg window.Config
+	var err error
+	if err = stage.NoArgs(c); err != nil {
+		return cfg, err
+	}
+	if cfg.Interval, err = stage.Seconds(c, "interval", 1); err != nil {
+		return cfg, err
+	}
+	if cfg.Lateness, err = stage.Seconds(c, "lateness", 0); err != nil {
+		return cfg, err
+	}
+	if cfg.MaxGap, err = stage.Seconds(c, "max-gap", 0); err != nil {
+		return cfg, err
+	}
+	cfg.Top = c.Int("top")
+	if err := cfg.Validate(); err != nil {
+		return cfg, stage.UsageError("%v", err)
+	}
+	return cfg, nil
+}
+
+// sink encodes the aggregator's output onto the stage's standard output.
+type sink struct {
+	st  *stage.Stage
+	enc *event.Encoder
+}
+
+func (s *sink) write(line []byte, err error) error {
+	if err != nil {
+		return err
+	}
+	_, err = s.st.Out.Write(line)
+	return err
+}
+
+func (s *sink) Tick(t *event.Tick) error       { return s.write(s.enc.Tick(t)) }
+func (s *sink) Summary(m *event.Summary) error { return s.write(s.enc.Summary(m)) }
+
+func run(c *cli.Context) error {
+	cfg, err := config(c)
+	if err != nil {
+		return err
+	}
+	st, err := stage.New(c)
+	if err != nil {
+		return err
+	}
+	agg, err := window.New(cfg, &sink{st: st, enc: event.NewEncoder()})
+	if err != nil {
+		return err
+	}
+	dec := event.NewDecoder()
+	var req event.Request
+	err = st.Records(dec,
+		func(kind []byte) bool { return string(kind) == event.KindRequest },
+		func(_, raw []byte) error {
+			if err := dec.Request(raw, &req); err != nil {
+				return stage.Bad(err)
+			}
+			late, err := agg.Add(&req)
+			if late {
+				st.Rejects.Warn("", st.LineNo(), fmt.Sprintf("request at %s is older than the last second emitted; counted as late",
+					time.Unix(req.TS, 0).UTC().Format(time.RFC3339)))
+			}
+			return err
+		})
+	// At the end of input, or on SIGINT/SIGTERM, every pending second and
+	// the partial last interval still go out.
+	if err == nil {
+		err = agg.Flush()
+	}
+	if n := agg.Stats().Late; n > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "%s: %d late records counted only in \"late\" of their summaries (raise --lateness to place them)\n", name, n)
+	}
+	return st.Finish(err)
+}
