@@ -5,8 +5,8 @@ package main
 import (
 	"os"
 
-	"github.com/httpmon/httpmon/internal/windowcmd"
 	"github.com/httpmon/httpmon/internal/stage"
+	"github.com/httpmon/httpmon/internal/windowcmd"
 )
 
 func main() { os.Exit(stage.Main(windowcmd.New(), os.Args)) }

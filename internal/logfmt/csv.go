@@ -1,13 +1,8 @@
 package logfmt
 
 import (
-	"bytes"
-
 	"github.com/httpmon/httpmon/internal/event"
 )
-
-// csvFields names the fields of the CSV variant, for error messages.
-var csvFields = [...]string{"remotehost", "rfc931", "authuser", "date", "request", "status", "bytes"}
 
 // parseCSV parses the CSV variant,
 //
@@ -21,19 +16,19 @@ func (p *Parser) parseCSV(line []byte, r *event.Request) error {
 	err := parseCSV(line, r)
 	if err != nil && IsCSVHeader(line) {
 		// Checked only on failure to keep it off the hot path.
-		err = &Error{Reason: "csv header line"}
+		err = &Error{Reason: "csv header line, not a request"}
 	}
 	return err
 }
 
 func parseCSV(line []byte, r *event.Request) error {
 	r.Reset()
-	var f [len(csvFields)][]byte
+	var f [len(csvHeader)][]byte
 	i := 0
 	for n := range f {
 		if n > 0 {
 			if i == len(line) {
-				return &Error{Reason: "missing " + csvFields[n] + " field"}
+				return &Error{Reason: "missing " + csvHeader[n] + " field"}
 			}
 			i++ // the comma
 		}
@@ -61,11 +56,13 @@ func parseCSV(line []byte, r *event.Request) error {
 // or end of line after it.
 func csvField(line []byte, i, n int) ([]byte, int, error) {
 	if i == len(line) || line[i] != '"' {
-		j := bytes.IndexByte(line[i:], ',')
-		if j < 0 {
-			return line[i:], len(line), nil
+		// Unquoted fields are a few bytes long, too short for IndexByte
+		// to pay off.
+		j := i
+		for j < len(line) && line[j] != ',' {
+			j++
 		}
-		return line[i : i+j], i + j, nil
+		return line[i:j], j, nil
 	}
 	for j := i + 1; j < len(line); j++ {
 		if line[j] != '"' {
@@ -76,9 +73,9 @@ func csvField(line []byte, i, n int) ([]byte, int, error) {
 			continue
 		}
 		if j+1 < len(line) && line[j+1] != ',' {
-			return nil, 0, errorf("junk after quoted "+csvFields[n]+" field", line[i:])
+			return nil, 0, errorf("junk after quoted "+csvHeader[n]+" field", line[i:])
 		}
 		return line[i+1 : j], j + 1, nil
 	}
-	return nil, 0, errorf("unterminated quoted "+csvFields[n]+" field", line[i:])
+	return nil, 0, errorf("unterminated quoted "+csvHeader[n]+" field", line[i:])
 }

@@ -81,6 +81,7 @@ func Detect(line []byte) Format {
 	return Combined
 }
 
+// csvHeader holds the names of the CSV variant's fields, in order.
 var csvHeader = [...]string{"remotehost", "rfc931", "authuser", "date", "request", "status", "bytes"}
 
 // IsCSVHeader reports whether line is the header of the CSV variant,

@@ -302,7 +302,7 @@ func TestParseCSV(t *testing.T) {
 		{name: "extra fields ignored", line: `"10.0.0.2","-","apache",1549573860,"GET /api/user HTTP/1.0",200,1234,"x",0.5`, want: base},
 		{name: "trailing comma", line: `"10.0.0.2","-","apache",1549573860,"GET /api/user HTTP/1.0",200,1234,`, want: base},
 
-		{name: "header", line: `"remotehost","rfc931","authuser","date","request","status","bytes"`, wantErr: "csv header line"},
+		{name: "header", line: `"remotehost","rfc931","authuser","date","request","status","bytes"`, wantErr: "csv header line, not a request"},
 		{name: "empty line", line: ``, wantErr: "missing rfc931 field"},
 		{name: "too few fields", line: `"10.0.0.2","-","apache"`, wantErr: "missing date field"},
 		{name: "missing bytes", line: `"10.0.0.2","-","apache",1549573860,"GET /api/user HTTP/1.0",200`, wantErr: "missing bytes field"},

@@ -14,8 +14,8 @@ import (
 // The split is strict, single spaces and a protocol that looks like
 // HTTP/1.1, so that "GET / hoge HTTP/1.1" is not taken for a request for "/".
 func splitRequest(req []byte, r *event.Request) {
-	sp := bytes.IndexByte(req, ' ')
-	if sp <= 0 || !isMethod(req[:sp]) {
+	sp := methodEnd(req)
+	if sp == 0 || sp == len(req) || req[sp] != ' ' {
 		r.Request = req
 		return
 	}
@@ -37,20 +37,19 @@ func splitRequest(req []byte, r *event.Request) {
 	r.Section = Section(r.Path)
 }
 
-// isMethod reports whether b is an HTTP method: a letter followed by
-// letters, digits, '-' or '_'. The RFC token grammar is wider, but real
-// methods (including WebDAV's and M-SEARCH) fit this, and binary junk does
-// not.
-func isMethod(b []byte) bool {
+// methodEnd returns the length of the HTTP method at the start of b: a
+// letter followed by letters, digits, '-' or '_'. The RFC token grammar is
+// wider, but real methods (including WebDAV's and M-SEARCH) fit this, and
+// binary junk does not. Methods are short, so a plain loop beats IndexByte.
+func methodEnd(b []byte) int {
 	if len(b) == 0 || !isLetter(b[0]) {
-		return false
+		return 0
 	}
-	for _, c := range b[1:] {
-		if !isLetter(c) && !isDigit(c) && c != '-' && c != '_' {
-			return false
-		}
+	i := 1
+	for i < len(b) && (isLetter(b[i]) || isDigit(b[i]) || b[i] == '-' || b[i] == '_') {
+		i++
 	}
-	return true
+	return i
 }
 
 // isProtocol reports whether b is HTTP/n or HTTP/n.m.
