@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -41,7 +42,7 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       os.Getenv("UPDATE_GOLDEN") != "",
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"sum": sumCmd},
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"sum": sumCmd, "mklong": mklongCmd},
 		Setup: func(env *testscript.Env) error {
 			// Colour and terminal detection must not depend on who runs
 			// the tests.
@@ -82,4 +83,17 @@ func sumCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Check(sc.Err())
 	fmt.Fprintf(ts.Stdout(), "%d %s records, %s %d\n", records, args[1], args[2], total)
+}
+
+// mklongCmd implements "mklong FILE N": a log whose second line is N bytes
+// long, between two valid lines.
+func mklongCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: mklong FILE N")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	valid := `1.1.1.1 - - [09/May/2018:16:00:00 +0000] "GET /a HTTP/1.1" 200 10` + "\n"
+	long := `1.1.1.1 - - [09/May/2018:16:00:00 +0000] "GET /` + strings.Repeat("x", n) + ` HTTP/1.1" 200 10` + "\n"
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(valid+long+valid), 0o644))
 }

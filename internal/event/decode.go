@@ -118,23 +118,39 @@ func (d *Decoder) finish() error {
 	return errors.New("unexpected data after the JSON object")
 }
 
-// syntaxError shortens jsoniter's messages, which quote up to a kilobyte
-// of context, to the operation and the byte offset.
+// syntaxError rewrites jsoniter's messages, which name internal functions
+// and quote up to a kilobyte of context, into a short reason and the few
+// bytes around the error.
 func syntaxError(err error) error {
 	if err == io.EOF {
 		return errors.New("malformed JSON: the line ends inside the record")
 	}
 	msg := err.Error()
+	near := ""
 	if i := strings.Index(msg, ", error found in #"); i >= 0 {
-		pos := msg[i+len(", error found in #"):]
-		if j := strings.IndexByte(pos, ' '); j > 0 {
-			pos = pos[:j]
-		}
+		ctx := msg[i:]
 		msg = msg[:i]
-		if k := strings.LastIndex(msg, ": "); k >= 0 {
-			msg = msg[k+2:]
+		if j := strings.Index(ctx, "...|"); j >= 0 {
+			ctx = ctx[j+4:]
+			if k := strings.Index(ctx, "|..."); k >= 0 {
+				near = ctx[:k]
+			}
 		}
-		return fmt.Errorf("malformed JSON near byte %s: %s", pos, msg)
+	}
+	if k := strings.Index(msg, ": "); k >= 0 {
+		msg = msg[k+2:]
+	}
+	if rest, ok := strings.CutPrefix(msg, "do not know how to skip: "); ok {
+		if c, err := strconv.Atoi(rest); err == nil {
+			if c == 0 {
+				msg = "the line ends where a value should be"
+			} else {
+				msg = fmt.Sprintf("unexpected %q where a value should be", rune(c))
+			}
+		}
+	}
+	if near != "" {
+		return fmt.Errorf("malformed JSON: %s, near %q", msg, near)
 	}
 	return fmt.Errorf("malformed JSON: %s", msg)
 }

@@ -89,6 +89,11 @@ func run(c *cli.Context) error {
 				}
 				return st.Out.Flush()
 			}
+			// Records meant for other stages are not shown, but a damaged
+			// one is still reported like anywhere else in the pipeline.
+			if err := dec.Validate(raw); err != nil {
+				return stage.Bad(err)
+			}
 			return nil
 		})
 	return st.Finish(err)

@@ -101,7 +101,10 @@ type Aggregator struct {
 	next    int64 // oldest second not yet emitted
 	max     int64 // newest second added
 	last    int64 // newest second emitted, or MinInt64 before the first tick
-	offset  int32 // UTC offset of the newest request added
+	// offset is the UTC offset of the last emitted second that had
+	// requests; empty seconds and summaries inherit it, so times are shown
+	// in the zone the log was written in at that point.
+	offset  int32
 
 	// ring holds the pending seconds [next, max] at index s&mask. max-next
 	// never exceeds Lateness, so the ring grows to at most Lateness+1 slots
@@ -123,6 +126,7 @@ type Aggregator struct {
 
 // second is the traffic of one pending second.
 type second struct {
+	offset int32 // of the last request counted in the second
 	hits   int64
 	bytes  int64
 	status event.StatusCounts
@@ -180,7 +184,9 @@ func (a *Aggregator) Add(r *event.Request) (late bool, err error) {
 		return false, a.err
 	}
 	a.stats.Requests++
-	a.offset = r.UTCOffset
+	if !a.started {
+		a.offset = r.UTCOffset
+	}
 	ts := r.TS
 	switch {
 	case !a.started:
@@ -281,6 +287,7 @@ func (a *Aggregator) count(ts int64, r *event.Request) {
 	class := event.StatusClass(r.Status)
 
 	p := &a.ring[ts&a.mask]
+	p.offset = r.UTCOffset
 	p.hits++
 	p.bytes += b
 	p.status[class]++
@@ -329,6 +336,9 @@ func (a *Aggregator) emitNext() error {
 		p := &a.ring[s&a.mask]
 		sec = *p
 		*p = second{}
+	}
+	if sec.hits > 0 {
+		a.offset = sec.offset
 	}
 	iv.seconds++
 	iv.hits += sec.hits

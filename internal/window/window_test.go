@@ -529,7 +529,7 @@ func TestAggregator(t *testing.T) {
 			`sum 100-110 s=1 partial h=11 b=0 rps=11 1xx=2 2xx=1 3xx=1 4xx=2 5xx=2 other=3 n=1 ["/" h=11 b=0 4x=2 5x=2 top="/":0]`,
 		},
 	}, {
-		name:  "utc offset of the newest request",
+		name:  "utc offset of the second's own requests",
 		cfg:   cfg(10, 0),
 		ops:   []op{off(3600, hit(100)), off(3600, hit(101)), off(-18000, hit(102)), off(7200, hit(100))},
 		trace: true,
@@ -538,11 +538,11 @@ func TestAggregator(t *testing.T) {
 			"add 101",
 			"tick 100 h=1 b=100 2xx=1 off=3600",
 			"add 102",
-			"tick 101 h=1 b=100 2xx=1 off=-18000",
+			"tick 101 h=1 b=100 2xx=1 off=3600",
 			"add 100 late",
 			"flush",
-			"tick 102 h=1 b=100 2xx=1 off=7200",
-			`sum 100-110 s=3 partial h=3 b=300 rps=1 2xx=3 late=1 off=7200 n=1 ["/a" h=3 b=300 4x=0 5x=0 top="/a/x":100]`,
+			"tick 102 h=1 b=100 2xx=1 off=-18000",
+			`sum 100-110 s=3 partial h=3 b=300 rps=1 2xx=3 late=1 off=-18000 n=1 ["/a" h=3 b=300 4x=0 5x=0 top="/a/x":100]`,
 		},
 	}, {
 		name:  "flush is idempotent and add after flush continues",
