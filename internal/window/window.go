@@ -104,7 +104,7 @@ type Aggregator struct {
 	// offset is the UTC offset of the last emitted second that had
 	// requests; empty seconds and summaries inherit it, so times are shown
 	// in the zone the log was written in at that point.
-	offset  int32
+	offset int32
 
 	// ring holds the pending seconds [next, max] at index s&mask. max-next
 	// never exceeds Lateness, so the ring grows to at most Lateness+1 slots
