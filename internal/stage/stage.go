@@ -209,7 +209,7 @@ func (e *BadRecord) Unwrap() error { return e.Err }
 func Bad(err error) error { return &BadRecord{err} }
 
 // Records reads NDJSON records from standard input until it ends or the
-// stage is interrupted. Records whose kind owns reports true go to handle;
+// stage is interrupted; both return nil. Records whose kind owns reports true go to handle;
 // the rest are checked to be well-formed and copied to the output unchanged,
 // so stages compose with producers of kinds they do not know. Malformed
 // lines, and BadRecord errors from handle, are reported and skipped.
@@ -217,7 +217,9 @@ func (s *Stage) Records(dec *event.Decoder, owns func(kind []byte) bool, handle 
 	r := s.Reader(s.in, DrainRecords)
 	for {
 		line, err := r.Next()
-		if err == io.EOF {
+		if err == io.EOF || errors.Is(err, lineio.ErrInterrupted) {
+			// Interruption ends the input like EOF does, so the caller
+			// emits what it holds.
 			return nil
 		}
 		s.lineNo = r.Line()

@@ -1,0 +1,207 @@
+package e2e_test
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// These tests run the real binaries, because what they check — signals,
+// pipes closing, output appearing while input is still open — happens
+// between processes.
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	buildErr  error
+)
+
+func command(t *testing.T, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the commands")
+	}
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("", "httpmon-e2e")
+		if buildErr != nil {
+			return
+		}
+		out, err := exec.Command("go", "build", "-o", binDir+string(filepath.Separator), "github.com/httpmon/httpmon/cmd/...").CombinedOutput()
+		if err != nil {
+			buildErr = errors.New(string(out))
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("building the commands: %v", buildErr)
+	}
+	return exec.Command(filepath.Join(binDir, name), args...)
+}
+
+const clfLine = `1.1.1.1 - - [09/May/2018:16:00:%02d +0000] "GET /a/b HTTP/1.1" 200 10` + "\n"
+
+func clf(sec int) string {
+	return strings.Replace(clfLine, "%02d", twoDigits(sec), 1)
+}
+
+func twoDigits(n int) string { return string([]byte{byte('0' + n/10), byte('0' + n%10)}) }
+
+// readLine reads one line from r or fails after a timeout: the output must
+// appear while the input is still open.
+func readLine(t *testing.T, r *bufio.Reader) string {
+	t.Helper()
+	ch := make(chan string, 1)
+	go func() {
+		l, _ := r.ReadString('\n')
+		ch <- l
+	}()
+	select {
+	case l := <-ch:
+		return l
+	case <-time.After(10 * time.Second):
+		t.Fatal("no output while input is idle: output is not flushed")
+		return ""
+	}
+}
+
+func waitExit(t *testing.T, cmd *exec.Cmd) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("command did not exit")
+		return nil
+	}
+}
+
+// A live pipeline must show each record as it arrives, not when a buffer
+// fills or input ends.
+func TestOutputFlushedWhenInputIdle(t *testing.T) {
+	cmd := command(t, "httpmon-parse")
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(out)
+	for i := range 3 {
+		io.WriteString(in, clf(i))
+		if l := readLine(t, br); !strings.Contains(l, `"kind":"request"`) {
+			t.Fatalf("got %q", l)
+		}
+	}
+	in.Close()
+	if err := waitExit(t, cmd); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// SIGINT and SIGTERM flush what is pending — here the window's pending
+// seconds and its partial summary — and exit 0, even though the input is
+// still open.
+func TestSignalFlushesPending(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			cmd := command(t, "httpmon-window", "--lateness", "30s")
+			in, _ := cmd.StdinPipe()
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(in, `{"kind":"request","ts":100,"section":"/a","status":200,"bytes":1}`+"\n")
+			io.WriteString(in, `{"kind":"request","ts":103,"section":"/a","status":500,"bytes":1}`+"\n")
+			time.Sleep(300 * time.Millisecond)
+			// With --lateness 30s nothing has been emitted yet.
+			cmd.Process.Signal(sig)
+			err := waitExit(t, cmd)
+			in.Close()
+			if err != nil {
+				t.Fatalf("exit: %v, stderr %q", err, stderr.String())
+			}
+			got := stdout.String()
+			if n := strings.Count(got, `"kind":"tick"`); n != 4 {
+				t.Errorf("want ticks 100..103, got %d in\n%s", n, got)
+			}
+			if !strings.Contains(got, `{"kind":"summary","start":100,"end":110,"seconds":4,"partial":true,"hits":2,`) {
+				t.Errorf("partial summary missing:\n%s", got)
+			}
+			if stderr.Len() > 0 {
+				t.Errorf("stderr: %q", stderr.String())
+			}
+		})
+	}
+}
+
+// On Ctrl-C every stage of a pipeline gets SIGINT at once; a downstream
+// stage still takes in what its upstream flushes on the way out.
+func TestSignalDrainsUpstream(t *testing.T) {
+	cmd := command(t, "httpmon-alert", "--window", "2s", "--threshold", "0")
+	in, _ := cmd.StdinPipe()
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	// The upstream's last words arrive after the signal.
+	time.Sleep(200 * time.Millisecond)
+	io.WriteString(in, `{"kind":"tick","ts":5,"hits":3}`+"\n")
+	in.Close()
+	if err := waitExit(t, cmd); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), `"state":"firing","ts":5`) {
+		t.Fatalf("the tick sent after SIGINT was lost:\n%s", stdout.String())
+	}
+}
+
+// A reader that goes away, as `| head -1` does, ends the command quietly:
+// no "broken pipe" message and no error status other than SIGPIPE's own.
+func TestClosedOutputIsQuiet(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "big.log")
+	var b strings.Builder
+	for i := range 200000 {
+		b.WriteString(clf(i % 60))
+	}
+	if err := os.WriteFile(log, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := command(t, "httpmon-parse", log)
+	out, _ := cmd.StdoutPipe()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	bufio.NewReader(out).ReadString('\n')
+	out.Close()
+	err := waitExit(t, cmd)
+	var ee *exec.ExitError
+	if err != nil {
+		if !errors.As(err, &ee) {
+			t.Fatal(err)
+		}
+		ws := ee.Sys().(syscall.WaitStatus)
+		if !ws.Signaled() || ws.Signal() != syscall.SIGPIPE {
+			t.Fatalf("want exit 0 or SIGPIPE, got %v", err)
+		}
+	}
+	if stderr.Len() > 0 {
+		t.Fatalf("stderr: %q", stderr.String())
+	}
+}
