@@ -1,6 +1,6 @@
 module github.com/httpmon/httpmon
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/json-iterator/go v1.1.12
