@@ -70,6 +70,7 @@ func (m *Monitor) Firing() bool { return m.firing }
 // httpmon-window never do this; merged or hand-made streams might.
 type OutOfOrderError struct{ TS, Last int64 }
 
+// Error implements error.
 func (e *OutOfOrderError) Error() string {
 	return fmt.Sprintf("tick for second %d after second %d; ticks must increase", e.TS, e.Last)
 }

@@ -34,6 +34,7 @@ type TooLongError struct {
 	Limit int
 }
 
+// Error implements error.
 func (e *TooLongError) Error() string {
 	return fmt.Sprintf("line longer than %d bytes, skipped", e.Limit)
 }

@@ -202,7 +202,9 @@ const DrainRecords = 2 * time.Second
 // skipped, as opposed to an error that ends the run.
 type BadRecord struct{ Err error }
 
+// Error returns the underlying error's message.
 func (e *BadRecord) Error() string { return e.Err.Error() }
+// Unwrap returns the underlying error.
 func (e *BadRecord) Unwrap() error { return e.Err }
 
 // Bad wraps err as a BadRecord.

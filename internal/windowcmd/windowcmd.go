@@ -77,7 +77,10 @@ func (s *sink) write(line []byte, err error) error {
 	return err
 }
 
-func (s *sink) Tick(t *event.Tick) error       { return s.write(s.enc.Tick(t)) }
+// Tick writes a tick record.
+func (s *sink) Tick(t *event.Tick) error { return s.write(s.enc.Tick(t)) }
+
+// Summary writes a summary record.
 func (s *sink) Summary(m *event.Summary) error { return s.write(s.enc.Summary(m)) }
 
 func run(c *cli.Context) error {
