@@ -204,6 +204,7 @@ type BadRecord struct{ Err error }
 
 // Error returns the underlying error's message.
 func (e *BadRecord) Error() string { return e.Err.Error() }
+
 // Unwrap returns the underlying error.
 func (e *BadRecord) Unwrap() error { return e.Err }
 
