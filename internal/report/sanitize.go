@@ -5,7 +5,8 @@ import "unicode/utf8"
 // Sanitize appends s to dst with every byte sequence that a terminal could
 // act on replaced by a visible escape: C0 controls and DEL as \xHH (\t, \n
 // and \r by name), C1 controls U+0080–U+009F as \xHH of the code point, and
-// each byte of invalid UTF-8 as \xHH. Everything else, printable non-ASCII
+// each byte of invalid UTF-8 as \xHH, and bidirectional controls and line
+// separators as \uHHHH. Everything else, printable non-ASCII
 // included, is copied as is.
 //
 // Section, path and rule names come from whoever sent the request, so
@@ -36,7 +37,7 @@ func Sanitize(dst []byte, s []byte) []byte {
 
 // nextChar returns the length in bytes of the first character of s and how
 // many columns its sanitized form takes: 1 when it is shown as is, 2 for a
-// named escape, 4 for \xHH. s must not be empty.
+// named escape, 4 for \xHH, 6 for \uHHHH. s must not be empty.
 func nextChar(s []byte) (n, cols int) {
 	c := s[0]
 	switch {
@@ -53,8 +54,20 @@ func nextChar(s []byte) (n, cols int) {
 		return 1, 4
 	case r <= 0x9f:
 		return n, 4
+	case isBidiOrSeparator(r):
+		return n, 6
 	}
 	return n, 1
+}
+
+// isBidiOrSeparator reports the format characters that reorder or break
+// the text around them on screen (the "Trojan Source" characters and the
+// Unicode line separators): a URL must not be able to make the report show
+// something other than what was requested.
+func isBidiOrSeparator(r rune) bool {
+	return r == 0x200e || r == 0x200f || r == 0x061c ||
+		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) ||
+		r == 0x2028 || r == 0x2029
 }
 
 // appendChar appends the sanitized form of the single character c, as
@@ -64,6 +77,9 @@ func appendChar(dst, c []byte, cols int) []byte {
 	switch cols {
 	case 1:
 		return append(dst, c...)
+	case 6:
+		r, _ := utf8.DecodeRune(c)
+		return append(dst, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
 	case 2:
 		switch c[0] {
 		case '\t':

@@ -34,6 +34,9 @@ func TestSanitize(t *testing.T) {
 		{"surrogate", "\xed\xa0\x80", `\xed\xa0\x80`},
 		{"beyond U+10FFFF", "\xf4\x90\x80\x80", `\xf4\x90\x80\x80`},
 		{"literal backslash text kept", `\x1b`, `\x1b`},
+		{"bidi override", "/admin\u202e/gpj.exe", `/admin\u202e/gpj.exe`},
+		{"bidi isolates and marks", "\u2066\u2069\u200e\u200f\u061c", `\u2066\u2069\u200e\u200f\u061c`},
+		{"line separators", "a\u2028b\u2029", `a\u2028b\u2029`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -103,7 +106,7 @@ func FuzzSanitize(f *testing.F) {
 			t.Fatalf("invalid UTF-8 out of %q: %q", in, out)
 		}
 		for _, r := range string(out) {
-			if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
+			if r < 0x20 || (r >= 0x7f && r <= 0x9f) || isBidiOrSeparator(r) {
 				t.Fatalf("control %U out of %q: %q", r, in, out)
 			}
 		}
