@@ -91,9 +91,6 @@ type parser struct {
 func (p *parser) file(path, label string) error {
 	var in io.Reader = p.st.Stdin()
 	where := ""
-	if label == "" {
-		label = "stdin"
-	}
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
@@ -102,8 +99,11 @@ func (p *parser) file(path, label string) error {
 		defer f.Close()
 		in = f
 		where = path
-		if label == "stdin" {
-			label = path
+	}
+	if label == "" {
+		label = "stdin"
+		if where != "" {
+			label = where
 		}
 	}
 	source := []byte(label)
