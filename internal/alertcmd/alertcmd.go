@@ -71,18 +71,11 @@ func run(c *cli.Context) error {
 			if errors.As(err, &ooo) {
 				return stage.Bad(err)
 			}
-			if _, err := st.Out.Write(raw); err != nil {
-				return err
-			}
-			if err := st.Out.WriteByte('\n'); err != nil {
+			if err := st.Pass(raw); err != nil {
 				return err
 			}
 			for i := range alerts {
-				line, err := enc.Alert(&alerts[i])
-				if err != nil {
-					return err
-				}
-				if _, err := st.Out.Write(line); err != nil {
+				if err := st.Emit(enc.Alert(&alerts[i])); err != nil {
 					return err
 				}
 			}

@@ -136,11 +136,7 @@ func (p *parser) file(path, label string) error {
 			continue
 		}
 		p.req.Source = source
-		out, err := p.enc.Request(&p.req)
-		if err != nil {
-			return err
-		}
-		if _, err := p.st.Out.Write(out); err != nil {
+		if err := p.st.Emit(p.enc.Request(&p.req)); err != nil {
 			return err
 		}
 	}

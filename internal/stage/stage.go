@@ -193,6 +193,24 @@ func (s *Stage) Finish(err error) error {
 	return err
 }
 
+// Pass copies an input record, without its newline, to the output
+// unchanged.
+func (s *Stage) Pass(line []byte) error {
+	if _, err := s.Out.Write(line); err != nil {
+		return err
+	}
+	return s.Out.WriteByte('\n')
+}
+
+// Emit writes a record encoded by an event.Encoder, passing on its error.
+func (s *Stage) Emit(line []byte, err error) error {
+	if err != nil {
+		return err
+	}
+	_, err = s.Out.Write(line)
+	return err
+}
+
 // DrainRecords is how long the NDJSON stages keep reading after SIGINT or
 // SIGTERM: on Ctrl-C every stage of a pipeline gets the signal at once, and
 // this lets each one take in what its upstream flushes on the way out.
@@ -245,9 +263,7 @@ func (s *Stage) Records(dec *event.Decoder, owns func(kind []byte) bool, handle 
 		if owns(kind) {
 			err = handle(kind, line)
 		} else if err = dec.Validate(line); err == nil {
-			if _, err = s.Out.Write(line); err == nil {
-				err = s.Out.WriteByte('\n')
-			}
+			err = s.Pass(line)
 		} else {
 			err = Bad(err)
 		}

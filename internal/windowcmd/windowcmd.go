@@ -69,19 +69,11 @@ type sink struct {
 	enc *event.Encoder
 }
 
-func (s *sink) write(line []byte, err error) error {
-	if err != nil {
-		return err
-	}
-	_, err = s.st.Out.Write(line)
-	return err
-}
-
 // Tick writes a tick record.
-func (s *sink) Tick(t *event.Tick) error { return s.write(s.enc.Tick(t)) }
+func (s *sink) Tick(t *event.Tick) error { return s.st.Emit(s.enc.Tick(t)) }
 
 // Summary writes a summary record.
-func (s *sink) Summary(m *event.Summary) error { return s.write(s.enc.Summary(m)) }
+func (s *sink) Summary(m *event.Summary) error { return s.st.Emit(s.enc.Summary(m)) }
 
 func run(c *cli.Context) error {
 	cfg, err := config(c)
