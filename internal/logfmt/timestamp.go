@@ -32,11 +32,7 @@ func (c *tsCache) timestamp(b []byte) (unix int64, off int32, ok bool) {
 		c.unix = c.midnight + sec
 		return c.unix, c.off, true
 	}
-	midnight, off, ok := decodeDate(b)
-	if !ok {
-		return 0, 0, false
-	}
-	sec, ok := decodeClock(b[12:20])
+	midnight, sec, off, ok := decodeFull(b)
 	if !ok {
 		return 0, 0, false
 	}
@@ -60,15 +56,23 @@ func decodeTimestamp(b []byte) (unix int64, off int32, ok bool) {
 	if len(b) != tsLen {
 		return 0, 0, false
 	}
-	midnight, off, ok := decodeDate(b)
+	midnight, sec, off, ok := decodeFull(b)
+	return midnight + sec, off, ok
+}
+
+// decodeFull decodes a whole timestamp into the unix time of its date's
+// midnight, the seconds since then and the zone offset; the cache keeps the
+// midnight to decode only the clock of later lines of the same day.
+func decodeFull(b []byte) (midnight, sec int64, off int32, ok bool) {
+	midnight, off, ok = decodeDate(b)
 	if !ok {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
-	sec, ok := decodeClock(b[12:20])
+	sec, ok = decodeClock(b[12:20])
 	if !ok {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
-	return midnight + sec, off, true
+	return midnight, sec, off, true
 }
 
 // decodeDate decodes the date and zone of a timestamp, "dd/Mon/yyyy:"
