@@ -54,6 +54,14 @@ func (r *Rejects) Report(where string, line int64, raw []byte, reason error) {
 		r.w.Write(raw)
 		r.w.WriteByte('\n')
 	}
+	r.notice(where, line, "%v", reason)
+}
+
+// notice prints "prog: [where: ]line N: message" unless the rate limit
+// holds it back, and mentions how many were held back since the last one.
+// The message is formatted only when it is printed, so that a flood of
+// suppressed notices costs no formatting.
+func (r *Rejects) notice(where string, line int64, format string, args ...any) {
 	if !r.allow() {
 		r.suppressed++
 		return
@@ -62,7 +70,7 @@ func (r *Rejects) Report(where string, line int64, raw []byte, reason error) {
 	if where != "" {
 		prefix += where + ": "
 	}
-	msg := fmt.Sprintf("%sline %d: %v", prefix, line, reason)
+	msg := fmt.Sprintf("%sline %d: ", prefix, line) + fmt.Sprintf(format, args...)
 	if r.suppressed > 0 {
 		msg += fmt.Sprintf(" (%d more not shown)", r.suppressed)
 		r.suppressed = 0
@@ -116,15 +124,8 @@ func (r *Rejects) Close() error {
 
 // Warn prints a notice about one input line under the same rate limit as
 // malformed lines, without counting it as malformed: late records, for
-// example, are valid input that could not be placed.
-func (r *Rejects) Warn(where string, line int64, msg string) {
-	if !r.allow() {
-		r.suppressed++
-		return
-	}
-	prefix := r.prog + ": "
-	if where != "" {
-		prefix += where + ": "
-	}
-	fmt.Fprintf(r.errw, "%sline %d: %s\n", prefix, line, msg)
+// example, are valid input that could not be placed. The message is
+// formatted with fmt only if it is printed.
+func (r *Rejects) Warn(where string, line int64, format string, args ...any) {
+	r.notice(where, line, format, args...)
 }

@@ -75,6 +75,11 @@ func (s *sink) Tick(t *event.Tick) error { return s.st.Emit(s.enc.Tick(t)) }
 // Summary writes a summary record.
 func (s *sink) Summary(m *event.Summary) error { return s.st.Emit(s.enc.Summary(m)) }
 
+// rfc3339 shows a unix time in messages; it formats only when printed.
+type rfc3339 int64
+
+func (t rfc3339) String() string { return time.Unix(int64(t), 0).UTC().Format(time.RFC3339) }
+
 func run(c *cli.Context) error {
 	cfg, err := config(c)
 	if err != nil {
@@ -98,8 +103,7 @@ func run(c *cli.Context) error {
 			}
 			late, err := agg.Add(&req)
 			if late {
-				st.Rejects.Warn("", st.LineNo(), fmt.Sprintf("request at %s is older than the last second emitted; counted as late",
-					time.Unix(req.TS, 0).UTC().Format(time.RFC3339)))
+				st.Rejects.Warn("", st.LineNo(), "request at %s is older than the last second emitted; counted as late", rfc3339(req.TS))
 			}
 			return err
 		})
