@@ -118,6 +118,15 @@ func (d *Decoder) finish() error {
 	return errors.New("unexpected data after the JSON object")
 }
 
+// end finishes reading a record: the first field error if there was one,
+// otherwise what finish finds.
+func (d *Decoder) end(err error) error {
+	if err != nil {
+		return err
+	}
+	return d.finish()
+}
+
 // syntaxError rewrites jsoniter's messages, which name internal functions
 // and quote up to a kilobyte of context, into a short reason and the few
 // bytes around the error.
@@ -383,10 +392,7 @@ func (d *Decoder) Request(line []byte, r *Request) error {
 			d.it.Skip()
 		}
 	}
-	if err != nil {
-		return err
-	}
-	if err := d.finish(); err != nil {
+	if err := d.end(err); err != nil {
 		return err
 	}
 	if !hasTS {
@@ -419,10 +425,7 @@ func (d *Decoder) Tick(line []byte, t *Tick) error {
 			d.it.Skip()
 		}
 	}
-	if err != nil {
-		return err
-	}
-	if err := d.finish(); err != nil {
+	if err := d.end(err); err != nil {
 		return err
 	}
 	if !hasTS {
@@ -471,10 +474,7 @@ func (d *Decoder) Summary(line []byte, s *Summary) error {
 		}
 	}
 	s.Sections = secs
-	if err != nil {
-		return err
-	}
-	if err := d.finish(); err != nil {
+	if err := d.end(err); err != nil {
 		return err
 	}
 	if !hasStart {
@@ -561,10 +561,7 @@ func (d *Decoder) Alert(line []byte, a *Alert) error {
 			d.it.Skip()
 		}
 	}
-	if err != nil {
-		return err
-	}
-	if err := d.finish(); err != nil {
+	if err := d.end(err); err != nil {
 		return err
 	}
 	switch {
