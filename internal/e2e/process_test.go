@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -46,13 +47,10 @@ func command(t *testing.T, name string, args ...string) *exec.Cmd {
 	return exec.Command(filepath.Join(binDir, name), args...)
 }
 
-const clfLine = `1.1.1.1 - - [09/May/2018:16:00:%02d +0000] "GET /a/b HTTP/1.1" 200 10` + "\n"
-
+// clf returns a log line of second sec (0–59) of a fixed minute.
 func clf(sec int) string {
-	return strings.Replace(clfLine, "%02d", twoDigits(sec), 1)
+	return fmt.Sprintf(`1.1.1.1 - - [09/May/2018:16:00:%02d +0000] "GET /a/b HTTP/1.1" 200 10`+"\n", sec)
 }
-
-func twoDigits(n int) string { return string([]byte{byte('0' + n/10), byte('0' + n%10)}) }
 
 // readLine reads one line from r or fails after a timeout: the output must
 // appear while the input is still open.
