@@ -46,6 +46,10 @@ type Options struct {
 	// OnIdle runs before Next blocks waiting for input. Its error is
 	// returned by Next.
 	OnIdle func() error
+	// IdleEvery, if positive, runs OnIdle again at this period for as long
+	// as Next stays blocked, so that a caller can act on time passing while
+	// its input is silent.
+	IdleEvery time.Duration
 	// Done stops reading when closed.
 	Done <-chan struct{}
 	// Drain is how long to go on reading input that is still arriving after
@@ -201,7 +205,10 @@ func (r *Reader) fetch() error {
 			}
 		}
 		var ok bool
-		if c, ok = r.wait(); !ok {
+		var err error
+		if c, ok, err = r.wait(); err != nil {
+			return err
+		} else if !ok {
 			return r.interrupt()
 		}
 	}
@@ -222,32 +229,47 @@ func (r *Reader) interrupt() error {
 	return nil
 }
 
-// wait blocks for the next chunk, honouring Done and the drain period.
-func (r *Reader) wait() (chunk, bool) {
+// wait blocks for the next chunk, honouring Done, the drain period and
+// IdleEvery.
+func (r *Reader) wait() (chunk, bool, error) {
 	if !r.stopping {
-		select {
-		case c := <-r.ch:
-			return c, true
-		case <-r.opt.Done:
-			r.stopping = true
-			r.deadline = time.Now().Add(r.opt.Drain)
+		var every <-chan time.Time
+		if r.opt.IdleEvery > 0 && r.opt.OnIdle != nil {
+			t := time.NewTicker(r.opt.IdleEvery)
+			defer t.Stop()
+			every = t.C
+		}
+	waiting:
+		for {
+			select {
+			case c := <-r.ch:
+				return c, true, nil
+			case <-every:
+				if err := r.opt.OnIdle(); err != nil {
+					return chunk{}, false, err
+				}
+			case <-r.opt.Done:
+				r.stopping = true
+				r.deadline = time.Now().Add(r.opt.Drain)
+				break waiting
+			}
 		}
 	}
 	d := time.Until(r.deadline)
 	if d <= 0 {
 		select {
 		case c := <-r.ch:
-			return c, true
+			return c, true, nil
 		default:
-			return chunk{}, false
+			return chunk{}, false, nil
 		}
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case c := <-r.ch:
-		return c, true
+		return c, true, nil
 	case <-t.C:
-		return chunk{}, false
+		return chunk{}, false, nil
 	}
 }

@@ -151,6 +151,30 @@ func TestIdleError(t *testing.T) {
 	}
 }
 
+// While input stays silent, OnIdle keeps running at IdleEvery, and an error
+// from a later call ends the wait.
+func TestIdleEvery(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	calls := make(chan int, 10)
+	n := 0
+	stop := errors.New("enough")
+	r := NewReader(pr, Options{IdleEvery: time.Millisecond, OnIdle: func() error {
+		n++
+		calls <- n
+		if n == 3 {
+			return stop
+		}
+		return nil
+	}})
+	if _, err := r.Next(); !errors.Is(err, stop) {
+		t.Fatalf("want the third OnIdle's error, got %v", err)
+	}
+	if len(calls) != 3 {
+		t.Fatalf("OnIdle ran %d times, want 3", len(calls))
+	}
+}
+
 func BenchmarkNext(b *testing.B) {
 	line := strings.Repeat("a", 180) + "\n"
 	input := strings.Repeat(line, 10000)

@@ -136,9 +136,14 @@ type Stage struct {
 	// person waits for. Reader does so whenever input goes idle.
 	Out     *bufio.Writer
 	Rejects *Rejects
-	strict  bool
-	in      io.Reader
-	lineNo  int64
+	// OnIdle, if set, runs whenever input has nothing more to give, just
+	// before output is flushed, and again every IdleEvery while input stays
+	// silent: it lets a stage emit what the passing of time makes final.
+	OnIdle    func() error
+	IdleEvery time.Duration
+	strict    bool
+	in        io.Reader
+	lineNo    int64
 }
 
 // LineNo returns the number of the input line being handled by Records.
@@ -168,10 +173,20 @@ func (s *Stage) Stdin() io.Reader { return s.in }
 // drain (see lineio.Options.Drain).
 func (s *Stage) Reader(in io.Reader, drain time.Duration) *lineio.Reader {
 	return lineio.NewReader(in, lineio.Options{
-		OnIdle: s.Out.Flush,
-		Done:   s.Ctx.Done(),
-		Drain:  drain,
+		OnIdle:    s.idle,
+		IdleEvery: s.IdleEvery,
+		Done:      s.Ctx.Done(),
+		Drain:     drain,
 	})
+}
+
+func (s *Stage) idle() error {
+	if s.OnIdle != nil {
+		if err := s.OnIdle(); err != nil {
+			return err
+		}
+	}
+	return s.Out.Flush()
 }
 
 // Finish flushes output, closes the rejects file and prints the count of

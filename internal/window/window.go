@@ -192,15 +192,7 @@ func (a *Aggregator) Add(r *event.Request) (late bool, err error) {
 	case !a.started:
 		a.start(ts)
 	case ts > a.max:
-		// Unsigned, because the difference of two arbitrary int64s can
-		// overflow and a bogus timestamp is exactly when it would.
-		if a.cfg.MaxGap > 0 && uint64(ts)-uint64(a.max) > uint64(a.cfg.MaxGap) {
-			if err := a.flush(); err != nil {
-				return false, err
-			}
-			a.stats.Gaps++
-			a.start(ts)
-		} else if err := a.advance(ts); err != nil {
+		if err := a.forward(ts); err != nil {
 			return false, err
 		}
 	case ts < a.next:
@@ -216,6 +208,37 @@ func (a *Aggregator) Add(r *event.Request) (late bool, err error) {
 	}
 	a.count(ts, r)
 	return false, nil
+}
+
+// AdvanceTo moves event time forward to second ts as a request of that
+// second would, without counting one: the seconds it makes final are
+// emitted, empty ones included. It lets a caller keep time moving from
+// another clock while no requests arrive. Before the first request, and for
+// a ts that is not newer than every request so far, it does nothing.
+func (a *Aggregator) AdvanceTo(ts int64) error {
+	if a.err != nil {
+		return a.err
+	}
+	if !a.started || ts <= a.max {
+		return nil
+	}
+	return a.forward(ts)
+}
+
+// forward moves the newest second to ts > max, restarting the stream if
+// that is a jump beyond MaxGap.
+func (a *Aggregator) forward(ts int64) error {
+	// Unsigned, because the difference of two arbitrary int64s can
+	// overflow and a bogus timestamp is exactly when it would.
+	if a.cfg.MaxGap > 0 && uint64(ts)-uint64(a.max) > uint64(a.cfg.MaxGap) {
+		if err := a.flush(); err != nil {
+			return err
+		}
+		a.stats.Gaps++
+		a.start(ts)
+		return nil
+	}
+	return a.advance(ts)
 }
 
 // Flush emits every pending second and the summary of the open interval,

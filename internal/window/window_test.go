@@ -79,13 +79,16 @@ func renderSummary(s *event.Summary) string {
 	return b.String()
 }
 
-// op is one step of a test: Add of r, or Flush.
+// op is one step of a test: Add of r, Flush, or AdvanceTo of to.
 type op struct {
 	r     event.Request
 	flush bool
+	to    int64 // AdvanceTo when not 0
 }
 
 var flush = op{flush: true}
+
+func advance(ts int64) op { return op{to: ts} }
 
 func req(ts int64, status int, bytes int64, section, path string) op {
 	r := event.Request{TS: ts, Status: status, Bytes: bytes, Path: []byte(path)}
@@ -131,6 +134,15 @@ func run(t *testing.T, c Config, ops []op, trace bool) ([]string, *recorder, *Ag
 				rec.lines = append(rec.lines, "flush")
 			}
 			if err := a.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if o.to != 0 {
+			if trace {
+				rec.lines = append(rec.lines, fmt.Sprintf("advance %d", o.to))
+			}
+			if err := a.AdvanceTo(o.to); err != nil {
 				t.Fatal(err)
 			}
 			continue
@@ -203,6 +215,63 @@ func TestAggregator(t *testing.T) {
 		trace bool
 		want  []string
 	}{{
+		name:  "advance before any request does nothing",
+		cfg:   cfg(5, 2),
+		ops:   []op{advance(100), hit(103)},
+		trace: true,
+		want: []string{
+			"advance 100",
+			"add 103",
+			"flush",
+			"tick 103 h=1 b=100 2xx=1",
+			`sum 100-105 s=1 partial h=1 b=100 rps=1 2xx=1 n=1 ["/a" h=1 b=100 4x=0 5x=0 top="/a/x":100]`,
+		},
+	}, {
+		name: "advance emits what it makes final, lateness still applies",
+		cfg:  cfg(5, 2),
+		ops: []op{
+			hit(100),
+			advance(102), // 100 is not final yet: a request of 100 may still come
+			advance(101), // behind the newest second: nothing
+			hit(100),
+			advance(103),
+			advance(107),
+			hit(104), // emitted already: 107 is newest, minus lateness 2
+			hit(103), // emitted already
+		},
+		trace: true,
+		want: []string{
+			"add 100",
+			"advance 102",
+			"advance 101",
+			"add 100",
+			"advance 103",
+			"tick 100 h=2 b=200 2xx=2",
+			"advance 107",
+			"tick 101 h=0 b=0",
+			"tick 102 h=0 b=0",
+			"tick 103 h=0 b=0",
+			"tick 104 h=0 b=0",
+			`sum 100-105 s=5 h=2 b=200 rps=0.4 2xx=2 n=1 ["/a" h=2 b=200 4x=0 5x=0 top="/a/x":100]`,
+			"add 104 late",
+			"add 103 late",
+			"flush",
+			"tick 105 h=0 b=0",
+			"tick 106 h=0 b=0",
+			"tick 107 h=0 b=0",
+			`sum 105-110 s=3 partial h=0 b=0 rps=0 late=2 n=0`,
+		},
+	}, {
+		name: "advance beyond max gap restarts like a request would",
+		cfg:  Config{Interval: 5, Lateness: 0, Top: 10, MaxGap: 10},
+		ops:  []op{hit(100), advance(200), hit(200)},
+		want: []string{
+			"tick 100 h=1 b=100 2xx=1",
+			`sum 100-105 s=1 partial h=1 b=100 rps=1 2xx=1 n=1 ["/a" h=1 b=100 4x=0 5x=0 top="/a/x":100]`,
+			"tick 200 h=1 b=100 2xx=1",
+			`sum 200-205 s=1 partial h=1 b=100 rps=1 2xx=1 n=1 ["/a" h=1 b=100 4x=0 5x=0 top="/a/x":100]`,
+		},
+	}, {
 		name:  "in order, output lags by lateness",
 		cfg:   cfg(5, 2),
 		ops:   []op{hit(100), hit(100), hit(101), hit(102), hit(103), hit(104), hit(105), hit(106), hit(107)},

@@ -4,6 +4,8 @@ package windowcmd
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -25,6 +27,8 @@ func New() *cli.App {
 		Description: "Reads NDJSON from standard input. Each \"request\" record is counted in its own\n" +
 			"second (event time, from its ts). Emits one \"tick\" per second, contiguous, and a\n" +
 			"\"summary\" per interval aligned to multiples of --interval since the epoch.\n" +
+			"A second is final once a request more than --lateness past it arrives or, when\n" +
+			"input has been silent for --idle, once the wall clock says so (see README).\n" +
 			"Records of other kinds pass through unchanged.",
 		HideHelpCommand: true,
 		Flags: append([]cli.Flag{
@@ -34,11 +38,40 @@ func New() *cli.App {
 				Usage: "how far out of order records may arrive and still count in their own second", EnvVars: []string{stage.EnvVar(name, "lateness")}},
 			&cli.IntFlag{Name: "top", Value: def.Top,
 				Usage: "sections listed per summary", EnvVars: []string{stage.EnvVar(name, "top")}},
+			&cli.DurationFlag{Name: "idle", Value: time.Second,
+				Usage: "after this long without requests on a live input, event time runs on with the wall clock from the newest request, so quiet seconds still get ticks (0: only requests move time, for exact replays)", EnvVars: []string{stage.EnvVar(name, "idle")}},
 			&cli.DurationFlag{Name: "max-gap", Value: time.Duration(def.MaxGap) * time.Second,
 				Usage: "a jump forward in time longer than this restarts the stream instead of emitting empty seconds (0: no limit)", EnvVars: []string{stage.EnvVar(name, "max-gap")}},
 		}, stage.InputFlags(name)...),
 		Action: run,
 	}
+}
+
+// minIdle keeps --idle from turning the idle check into a busy loop.
+const minIdle = 10 * time.Millisecond
+
+// idleCheck is how often a silent input is checked for seconds that the
+// wall clock has made final: often enough that they come out well within a
+// second, rarely enough to cost nothing.
+const idleCheck = 100 * time.Millisecond
+
+func idleFlag(c *cli.Context) (time.Duration, error) {
+	d := c.Duration("idle")
+	if d != 0 && d < minIdle {
+		return 0, stage.UsageError("--idle must be 0 (off) or at least %s, got %s", minIdle, d)
+	}
+	return d, nil
+}
+
+// replay reports whether in is a regular file: it can only be a replay, and
+// its reads never wait on a writer, so the wall clock has nothing to add.
+func replay(in io.Reader) bool {
+	f, ok := in.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode().IsRegular()
 }
 
 func config(c *cli.Context) (window.Config, error) {
@@ -85,6 +118,10 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	idle, err := idleFlag(c)
+	if err != nil {
+		return err
+	}
 	st, err := stage.New(c)
 	if err != nil {
 		return err
@@ -92,6 +129,16 @@ func run(c *cli.Context) error {
 	agg, err := window.New(cfg, &sink{st: st, enc: event.NewEncoder()})
 	if err != nil {
 		return err
+	}
+	pace := &pacer{idle: idle, now: time.Now}
+	if idle > 0 && !replay(st.Stdin()) {
+		st.IdleEvery = idleCheck
+		st.OnIdle = func() error {
+			if ts, ok := pace.target(); ok {
+				return agg.AdvanceTo(ts)
+			}
+			return nil
+		}
 	}
 	dec := event.NewDecoder()
 	var req event.Request
@@ -101,6 +148,7 @@ func run(c *cli.Context) error {
 			if err := dec.Request(raw, &req); err != nil {
 				return stage.Bad(err)
 			}
+			pace.request(req.TS)
 			late, err := agg.Add(&req)
 			if late {
 				st.Rejects.Warn("", st.LineNo(), "request at %s is older than the last second emitted; counted as late", rfc3339(req.TS))

@@ -1,0 +1,58 @@
+package windowcmd
+
+import "time"
+
+// pacer moves event time on with the wall clock while input is silent, so
+// that a site that stops getting requests still gets empty ticks, and an
+// alert on its traffic resolves.
+//
+// Event time is the second of the newest request, m. While requests arrive
+// it moves only with them: the log's clock, not the host's, says what time
+// it is, and replays stay exact. Once no request has arrived for the idle
+// period, event time runs on from m at wall-clock speed: at wall time t it
+// is m + ⌊t − tₘ⌋, where tₘ is when the first request of second m arrived.
+// Anchoring on arrival, not on the host's clock, keeps this right when the
+// log's clock is skewed or its zone differs, and the estimate lags the log
+// by however late lines reach httpmon, so it never makes a line that is on
+// time late.
+type pacer struct {
+	idle time.Duration
+	now  func() time.Time
+
+	started  bool
+	newest   int64     // m
+	newestAt time.Time // tₘ
+	count    int64     // requests seen
+	checked  int64     // count at the last check
+	activeAt time.Time // when a check last found new requests
+	reached  int64     // newest target returned
+}
+
+// request notes a request of second ts.
+func (p *pacer) request(ts int64) {
+	p.count++
+	if !p.started || ts > p.newest {
+		p.started, p.newest, p.newestAt = true, ts, p.now()
+	}
+}
+
+// target returns the second event time has reached on the wall clock, and
+// false while input has not been silent for the idle period or no request
+// has been seen.
+func (p *pacer) target() (int64, bool) {
+	if !p.started {
+		return 0, false
+	}
+	now := p.now()
+	if p.count != p.checked {
+		p.checked, p.activeAt = p.count, now
+		return 0, false
+	}
+	if now.Sub(p.activeAt) < p.idle {
+		return 0, false
+	}
+	// A late line of a new second re-anchors behind the time already
+	// reached; time must not seem to go back.
+	p.reached = max(p.reached, p.newest+int64(now.Sub(p.newestAt)/time.Second))
+	return p.reached, true
+}
