@@ -38,7 +38,7 @@ func New() *cli.App {
 				Usage: "how far out of order records may arrive and still count in their own second", EnvVars: []string{stage.EnvVar(name, "lateness")}},
 			&cli.IntFlag{Name: "top", Value: def.Top,
 				Usage: "sections listed per summary", EnvVars: []string{stage.EnvVar(name, "top")}},
-			&cli.DurationFlag{Name: "idle", Value: time.Second,
+			&cli.DurationFlag{Name: "idle", Value: 500 * time.Millisecond,
 				Usage: "after this long without requests on a live input, event time runs on with the wall clock from the newest request, so quiet seconds still get ticks (0: only requests move time, for exact replays)", EnvVars: []string{stage.EnvVar(name, "idle")}},
 			&cli.DurationFlag{Name: "max-gap", Value: time.Duration(def.MaxGap) * time.Second,
 				Usage: "a jump forward in time longer than this restarts the stream instead of emitting empty seconds (0: no limit)", EnvVars: []string{stage.EnvVar(name, "max-gap")}},
