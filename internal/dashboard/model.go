@@ -86,6 +86,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.next()
 		}
 		m.live.ended = true
+		m.live.err = msg.Err
 		if msg.Err != nil {
 			m.live.endErr = string(sanitized([]byte(msg.Err.Error())))
 		}
@@ -170,6 +171,10 @@ func (m Model) View() tea.View {
 	v.AltScreen = true
 	return v
 }
+
+// InputErr returns the error that ended the input, or nil when it ended
+// normally or has not ended.
+func (m Model) InputErr() error { return m.live.err }
 
 // State returns the live state, for tests and for the command to report
 // on after the program ends.

@@ -136,7 +136,8 @@ type State struct {
 	moreSource bool // sources passed maxSources
 	malformed  int64
 	ended      bool
-	endErr     string
+	endErr     string // err's message, sanitized for the screen
+	err        error
 }
 
 // NewState returns an empty State that draws the given threshold, in
