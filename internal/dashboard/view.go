@@ -264,37 +264,54 @@ func footer(st *State, u ui, w int) string {
 	return left + strings.Repeat(" ", gap) + right
 }
 
-// Block characters for eighths of a cell, from empty to full.
-var eighths = [...]string{" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"}
-
 const axisWidth = 6 // y-axis labels and their gap
 
-// graph draws requests per second, one column a second ending at the
-// latest tick, rows tall, with the alert threshold as a dashed line.
+// Braille dots of a cell, by column (left, right) and by dot row from the
+// bottom: a cell is two seconds wide and four levels tall, so an 80-column
+// terminal shows two and a half minutes, more than the alert's window.
+var brailleDots = [2][4]rune{
+	{0x40, 0x04, 0x02, 0x01},
+	{0x80, 0x20, 0x10, 0x08},
+}
+
+// Cell styles of the graph, from least to most important: a cell takes
+// the most important style of what it shows.
+const (
+	cellEmpty = iota
+	cellThreshold
+	cellBar
+	cellOver
+)
+
+// graph draws requests per second, one dot column a second ending at the
+// latest tick, rows tall, with the alert threshold as a dotted line.
 func graph(st *State, w, rows int) []string {
 	cols := max(1, w-axisWidth)
-	title := fmt.Sprintf("Requests/s, one column a second, last %s; threshold %s req/s ",
-		formatDuration(int64(cols)), formatNum(st.threshold))
-	out := []string{styleTitle.Render(title) + styleThreshold.Render("╌╌")}
-	vals := make([]int64, cols)
-	have := make([]bool, cols)
+	secs := int64(2 * cols)
+	title := fmt.Sprintf("Requests/s, last %s, one dot column a second; threshold %s req/s ",
+		formatDuration(secs), formatNum(st.threshold))
+	out := []string{styleTitle.Render(title) + styleThreshold.Render("⠒⠒")}
+	levels := 4 * rows
+	vals := make([]int64, secs)
+	have := make([]bool, secs)
 	var peak int64
 	for i := range vals {
-		vals[i], have[i] = st.HitsAt(st.last - int64(cols-1-i))
+		vals[i], have[i] = st.HitsAt(st.last - (secs - 1 - int64(i)))
 		peak = max(peak, vals[i])
 	}
 	scale := niceCeil(max(float64(peak), st.threshold*1.2, 1))
-	// The threshold sits in the row whose range holds it.
-	thRow := -1
-	if st.threshold > 0 && st.threshold <= scale {
-		thRow = min(rows-1, int(st.threshold/scale*float64(rows)))
+	level := func(v float64) int { return int(v/scale*float64(levels) + 0.5) }
+	// The threshold's dot row, 0 being the bottom one; -1 when none.
+	thDot := -1
+	if st.threshold > 0 {
+		thDot = min(levels-1, max(0, level(st.threshold)-1))
 	}
 	for r := rows - 1; r >= 0; r-- {
 		label := ""
 		switch {
 		case r == rows-1:
 			label = formatNum(scale)
-		case r == thRow:
+		case thDot >= 0 && r == thDot/4:
 			label = formatNum(st.threshold)
 		case r == 0:
 			label = "0"
@@ -302,54 +319,68 @@ func graph(st *State, w, rows int) []string {
 		var b strings.Builder
 		b.WriteString(styleFaint.Render(padLeft(label, axisWidth-1)))
 		b.WriteByte(' ')
-		var run strings.Builder
-		runStyle := -1
+		var run []rune
+		runStyle := cellEmpty
 		flush := func() {
-			if run.Len() == 0 {
+			if len(run) == 0 {
 				return
 			}
 			switch runStyle {
-			case 0:
-				b.WriteString(run.String())
-			case 1:
-				b.WriteString(styleBar.Render(run.String()))
-			case 2:
-				b.WriteString(styleBarOver.Render(run.String()))
-			case 3:
-				b.WriteString(styleThreshold.Render(run.String()))
+			case cellEmpty:
+				b.WriteString(string(run))
+			case cellThreshold:
+				b.WriteString(styleThreshold.Render(string(run)))
+			case cellBar:
+				b.WriteString(styleBar.Render(string(run)))
+			case cellOver:
+				b.WriteString(styleBarOver.Render(string(run)))
 			}
-			run.Reset()
+			run = run[:0]
 		}
-		for i, v := range vals {
-			e := 0
-			if have[i] {
-				e = int(float64(v)/scale*float64(rows)*8+0.5) - r*8
-				if v > 0 && r == 0 {
-					e = max(e, 1) // a second with traffic never looks empty
+		for c := range cols {
+			var dots rune
+			style := cellEmpty
+			for side := range 2 {
+				i := 2*c + side
+				n := 0
+				if have[i] {
+					n = level(float64(vals[i]))
+					if vals[i] > 0 {
+						n = max(n, 1) // a second with traffic never looks empty
+					}
+				}
+				for k := range 4 {
+					d := 4*r + k
+					switch {
+					case d < n:
+						dots |= brailleDots[side][k]
+						if float64(vals[i]) > st.threshold && st.threshold > 0 {
+							style = max(style, cellOver)
+						} else {
+							style = max(style, cellBar)
+						}
+					case d == thDot && side == 0:
+						// The left dot of each cell only: a dotted line, distinct from bars
+						// even without colour.
+						dots |= brailleDots[side][k]
+						style = max(style, cellThreshold)
+					}
 				}
 			}
-			cell, style := " ", 0
-			switch {
-			case e >= 8:
-				cell, style = eighths[8], 1
-			case e > 0:
-				cell, style = eighths[e], 1
-			case r == thRow:
-				cell, style = "╌", 3
-			}
-			if style == 1 && float64(v) > st.threshold && st.threshold > 0 {
-				style = 2
+			cell := ' '
+			if dots != 0 {
+				cell = 0x2800 + dots
 			}
 			if style != runStyle {
 				flush()
 				runStyle = style
 			}
-			run.WriteString(cell)
+			run = append(run, cell)
 		}
 		flush()
 		out = append(out, b.String())
 	}
-	left := "-" + formatDuration(int64(cols))
+	left := "-" + formatDuration(secs)
 	axis := strings.Repeat(" ", axisWidth) + left + strings.Repeat(" ", max(1, cols-len(left)-3)) + "now"
 	return append(out, styleFaint.Render(axis))
 }
