@@ -132,9 +132,13 @@ func runTUI(c *cli.Context, color bool) error {
 		})
 	}()
 	opts := []tea.ProgramOption{
-		// SIGINT and SIGTERM cancel st.Ctx; the program then restores the
-		// terminal and returns.
+		// SIGINT and SIGTERM cancel st.Ctx, as in every command; the
+		// program then restores the terminal and returns. Bubble Tea's own
+		// handler stays off: with both, a SIGINT could leave its handler
+		// blocked sending to the stopped program, and the shutdown waiting
+		// for that handler for ever.
 		tea.WithContext(st.Ctx),
+		tea.WithoutSignalHandler(),
 		tea.WithOutput(c.App.Writer),
 	}
 	if !color && c.String("color") == "never" {
@@ -154,7 +158,7 @@ func runTUI(c *cli.Context, color bool) error {
 	case errors.Is(err, tea.ErrProgramPanic):
 		// Bubble Tea has restored the terminal and printed the panic.
 		return cli.Exit(c.App.Name+": internal error in the dashboard; the terminal was restored", stage.ExitError)
-	case errors.Is(err, tea.ErrInterrupted), errors.Is(err, tea.ErrProgramKilled) && st.Ctx.Err() != nil:
+	case errors.Is(err, tea.ErrProgramKilled) && st.Ctx.Err() != nil:
 		err = nil
 	case err != nil:
 		return st.Finish(fmt.Errorf("dashboard: %w", err))
