@@ -125,10 +125,13 @@ expect 'by bytes'
 keys Down
 wait_for '↑1'
 
-# End of input: the final state stays, and says so.
+# End of input: the final state stays, and says so. A damaged line is
+# counted on the screen, and reported once the screen is gone.
+echo '{"kind":"tick",' >&3
 sed -n "$((resolved + 31)),\$p" "$work/records.ndjson" >&3
 exec 3>&-
 wait_for 'input ended, q to quit'
+expect '1 malformed'
 expect 'total 6800'
 expect 'elapsed 15m28s'
 sleep 0.3
@@ -138,6 +141,7 @@ screen >"$work/final.txt"
 keys q
 wait_for 'exit=0'
 expect_not 'Top sections' # the alternate screen is gone
+expect "httpmon-report: line $((resolved + 31)): malformed JSON"
 expect "< fifo; echo"
 
 echo "== the whole pipeline in the terminal, left with Ctrl-C"
