@@ -51,6 +51,7 @@ const (
 	numSortKeys
 )
 
+// String names the order as the footer and the table title show it.
 func (k SortKey) String() string {
 	return [...]string{"hits", "bytes", "4xx", "5xx", "name"}[k]
 }
