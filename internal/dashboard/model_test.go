@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -126,9 +127,19 @@ func TestGoldenFrames(t *testing.T) {
 // the terminal or more lines than it has.
 func TestFrameFits(t *testing.T) {
 	lines := burstLines(t)
-	m := model(t, lines[:firingAt(t, lines)], false)
+	n := firingAt(t, lines)
+	t.Run("one alert", func(t *testing.T) { checkFits(t, model(t, lines[:n], false)) })
+	// Four rules firing at once take four banner rows from the body.
+	more := slices.Clone(lines[:n])
+	for _, name := range []string{"errors", "latency", "disk"} {
+		more = append(more, []byte(`{"kind":"alert","name":"`+name+`","state":"firing","ts":1549574340,"hits":5,"threshold":1,"window":60,"rate":2}`))
+	}
+	t.Run("four alerts", func(t *testing.T) { checkFits(t, model(t, more, false)) })
+}
+
+func checkFits(t *testing.T, m tea.Model) {
 	for w := 1; w <= 200; w += 7 {
-		for h := 1; h <= 60; h += 3 {
+		for h := 1; h <= 60; h++ {
 			f := resize(m, w, h).View().Content
 			rows := strings.Split(f, "\n")
 			if len(rows) > h {

@@ -113,12 +113,12 @@ const bodyFixed = 1 + 1 + 2 + 2 + 1
 // others. ok is false when rem is too small for the body at all.
 func layout(st *State, rem int) (p plan, ok bool) {
 	avail := rem - bodyFixed
-	if avail < 3 {
-		return p, false
-	}
 	hist := max(1, len(st.history))
 	p.alerts = min(hist, max(1, avail/5))
 	avail -= p.alerts
+	if avail < 4 {
+		return p, false
+	}
 	p.graph = min(max(3, avail*2/5), 16)
 	p.sections = avail - p.graph
 	want := 1
