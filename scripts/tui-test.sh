@@ -169,6 +169,25 @@ wait_for 'exit=0'
 expect_not 'Top sections'
 exec 3>&-
 
+echo "== NO_COLOR: no colours, but the banner and 5xx still in reverse video"
+keys "clear" Enter
+wait_gone 'exit=0'
+rm -f "$work/fifo" && mkfifo "$work/fifo"
+keys "NO_COLOR=1 $bin/httpmon-report < fifo; echo \"exit=\$?\"" Enter
+exec 3>"$work/fifo"
+head -n $((fired + 30)) "$work/records.ndjson" >&3
+wait_for "$(total $((fired + 30)))"
+styled=$(tmux -L "$sock" capture-pane -e -p -t t)
+# SGR parameters 30-37, 38, 40-47, 48 and 90-107 are colours.
+if grep -qE $'\e\\[([0-9]*;)*(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;[0-9]*)*m' <<<"$styled"; then
+	fail "colour on the screen with NO_COLOR set"
+fi
+grep -qE $'\e\\[([0-9]*;)*7(;[0-9]*)*m ▲ ALERT' <<<"$styled" || fail "banner not in reverse video with NO_COLOR"
+grep -qE $'\e\\[([0-9]*;)*7(;[0-9]*)*m5xx [1-9]' <<<"$styled" || fail "5xx count not in reverse video with NO_COLOR"
+keys q
+exec 3>&-
+wait_for 'exit=0'
+
 echo "== --plain on a terminal prints the text report"
 keys "clear" Enter
 wait_gone 'exit=0'

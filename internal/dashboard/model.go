@@ -88,7 +88,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.live.ended = true
 		m.live.err = msg.Err
 		if msg.Err != nil {
-			m.live.endErr = string(sanitized([]byte(msg.Err.Error())))
+			m.live.endErr = sanitized([]byte(msg.Err.Error()))
 		}
 		// A person waits for this one; it is drawn now, not at the next
 		// refresh. A paused screen still learns that input ended.

@@ -256,6 +256,10 @@ func TestSortCyclesAndScrollClamps(t *testing.T) {
 			t.Errorf("after s, want sort %s:\n%s", want, got)
 		}
 	}
+	if m = press(m, "S"); !strings.Contains(frame(m), "sort:name") {
+		t.Errorf("S does not go back to name:\n%s", frame(m))
+	}
+	m = press(m, "s")
 	m = press(m, "down", "down", "down", "down", "down", "down", "down", "down", "down", "down")
 	m = press(m, "up")
 	got := frame(m)
