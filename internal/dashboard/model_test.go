@@ -17,6 +17,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/httpmon/httpmon/internal/event"
 )
 
 // updating reports whether -update was given; the flag is defined by
@@ -204,6 +206,34 @@ func TestHostileLogDataIsEscaped(t *testing.T) {
 		if !strings.Contains(plain, want) {
 			t.Errorf("frame lacks the escaped form %s:\n%s", want, plain)
 		}
+	}
+}
+
+// TestOtherRules checks that a rule the dashboard knows nothing about is
+// shown by its name, with what its records carry and nothing made up.
+func TestOtherRules(t *testing.T) {
+	m := tea.Model(New(Options{Threshold: 10, Window: 120}))
+	m, _ = m.Update(Batch{Records: []Record{
+		{Tick: &event.Tick{TS: 1549573860, Hits: 3}},
+		{Alert: &Alert{Name: "error_ratio", Firing: true, TS: 1549573860}},
+		{Alert: &Alert{Name: "disk_full", Firing: false, TS: 1549573860, Hits: 7}},
+	}, End: true})
+	f := frame(resize(m, 80, 24))
+	have := map[string]bool{}
+	for _, l := range strings.Split(f, "\n") {
+		have[strings.TrimRight(l, " ")] = true
+	}
+	for _, want := range []string{
+		" ▲ ALERT error_ratio firing since 21:11:00",
+		"FIRING error_ratio fired 21:11:00",
+		"disk_full (fired before input began)  resolved 21:11:00 hits = 7",
+	} {
+		if !have[want] {
+			t.Errorf("frame lacks the line %q:\n%s", want, f)
+		}
+	}
+	if !strings.Contains(f, "threshold 10 req/s") {
+		t.Errorf("frame lacks the threshold from the flag:\n%s", f)
 	}
 }
 

@@ -107,6 +107,7 @@ type Span struct {
 	FiredHits    int64
 	Rate         float64
 	Threshold    float64
+	Window       int64
 	Resolved     bool
 	ResolvedTS   int64
 	ResolvedHits int64
@@ -229,7 +230,7 @@ func (s *State) alert(a *Alert) {
 			return
 		}
 		sp := &Span{Name: a.Name, Fired: true, FiredTS: a.TS, FiredHits: a.Hits,
-			Rate: a.Rate, Threshold: a.Threshold, UTCOffset: a.UTCOffset}
+			Rate: a.Rate, Threshold: a.Threshold, Window: a.Window, UTCOffset: a.UTCOffset}
 		s.firing[a.Name] = sp
 		s.addSpan(sp)
 		return
@@ -241,6 +242,9 @@ func (s *State) alert(a *Alert) {
 	}
 	delete(s.firing, a.Name)
 	sp.Resolved, sp.ResolvedTS, sp.ResolvedHits = true, a.TS, a.Hits
+	if a.Window > 0 {
+		sp.Window = a.Window
+	}
 }
 
 // addSpan appends to the history, dropping the oldest resolved span when it

@@ -207,11 +207,17 @@ func banners(st *State, w int) []string {
 			out = append(out, styleBanner.Render(padRight(fmt.Sprintf(" ▲ and %d more alerts firing", len(firing)-2), w)))
 			break
 		}
-		text := fmt.Sprintf(" ▲ ALERT %s firing since %s - hits = %d, %s req/s",
-			ruleName(sp.Name), formatTime(sp.FiredTS, sp.UTCOffset, time.TimeOnly), sp.FiredHits,
-			strconv.FormatFloat(sp.Rate, 'f', 2, 64))
-		if sp.Threshold > 0 {
-			text += " > " + formatNum(sp.Threshold)
+		text := fmt.Sprintf(" ▲ ALERT %s firing since %s", ruleName(sp.Name), formatTime(sp.FiredTS, sp.UTCOffset, time.TimeOnly))
+		// Rules that are not about request rates may carry no hits or
+		// window; what a record does not say is left out, not shown as 0.
+		if sp.FiredHits > 0 || sp.Window > 0 {
+			text += " - hits = " + strconv.FormatInt(sp.FiredHits, 10)
+		}
+		if sp.Window > 0 {
+			text += ", " + strconv.FormatFloat(sp.Rate, 'f', 2, 64) + " req/s"
+			if sp.Threshold > 0 {
+				text += " > " + formatNum(sp.Threshold)
+			}
 		}
 		out = append(out, styleBanner.Render(padRight(ansi.Truncate(text, w, "…"), w)))
 	}
@@ -542,15 +548,18 @@ func alertHistory(st *State, rows int) []string {
 	}
 	for i := len(st.history) - 1; i >= 0 && len(out) <= rows; i-- {
 		sp := st.history[i]
-		var b strings.Builder
-		if sp.Fired {
-			fmt.Fprintf(&b, "%s fired %s hits = %d", ruleName(sp.Name), at(sp.FiredTS, sp.UTCOffset), sp.FiredHits)
-		} else {
-			fmt.Fprintf(&b, "%s (fired before input began)", ruleName(sp.Name))
+		hits := func(n int64) string {
+			if n > 0 || sp.Window > 0 {
+				return " hits = " + strconv.FormatInt(n, 10)
+			}
+			return ""
 		}
-		line := b.String()
+		line := ruleName(sp.Name) + " (fired before input began)"
+		if sp.Fired {
+			line = ruleName(sp.Name) + " fired " + at(sp.FiredTS, sp.UTCOffset) + hits(sp.FiredHits)
+		}
 		if sp.Resolved {
-			line += styleResolved.Render(fmt.Sprintf("  resolved %s hits = %d", at(sp.ResolvedTS, sp.UTCOffset), sp.ResolvedHits))
+			line += styleResolved.Render("  resolved " + at(sp.ResolvedTS, sp.UTCOffset) + hits(sp.ResolvedHits))
 		} else {
 			line = styleBanner.Render("FIRING") + " " + line
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -120,10 +121,21 @@ func runTUI(c *cli.Context, color bool) error {
 	// stage gives its upstream on Ctrl-C: the person has seen enough.
 	ctx, cancel := context.WithCancel(st.Ctx)
 	defer cancel()
+	// progCtx ends the program on SIGINT and SIGTERM, and when the reader
+	// fails in a way that must not leave the terminal in raw mode.
+	progCtx, stopProg := context.WithCancel(st.Ctx)
+	defer stopProg()
 	batches := make(chan dashboard.Batch)
 	fed := make(chan struct{})
+	var crash []byte // the reader's panic and stack; read after fed closes
 	go func() {
 		defer close(fed)
+		defer func() {
+			if p := recover(); p != nil {
+				crash = fmt.Appendf(nil, "%v\n%s", p, debug.Stack())
+				stopProg()
+			}
+		}()
 		dashboard.Feed(st.Stdin(), batches, dashboard.FeedOptions{
 			Done: ctx.Done(),
 			OnBad: func(line int64, raw []byte, err error) {
@@ -137,7 +149,7 @@ func runTUI(c *cli.Context, color bool) error {
 		// handler stays off: with both, a SIGINT could leave its handler
 		// blocked sending to the stopped program, and the shutdown waiting
 		// for that handler for ever.
-		tea.WithContext(st.Ctx),
+		tea.WithContext(progCtx),
 		tea.WithoutSignalHandler(),
 		tea.WithOutput(c.App.Writer),
 	}
@@ -155,6 +167,9 @@ func runTUI(c *cli.Context, color bool) error {
 	<-fed
 	held.Release(c.App.Name)
 	switch {
+	case crash != nil:
+		fmt.Fprintf(c.App.ErrWriter, "%s: internal error: %s", c.App.Name, crash)
+		return cli.Exit(c.App.Name+": internal error reading input; the terminal was restored", stage.ExitError)
 	case errors.Is(err, tea.ErrProgramPanic):
 		// Bubble Tea has restored the terminal and printed the panic.
 		return cli.Exit(c.App.Name+": internal error in the dashboard; the terminal was restored", stage.ExitError)
