@@ -125,6 +125,15 @@ expect 'by bytes'
 keys Down
 wait_for '↑1'
 
+# Resizing redraws for the new size: a wider graph, more rows, and back.
+tmux -L "$sock" resize-window -t t -x 120 -y 40
+wait_for 'Requests/s, last 3m48s'
+screen | sed -n 40p | grep -qF 'q quit' || fail "the footer is not on the 40th row"
+expect 'heaviest document'
+tmux -L "$sock" resize-window -t t -x 80 -y 24
+wait_for 'Requests/s, last 2m28s'
+screen | sed -n 24p | grep -qF 'q quit' || fail "the footer is not on the 24th row"
+
 # End of input: the final state stays, and says so. A damaged line is
 # counted on the screen, and reported once the screen is gone.
 echo '{"kind":"tick",' >&3
