@@ -205,6 +205,15 @@ wait_for 'exit=0'
 expect '2019-02-07 21:26:20 → 21:26:30 +0000 (partial, 9s)'
 expect_not 'q quit'
 
+echo "== a file on stdin is a finished log: text, not the dashboard"
+keys "clear" Enter
+wait_gone 'exit=0'
+keys "$bin/httpmon-report < records.ndjson; echo \"exit=\$?\"" Enter
+wait_for 'exit=0'
+expect '2019-02-07 21:26:20 → 21:26:30 +0000 (partial, 9s)'
+expect '18 hits  2.0 req/s  199.0 KiB'
+expect_not 'q quit'
+
 if [ -n "${TUI_TEST_CAPTURE:-}" ]; then
 	mkdir -p "$TUI_TEST_CAPTURE"
 	cp "$work/firing.txt" "$work/final.txt" "$TUI_TEST_CAPTURE/"
