@@ -79,7 +79,7 @@ func run(c *cli.Context) error {
 		return err
 	}
 	if tui {
-		return runTUI(c, color)
+		return runTUI(c)
 	}
 	st, err := stage.New(c)
 	if err != nil {

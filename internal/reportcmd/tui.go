@@ -109,7 +109,7 @@ func (h *heldWriter) Release(prog string) {
 	h.released = true
 }
 
-func runTUI(c *cli.Context, color bool) error {
+func runTUI(c *cli.Context) error {
 	held := &heldWriter{w: c.App.ErrWriter}
 	c.App.ErrWriter = held
 	st, err := stage.New(c)
@@ -153,8 +153,13 @@ func runTUI(c *cli.Context, color bool) error {
 		tea.WithoutSignalHandler(),
 		tea.WithOutput(c.App.Writer),
 	}
-	if !color && c.String("color") == "never" {
+	// --color auto leaves it to Bubble Tea, which reads the terminal's
+	// abilities, NO_COLOR and TERM; the other two values overrule them.
+	switch c.String("color") {
+	case "never":
 		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
+	case "always":
+		opts = append(opts, tea.WithColorProfile(colorprofile.ANSI))
 	}
 	m := dashboard.New(dashboard.Options{
 		Feed:      batches,
