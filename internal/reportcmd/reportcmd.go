@@ -4,6 +4,7 @@ package reportcmd
 
 import (
 	"os"
+	"time"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -24,11 +25,23 @@ func New() *cli.App {
 		Description: "Reads NDJSON from standard input and prints a block per \"summary\" record and a\n" +
 			"line per \"alert\" record, with times in the log's own time zone. Other records\n" +
 			"are read and ignored. Text from the log is escaped so that it can never move\n" +
-			"the cursor or change colours.",
+			"the cursor or change colours.\n\n" +
+			"When standard output is a terminal and standard input a pipe, it shows a live\n" +
+			"dashboard instead: requests per second with the alert threshold, status classes,\n" +
+			"top sections and alerts (keys: q quit, p pause, s sort, up/down scroll).\n" +
+			"--plain keeps the streaming text; --tui asks for the dashboard.",
 		HideHelpCommand: true,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "color", Value: "auto",
 				Usage: "colour output: auto (when stdout is a terminal and NO_COLOR is unset), always or never", EnvVars: []string{stage.EnvVar(name, "color")}},
+			&cli.BoolFlag{Name: "tui",
+				Usage: "show the live dashboard (the default when stdout is a terminal and stdin a pipe)", EnvVars: []string{stage.EnvVar(name, "tui")}},
+			&cli.BoolFlag{Name: "plain",
+				Usage: "print streaming text even on a terminal", EnvVars: []string{stage.EnvVar(name, "plain")}},
+			&cli.DurationFlag{Name: "refresh", Value: time.Second,
+				Usage: "redraw the dashboard this often", EnvVars: []string{stage.EnvVar(name, "refresh")}},
+			&cli.Float64Flag{Name: "threshold", Value: defaultThreshold,
+				Usage: "alert threshold in req/s drawn on the dashboard's graph until an alert record brings its own", EnvVars: []string{stage.EnvVar(name, "threshold")}},
 		}, stage.InputFlags(name)...),
 		Action: run,
 	}
@@ -60,6 +73,13 @@ func run(c *cli.Context) error {
 	color, err := useColor(c)
 	if err != nil {
 		return err
+	}
+	tui, err := useTUI(c)
+	if err != nil {
+		return err
+	}
+	if tui {
+		return runTUI(c)
 	}
 	st, err := stage.New(c)
 	if err != nil {
