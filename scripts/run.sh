@@ -14,7 +14,7 @@ mkdir -p "$bin"
 PATH=$bin:$PATH
 
 if [ $# -eq 0 ]; then
-	httpmon-parse "$root/scripts/testdata/sample_csv.txt" | httpmon-window | httpmon-alert | httpmon-report
+	httpmon-parse "$root/scripts/testdata/sample_csv.txt" | httpmon-window | httpmon-alert | httpmon-report --plain
 	exit
 fi
 file=$1
