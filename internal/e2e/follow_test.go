@@ -9,10 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
 )
 
 // These tests follow real files with the built httpmon-parse and stop it
@@ -347,4 +350,46 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// waitStateCmd implements "waitstate STATE PATH LINE" for scripts: it waits
+// until the checkpoint in STATE says that the file now at PATH was emitted
+// up to line LINE. The checkpoint is written only after the output it
+// covers was flushed, so a script can then signal the follower and know
+// what it must have written.
+func waitStateCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: waitstate STATE PATH LINE")
+	}
+	want, err := strconv.ParseInt(args[2], 10, 64)
+	ts.Check(err)
+	var last string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		fi, err := os.Stat(ts.MkAbs(args[1]))
+		if err != nil {
+			continue
+		}
+		st, _ := fi.Sys().(*syscall.Stat_t)
+		b, err := os.ReadFile(ts.MkAbs(args[0]))
+		if err != nil {
+			continue
+		}
+		last = string(b)
+		var s struct {
+			Files []struct {
+				Path string
+				Ino  uint64
+				Line int64
+			}
+		}
+		if err := json.Unmarshal(b, &s); err != nil {
+			ts.Fatalf("%s: %v", args[0], err)
+		}
+		for _, f := range s.Files {
+			if f.Path == args[1] && st != nil && f.Ino == uint64(st.Ino) && f.Line == want {
+				return
+			}
+		}
+	}
+	ts.Fatalf("%s never reached line %d of %s; last state:\n%s", args[0], want, args[1], last)
 }
