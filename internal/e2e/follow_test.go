@@ -124,7 +124,7 @@ func TestFollowSignalFlushesAndSavesState(t *testing.T) {
 			log := filepath.Join(dir, "access.log")
 			state := filepath.Join(dir, "state.json")
 			os.WriteFile(log, []byte(logLine(0)), 0o644)
-			cmd := command(t, "httpmon-parse", "--follow", "--state", state, "--state-interval", "1h", log)
+			cmd := command(t, "httpmon-parse", "--follow", "--state", state, "--state-interval", "50ms", log)
 			out, _ := cmd.StdoutPipe()
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
@@ -132,10 +132,9 @@ func TestFollowSignalFlushesAndSavesState(t *testing.T) {
 				t.Fatal(err)
 			}
 			br := bufio.NewReader(out)
-			// The checkpoint is first written after the first look at the
-			// files.
+			// The log is in the checkpoint once it was opened.
 			for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-				if _, err := os.Stat(state); err == nil {
+				if b, err := os.ReadFile(state); err == nil && bytes.Contains(b, []byte("access.log")) {
 					break
 				}
 			}

@@ -75,6 +75,13 @@ func (p *parser) follow(c *cli.Context, files []string) error {
 		return stage.UsageError("%v", err)
 	}
 	defer fl.Close()
+	if statePath != "" {
+		// A state that cannot be written fails now, not at the end.
+		if err := checkpoint.Save(statePath, fl.State()); err != nil {
+			p.st.Finish(nil)
+			return cli.Exit(fmt.Sprintf("--state: %v", err), stage.ExitError)
+		}
+	}
 
 	var lastSave time.Time
 	failing := false
