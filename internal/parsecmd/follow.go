@@ -2,6 +2,7 @@ package parsecmd
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -83,21 +84,32 @@ func (p *parser) follow(c *cli.Context, files []string) error {
 		}
 	}
 
-	var lastSave time.Time
-	failing := false
+	var (
+		lastSave time.Time
+		saved    []checkpoint.File // what the state file holds
+		failing  bool
+	)
 	// checkpointNow returns only output errors: a checkpoint that cannot
 	// be written costs duplicates after a crash, not lines, so it is
-	// reported once and following goes on.
+	// reported once and following goes on. An unchanged state is not
+	// written again, so a quiet log costs no disk writes.
 	checkpointNow := func() error {
 		if err := p.st.Out.Flush(); err != nil {
 			return err
 		}
 		lastSave = time.Now()
-		err := checkpoint.Save(statePath, fl.State())
+		st := fl.State()
+		if saved != nil && slices.Equal(st.Files, saved) {
+			return nil
+		}
+		err := checkpoint.Save(statePath, st)
 		if err != nil && !failing {
 			fmt.Fprintf(errw, "%s: --state: %v\n", name, err)
 		}
 		failing = err != nil
+		if err == nil {
+			saved = st.Files
+		}
 		return nil
 	}
 	err = fl.Run(p.st.Ctx, func(waiting bool) error {
