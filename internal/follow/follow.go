@@ -367,6 +367,9 @@ func (fl *Follower) match() error {
 				fl.warnOnce(p, fmt.Errorf("%s: not a regular file, skipped", p))
 				continue
 			}
+			if fl.isOpen(identOf(fi)) {
+				continue // another name of a file already followed
+			}
 			var start int64 // a file that appears while following is new
 			if !fl.started && !fl.opt.FromStart {
 				start = -1

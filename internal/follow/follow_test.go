@@ -449,3 +449,14 @@ func TestStateFingerprint(t *testing.T) {
 		t.Fatalf("state %+v", f)
 	}
 }
+
+// Two names of one file, from two patterns, are one file.
+func TestSameFileTwice(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a.log"), "")
+	check(t, os.Link(filepath.Join(dir, "a.log"), filepath.Join(dir, "b.log")))
+	h := newHarness(t, dir, Options{Patterns: []string{"a.log", "*.log"}})
+	h.expect()
+	write(t, h.path("a.log"), "once\n")
+	h.expect("a.log:1:once")
+}
