@@ -350,6 +350,9 @@ func (fl *Follower) match() error {
 			if paths, err = filepath.Glob(pat); err != nil {
 				return err
 			}
+			if len(paths) == 0 && !fl.started {
+				fl.warnOnce(pat, fmt.Errorf("%s: no file matches yet, waiting for one", pat))
+			}
 		}
 		for _, p := range paths {
 			if fl.active[p] != nil {

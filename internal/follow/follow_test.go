@@ -460,3 +460,14 @@ func TestSameFileTwice(t *testing.T) {
 	write(t, h.path("a.log"), "once\n")
 	h.expect("a.log:1:once")
 }
+
+func TestGlobMatchingNothingYet(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness(t, dir, Options{Patterns: []string{"*.log"}})
+	h.expect()
+	if len(h.warns) != 1 || !strings.Contains(h.warns[0], "no file matches yet") {
+		t.Fatalf("warnings: %q", h.warns)
+	}
+	write(t, h.path("a.log"), "a1\n")
+	h.expect("a.log:1:a1")
+}
