@@ -23,8 +23,8 @@ const name = "httpmon-parse"
 // New returns the command.
 func New() *cli.App {
 	return &cli.App{
-		Name:      name,
-		Usage:     "turn access-log lines into request records (NDJSON)",
+		Name:  name,
+		Usage: "turn access-log lines into request records (NDJSON)",
 		UsageText: name + " [options] [FILE...]\n\nexample:\n   tail -F /var/log/nginx/access.log | " + name + " | httpmon-window | httpmon-alert | httpmon-report\n" +
 			"   " + name + " --follow --state /var/lib/httpmon/state.json /var/log/nginx/access.log | httpmon-window | httpmon-alert | httpmon-report",
 		Description: "Reads the named files in order, or standard input when there are none or a file\n" +
