@@ -48,7 +48,8 @@ type File struct {
 	FingerprintLen int64  `json:"fingerprint_len"`
 	Fingerprint    string `json:"fingerprint"`
 	// Offset is the byte offset just after the last line emitted, and Line
-	// the number of that line (0 when the count is unknown).
+	// the number of that line, 0 when it is not known (the lines before
+	// where following started were not counted).
 	Offset int64 `json:"offset"`
 	Line   int64 `json:"line"`
 }

@@ -175,9 +175,10 @@ func TestFollowSignalFlushesAndSavesState(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The checkpoint, written at exit, ends after the last line
-			// emitted, before the unfinished one.
+			// emitted, before the unfinished one. The line before the
+			// start was not counted, so the line number is not known.
 			want := int64(4 * len(logLine(0)))
-			if len(st.Files) != 1 || st.Files[0].Path != log || st.Files[0].Offset != want || st.Files[0].Line != 4 {
+			if len(st.Files) != 1 || st.Files[0].Path != log || st.Files[0].Offset != want || st.Files[0].Line != 0 {
 				t.Fatalf("state %s, want offset %d", b, want)
 			}
 		})

@@ -69,15 +69,21 @@ type Line struct {
 	// Path is the name the file was followed under, also after it was
 	// rotated away from it.
 	Path string
-	// No is the line's number in its file, counting from 1.
-	No int64
 	// Text is the line without its ending; it is valid until the handler
 	// returns.
 	Text []byte
 	// Err is a *lineio.TooLongError for a line over the limit, whose Text
 	// is nil.
 	Err error
+	f   *file
+	n   int64 // lines of f since its start offset, this one included
 }
+
+// No returns the line's number in its file, counting from 1. For a file
+// followed from its end, the lines before are counted the first time a
+// number is asked for, which is when a line is reported, so that starting
+// on a large log costs no read of it.
+func (l Line) No() int64 { return l.f.base() + l.n }
 
 // Options configures a Follower.
 type Options struct {
@@ -124,9 +130,31 @@ type file struct {
 	off      int64  // just after the last line handed out
 	pos      int64  // read position: off plus the held partial line
 	partial  []byte
-	skipping bool // inside a line over the limit
-	line     int64
+	skipping bool  // inside a line over the limit
+	start    int64 // where reading started
+	lines    int64 // lines handed out since start
+	before   int64 // lines before start; -1 until counted
 	lastData time.Time
+}
+
+// base returns the number of lines before the start offset, counting them
+// the first time. A file that cannot be read is numbered from its start
+// offset.
+func (f *file) base() int64 {
+	if f.before >= 0 {
+		return f.before
+	}
+	f.before = 0
+	buf := make([]byte, chunkSize)
+	for pos := int64(0); pos < f.start; {
+		n, err := f.f.ReadAt(buf[:min(int64(len(buf)), f.start-pos)], pos)
+		f.before += int64(bytes.Count(buf[:n], []byte{'\n'}))
+		pos += int64(n)
+		if err != nil {
+			break
+		}
+	}
+	return f.before
 }
 
 // New returns a follower that passes every line to handle; an error from
@@ -211,8 +239,17 @@ func (f *file) checkpoint() checkpoint.File {
 		FingerprintLen: n,
 		Fingerprint:    checkpoint.Fingerprint(f.head[:n]),
 		Offset:         f.off,
-		Line:           f.line,
+		Line:           f.line(),
 	}
+}
+
+// line returns the number of the last line handed out, or 0 if the lines
+// before the start were not counted.
+func (f *file) line() int64 {
+	if f.before < 0 {
+		return 0
+	}
+	return f.before + f.lines
 }
 
 // Run makes passes until ctx is done, waiting up to Options.Poll between
@@ -326,18 +363,18 @@ func (fl *Follower) letGo(f *file) error {
 func (fl *Follower) flushPartial(f *file) error {
 	if f.skipping {
 		f.skipping = false
-		f.line++
+		f.lines++
 		f.off = f.pos
-		return fl.handle(Line{Path: f.path, No: f.line, Err: &lineio.TooLongError{Limit: fl.opt.MaxLine}})
+		return fl.handle(Line{Path: f.path, Err: &lineio.TooLongError{Limit: fl.opt.MaxLine}, f: f, n: f.lines})
 	}
 	if len(f.partial) == 0 {
 		return nil
 	}
-	f.line++
+	f.lines++
 	f.off = f.pos
 	text := f.partial
 	f.partial = f.partial[:0]
-	return fl.handle(Line{Path: f.path, No: f.line, Text: trimCR(text)})
+	return fl.handle(Line{Path: f.path, Text: trimCR(text), f: f, n: f.lines})
 }
 
 // match opens the files newly matched by the patterns.
@@ -409,7 +446,11 @@ func (fl *Follower) open(path string, start int64) (*file, error) {
 	return f, nil
 }
 
-func (fl *Follower) openFile(path string, start, line int64) (*file, error) {
+// openFile opens the file at path to be read from start, after before
+// lines (-1: not known), or from just after its last complete line if
+// start is -1. It returns nil without an error if the file cannot be
+// opened, after a warning.
+func (fl *Follower) openFile(path string, start, before int64) (*file, error) {
 	osf, err := os.Open(path)
 	if err != nil {
 		fl.warnOnce(path, err)
@@ -422,43 +463,49 @@ func (fl *Follower) openFile(path string, start, line int64) (*file, error) {
 		fl.opt.Warn(err)
 		return nil, nil
 	}
-	f := &file{path: path, f: osf, id: identOf(fi), lastData: fl.opt.Now()}
+	f := &file{path: path, f: osf, id: identOf(fi), lastData: fl.opt.Now(), before: before}
 	if start == -1 {
-		if start, line, err = fl.lastLineEnd(osf, fi.Size()); err != nil {
+		if start, f.skipping, err = fl.lastLineEnd(osf, fi.Size()); err != nil {
 			osf.Close()
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
+		f.before = -1
 	}
-	f.off, f.pos, f.line = start, start, line
+	if start == 0 {
+		f.before = 0
+	}
+	f.off, f.pos, f.start = start, start, start
 	if start > 0 {
 		n, err := osf.ReadAt(fl.headBuf[:min(start, checkpoint.FingerprintLen)], 0)
 		if err != nil && err != io.EOF {
 			osf.Close()
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		f.head = append(f.head, fl.headBuf[:n]...)
 	}
 	return f, nil
 }
 
-// lastLineEnd returns the offset just after the last newline of a file and
-// the number of lines before it, so that a file followed from its end
-// reports true line numbers and a line being written is read whole.
-func (fl *Follower) lastLineEnd(f *os.File, size int64) (end, lines int64, err error) {
-	var pos int64
-	for pos < size {
-		n, err := f.ReadAt(fl.buf[:min(int64(len(fl.buf)), size-pos)], pos)
-		if n == 0 && err != nil {
-			return 0, 0, err
+// lastLineEnd returns the offset just after the last newline of a file,
+// looking back no further than the longest line, so that a line being
+// written when following starts is read whole. Further back than that it
+// is inside a line too long to take, which is skipped.
+func (fl *Follower) lastLineEnd(f *os.File, size int64) (end int64, skipping bool, err error) {
+	pos := size
+	for pos > 0 && size-pos <= int64(fl.opt.MaxLine) {
+		n := min(int64(len(fl.buf)), pos)
+		pos -= n
+		if _, err := f.ReadAt(fl.buf[:n], pos); err != nil && err != io.EOF {
+			return 0, false, err
 		}
-		b := fl.buf[:n]
-		if c := bytes.Count(b, []byte{'\n'}); c > 0 {
-			lines += int64(c)
-			end = pos + int64(bytes.LastIndexByte(b, '\n')) + 1
+		if i := bytes.LastIndexByte(fl.buf[:n], '\n'); i >= 0 {
+			return pos + int64(i) + 1, false, nil
 		}
-		pos += int64(n)
 	}
-	return end, lines, nil
+	if pos == 0 {
+		return 0, false, nil
+	}
+	return size, true, nil
 }
 
 // read hands out the complete lines a file has past its read position.
@@ -539,7 +586,7 @@ func (fl *Follower) restart(f *file) error {
 	} else if err := fl.flushPartial(f); err != nil {
 		return err
 	}
-	f.off, f.pos, f.line = 0, 0, 0
+	f.off, f.pos, f.start, f.lines, f.before = 0, 0, 0, 0, 0
 	f.partial, f.head, f.skipping = f.partial[:0], f.head[:0], false
 	return nil
 }
@@ -580,14 +627,14 @@ func (fl *Follower) lines(f *file, b []byte) error {
 			text = f.partial
 		}
 		base, b = end, b[i+1:]
-		f.line++
+		f.lines++
 		f.off = end
 		f.skipping = false
 		var err error
 		if skipped || len(text) > fl.opt.MaxLine {
-			err = fl.handle(Line{Path: f.path, No: f.line, Err: &lineio.TooLongError{Limit: fl.opt.MaxLine}})
+			err = fl.handle(Line{Path: f.path, Err: &lineio.TooLongError{Limit: fl.opt.MaxLine}, f: f, n: f.lines})
 		} else {
-			err = fl.handle(Line{Path: f.path, No: f.line, Text: trimCR(text)})
+			err = fl.handle(Line{Path: f.path, Text: trimCR(text), f: f, n: f.lines})
 		}
 		f.partial = f.partial[:0]
 		if err != nil {
@@ -613,7 +660,7 @@ func (fl *Follower) resume(saved []checkpoint.File) {
 		if !fl.matches(c.Path) || fl.active[c.Path] != nil {
 			continue
 		}
-		f, err := fl.openFile(c.Path, c.Offset, c.Line)
+		f, err := fl.openFile(c.Path, c.Offset, savedBefore(c))
 		if err != nil || f == nil {
 			rest = append(rest, c)
 			continue
@@ -734,7 +781,7 @@ func (fl *Follower) findCopy(c checkpoint.File) (*file, error) {
 	if best == "" {
 		return nil, nil
 	}
-	f, err := fl.openFile(best, c.Offset, c.Line)
+	f, err := fl.openFile(best, c.Offset, savedBefore(c))
 	if err != nil || f == nil {
 		return nil, err
 	}
@@ -745,4 +792,13 @@ func (fl *Follower) findCopy(c checkpoint.File) (*file, error) {
 	}
 	f.path = c.Path
 	return f, nil
+}
+
+// savedBefore returns the lines before a checkpoint's offset, -1 if they
+// were not counted.
+func savedBefore(c checkpoint.File) int64 {
+	if c.Line == 0 && c.Offset > 0 {
+		return -1
+	}
+	return c.Line
 }

@@ -40,7 +40,7 @@ func newHarness(t *testing.T, dir string, opt Options) *harness {
 		if errors.As(l.Err, &tl) {
 			text = "TOO LONG"
 		}
-		h.got = append(h.got, fmt.Sprintf("%s:%d:%s", rel, l.No, text))
+		h.got = append(h.got, fmt.Sprintf("%s:%d:%s", rel, l.No(), text))
 		return nil
 	})
 	if err != nil {
@@ -470,4 +470,48 @@ func TestGlobMatchingNothingYet(t *testing.T) {
 	}
 	write(t, h.path("a.log"), "a1\n")
 	h.expect("a.log:1:a1")
+}
+
+// Following from the end reads nothing before the end unless a line number
+// is asked for; the checkpoint then says 0, not known.
+func TestLineNumbersCountedWhenAsked(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.log")
+	write(t, path, "1\n2\n3\n")
+	var nos []int64
+	ask := false
+	fl, err := New(Options{Patterns: []string{path}}, func(l Line) error {
+		if ask {
+			nos = append(nos, l.No())
+		}
+		return nil
+	})
+	check(t, err)
+	defer fl.Close()
+	_, err = fl.Poll()
+	check(t, err)
+	write(t, path, "4\n")
+	_, err = fl.Poll()
+	check(t, err)
+	if l := fl.State().Files[0].Line; l != 0 {
+		t.Fatalf("line %d in the checkpoint, want 0 (not counted)", l)
+	}
+	ask = true
+	write(t, path, "5\n")
+	_, err = fl.Poll()
+	check(t, err)
+	if len(nos) != 1 || nos[0] != 5 || fl.State().Files[0].Line != 5 {
+		t.Fatalf("numbers %v, checkpoint %+v", nos, fl.State().Files[0])
+	}
+}
+
+func TestStartInsideLongLine(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a.log"), "ok\n"+strings.Repeat("x", 50))
+	write(t, filepath.Join(dir, "b.log"), "no newline yet")
+	h := newHarness(t, dir, Options{Patterns: []string{"a.log", "b.log"}, MaxLine: 20})
+	h.expect()
+	write(t, h.path("a.log"), "end\nnext\n")
+	write(t, h.path("b.log"), ", now\n")
+	h.expect("a.log:2:TOO LONG", "a.log:3:next", "b.log:1:no newline yet, now")
 }

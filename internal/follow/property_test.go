@@ -47,7 +47,7 @@ func (s *sim) follower(resume *checkpoint.State) {
 	}, func(l Line) error {
 		var id int
 		if _, err := fmt.Sscanf(string(l.Text), "line %d ", &id); err != nil {
-			s.t.Fatalf("after %s: bad line %q (%s:%d)", strings.Join(s.ops, " "), l.Text, l.Path, l.No)
+			s.t.Fatalf("after %s: bad line %q (%s:%d)", strings.Join(s.ops, " "), l.Text, l.Path, l.No())
 		}
 		s.got[id]++
 		return nil

@@ -60,15 +60,21 @@ func (p *parser) follow(c *cli.Context, files []string) error {
 		Warn:      func(err error) { fmt.Fprintf(errw, "%s: %v\n", name, err) },
 	}, func(l follow.Line) error {
 		if l.Err != nil {
-			p.st.Rejects.Report(l.Path, l.No, nil, l.Err)
+			p.st.Rejects.Report(l.Path, l.No(), nil, l.Err)
 			return nil
 		}
 		format, ok := p.formats[l.Path]
 		if !ok {
 			format = p.format
 		}
-		err := p.line(l.Path, l.No, l.Text, &format, p.source(l.Path, label))
-		p.formats[l.Path] = format
+		was := format
+		bad, err := p.line(l.Text, &format, p.source(l.Path, label))
+		if !ok || format != was {
+			p.formats[l.Path] = format
+		}
+		if bad != nil {
+			p.st.Rejects.Report(l.Path, l.No(), l.Text, bad)
+		}
 		return err
 	})
 	if err != nil {

@@ -151,28 +151,32 @@ func (p *parser) file(path, label string) error {
 		if err != nil {
 			return err
 		}
-		if err := p.line(where, r.Line(), line, &format, source); err != nil {
+		bad, err := p.line(line, &format, source)
+		if bad != nil {
+			p.st.Rejects.Report(where, r.Line(), line, bad)
+		}
+		if err != nil {
 			return err
 		}
 	}
 }
 
 // line parses one log line and writes its record; format is the input's
-// format, settled by its first line when it is auto.
-func (p *parser) line(where string, no int64, line []byte, format *logfmt.Format, source []byte) error {
+// format, settled by its first line when it is auto. A malformed line is
+// returned as bad, for the caller to report with its line number.
+func (p *parser) line(line []byte, format *logfmt.Format, source []byte) (bad, err error) {
 	if len(line) == 0 {
-		return nil
+		return nil, nil
 	}
 	if *format == logfmt.Auto {
 		*format = logfmt.Detect(line)
 	}
 	if *format == logfmt.CSV && logfmt.IsCSVHeader(line) {
-		return nil
+		return nil, nil
 	}
 	if err := p.lp.Parse(*format, line, &p.req); err != nil {
-		p.st.Rejects.Report(where, no, line, err)
-		return nil
+		return err, nil
 	}
 	p.req.Source = source
-	return p.st.Emit(p.enc.Request(&p.req))
+	return nil, p.st.Emit(p.enc.Request(&p.req))
 }
