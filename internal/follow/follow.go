@@ -46,6 +46,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/httpmon/httpmon/internal/checkpoint"
@@ -345,6 +346,9 @@ func (fl *Follower) poll(f *file) (more bool, err error) {
 	if err != nil {
 		return false, nil // the path is waited for again
 	}
+	if fl.isOpen(identOf(fi)) {
+		return false, nil // another name of a file already followed
+	}
 	nf, err := fl.open(f.path, 0)
 	if err != nil || nf == nil {
 		return false, err
@@ -430,7 +434,7 @@ func (fl *Follower) warnOnce(p string, err error) {
 }
 
 func hasMeta(p string) bool {
-	return bytes.ContainsAny([]byte(p), `*?[\`)
+	return strings.ContainsAny(p, `*?[\`)
 }
 
 // open starts following the file at path from offset start, or from just
