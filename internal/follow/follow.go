@@ -346,7 +346,7 @@ func (fl *Follower) poll(f *file) (more bool, err error) {
 	if err != nil {
 		return false, nil // the path is waited for again
 	}
-	if fl.isOpen(identOf(fi)) {
+	if fl.reclaim(f.path, identOf(fi)) || fl.isOpen(identOf(fi)) {
 		return false, nil // another name of a file already followed
 	}
 	nf, err := fl.open(f.path, 0)
@@ -411,7 +411,7 @@ func (fl *Follower) match() error {
 				fl.warnOnce(p, fmt.Errorf("%s: not a regular file, skipped", p))
 				continue
 			}
-			if fl.isOpen(identOf(fi)) {
+			if fl.reclaim(p, identOf(fi)) || fl.isOpen(identOf(fi)) {
 				continue // another name of a file already followed
 			}
 			var start int64 // a file that appears while following is new
@@ -697,6 +697,20 @@ func (fl *Follower) resume(saved []checkpoint.File) {
 			}
 		}
 	}
+}
+
+// reclaim makes a rotated file active again if it is back at its path
+// (renamed away and back), so that it is not read again from its start
+// once let go.
+func (fl *Follower) reclaim(path string, id ident) bool {
+	for i, f := range fl.draining {
+		if f.id == id && f.path == path {
+			fl.draining = append(fl.draining[:i], fl.draining[i+1:]...)
+			fl.active[path] = f
+			return true
+		}
+	}
+	return false
 }
 
 // isOpen reports whether a file is being followed already.

@@ -515,3 +515,21 @@ func TestStartInsideLongLine(t *testing.T) {
 	write(t, h.path("b.log"), ", now\n")
 	h.expect("a.log:2:TOO LONG", "a.log:3:next", "b.log:1:no newline yet, now")
 }
+
+// A file renamed away and back is the same file, not a new one.
+func TestRenamedBack(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness(t, dir, Options{Patterns: []string{"a.log"}})
+	write(t, h.path("a.log"), "")
+	h.expect()
+	write(t, h.path("a.log"), "one\n")
+	check(t, os.Rename(h.path("a.log"), h.path("a.tmp")))
+	h.expect("a.log:1:one")
+	check(t, os.Rename(h.path("a.tmp"), h.path("a.log")))
+	write(t, h.path("a.log"), "two\n")
+	h.expect("a.log:2:two")
+	h.now = h.now.Add(time.Minute)
+	h.expect()
+	write(t, h.path("a.log"), "three\n")
+	h.expect("a.log:3:three")
+}
