@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/follow"
 	"github.com/httpmon/httpmon/internal/lineio"
 	"github.com/httpmon/httpmon/internal/logfmt"
 	"github.com/httpmon/httpmon/internal/stage"
@@ -21,21 +23,36 @@ const name = "httpmon-parse"
 // New returns the command.
 func New() *cli.App {
 	return &cli.App{
-		Name:      name,
-		Usage:     "turn access-log lines into request records (NDJSON)",
-		UsageText: name + " [options] [FILE...]\n\nexample:\n   tail -F /var/log/nginx/access.log | " + name + " | httpmon-window | httpmon-alert | httpmon-report",
+		Name:  name,
+		Usage: "turn access-log lines into request records (NDJSON)",
+		UsageText: name + " [options] [FILE...]\n\nexample:\n   tail -F /var/log/nginx/access.log | " + name + " | httpmon-window | httpmon-alert | httpmon-report\n" +
+			"   " + name + " --follow --state /var/lib/httpmon/state.json /var/log/nginx/access.log | httpmon-window | httpmon-alert | httpmon-report",
 		Description: "Reads the named files in order, or standard input when there are none or a file\n" +
 			"is \"-\". Formats: common (CLF), combined (nginx and Apache; extra quoted fields\n" +
 			"after the user agent are allowed) and csv (\"remotehost\",\"rfc931\",\"authuser\",\n" +
 			"\"date\",\"request\",\"status\",\"bytes\" with a unix-time date). With --format auto\n" +
 			"the format of each input is detected from its first line. Malformed lines are\n" +
-			"reported on stderr with their line number, counted, and skipped.",
+			"reported on stderr with their line number, counted, and skipped.\n\n" +
+			"With --follow the files, which may be globs, are followed like tail -F: from\n" +
+			"their end (or whole, with --from-start), across rotation by rename or\n" +
+			"copytruncate, waiting for files that do not exist yet. --state FILE keeps a\n" +
+			"checkpoint so that a restarted command goes on after the last line it wrote.",
 		HideHelpCommand: true,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "auto",
 				Usage: "log format: auto, common (or clf), combined or csv", EnvVars: []string{stage.EnvVar(name, "format")}},
 			&cli.StringFlag{Name: "source",
 				Usage: "label written in each record's \"source\" (default: the file name, or \"stdin\")", EnvVars: []string{stage.EnvVar(name, "source")}},
+			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"},
+				Usage: "follow the files as they grow, across rotation, like tail -F", EnvVars: []string{stage.EnvVar(name, "follow")}},
+			&cli.BoolFlag{Name: "from-start",
+				Usage: "with --follow, read the files that exist at the start whole instead of from their end", EnvVars: []string{stage.EnvVar(name, "from-start")}},
+			&cli.StringFlag{Name: "state",
+				Usage: "with --follow, keep a checkpoint in `FILE` and resume from it", EnvVars: []string{stage.EnvVar(name, "state")}},
+			&cli.DurationFlag{Name: "state-interval", Value: time.Second,
+				Usage: "with --state, how often the checkpoint is written (and at exit)", EnvVars: []string{stage.EnvVar(name, "state-interval")}},
+			&cli.DurationFlag{Name: "poll", Value: follow.DefaultPoll,
+				Usage: "with --follow, the longest wait between looks at the files", EnvVars: []string{stage.EnvVar(name, "poll")}},
 		}, stage.InputFlags(name)...),
 		Action: run,
 	}
@@ -50,8 +67,17 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	p := &parser{st: st, format: format, enc: event.NewEncoder()}
+	p := &parser{st: st, format: format, enc: event.NewEncoder(), formats: map[string]logfmt.Format{}}
 	files := c.Args().Slice()
+	if c.Bool("follow") {
+		return p.follow(c, files)
+	}
+	for _, f := range []string{"from-start", "state", "state-interval", "poll"} {
+		if c.IsSet(f) {
+			st.Finish(nil)
+			return stage.UsageError("--%s needs --follow", f)
+		}
+	}
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
@@ -84,6 +110,9 @@ type parser struct {
 	enc    *event.Encoder
 	lp     logfmt.Parser
 	req    event.Request
+	// formats holds the format detected for each followed file.
+	formats map[string]logfmt.Format
+	sources map[string][]byte
 }
 
 // file parses one input. Messages name the file, except for standard
@@ -122,22 +151,32 @@ func (p *parser) file(path, label string) error {
 		if err != nil {
 			return err
 		}
-		if len(line) == 0 {
-			continue
+		bad, err := p.line(line, &format, source)
+		if bad != nil {
+			p.st.Rejects.Report(where, r.Line(), line, bad)
 		}
-		if format == logfmt.Auto {
-			format = logfmt.Detect(line)
-		}
-		if format == logfmt.CSV && logfmt.IsCSVHeader(line) {
-			continue
-		}
-		if err := p.lp.Parse(format, line, &p.req); err != nil {
-			p.st.Rejects.Report(where, r.Line(), line, err)
-			continue
-		}
-		p.req.Source = source
-		if err := p.st.Emit(p.enc.Request(&p.req)); err != nil {
+		if err != nil {
 			return err
 		}
 	}
+}
+
+// line parses one log line and writes its record; format is the input's
+// format, settled by its first line when it is auto. A malformed line is
+// returned as bad, for the caller to report with its line number.
+func (p *parser) line(line []byte, format *logfmt.Format, source []byte) (bad, err error) {
+	if len(line) == 0 {
+		return nil, nil
+	}
+	if *format == logfmt.Auto {
+		*format = logfmt.Detect(line)
+	}
+	if *format == logfmt.CSV && logfmt.IsCSVHeader(line) {
+		return nil, nil
+	}
+	if err := p.lp.Parse(*format, line, &p.req); err != nil {
+		return err, nil
+	}
+	p.req.Source = source
+	return nil, p.st.Emit(p.enc.Request(&p.req))
 }
