@@ -136,7 +136,7 @@ EOF
 # The pipeline. httpmon-parse runs twice inside one subshell, so that the
 # rest of the pipeline keeps its input open while parse is down.
 state=$work/state.json
-parse() { "$bin/httpmon-parse" --follow --state "$state" "$work/logs/access.log" & echo $! >"$work/parse.$1.pid"; wait $! || true; }
+parse() { "$bin/httpmon-parse" --follow --from-start --state "$state" "$work/logs/access.log" & echo $! >"$work/parse.$1.pid"; wait $! || true; }
 (
 	parse 1
 	while [ ! -e "$work/restart" ]; do sleep 0.05; done
@@ -148,7 +148,7 @@ parse() { "$bin/httpmon-parse" --follow --state "$state" "$work/logs/access.log"
 	"$bin/httpmon-report" --color never >"$work/report.txt" &
 pids+=($!)
 for _ in $(seq 50); do [ -s "$work/parse.1.pid" ] && break; sleep 0.1; done
-sleep 0.5 # parse starts at the end of the existing (empty) log
+sleep 0.5
 
 t_load1=$(date +%s)
 load 9 1 &

@@ -19,4 +19,4 @@ if [ $# -eq 0 ]; then
 fi
 file=$1
 shift
-tail -n +1 -F "$file" | httpmon-parse --source "$file" | httpmon-window | httpmon-alert "$@" | httpmon-report
+httpmon-parse --follow --from-start "$file" | httpmon-window | httpmon-alert "$@" | httpmon-report
