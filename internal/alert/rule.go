@@ -15,10 +15,10 @@ type Base uint8
 
 // Bases of metrics.
 const (
-	BaseHits Base = iota // requests
-	Base4xx              // requests answered 4xx
-	Base5xx              // requests answered 5xx
-	BaseBytes            // response bytes
+	BaseHits  Base = iota // requests
+	Base4xx               // requests answered 4xx
+	Base5xx               // requests answered 5xx
+	BaseBytes             // response bytes
 )
 
 var baseNames = [...]string{BaseHits: "hits", Base4xx: "4xx", Base5xx: "5xx", BaseBytes: "bytes"}

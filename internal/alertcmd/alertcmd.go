@@ -22,8 +22,8 @@ const name = "httpmon-alert"
 // New returns the command.
 func New() *cli.App {
 	return &cli.App{
-		Name:      name,
-		Usage:     "evaluate alert rules over the traffic and announce when they fire and resolve",
+		Name:  name,
+		Usage: "evaluate alert rules over the traffic and announce when they fire and resolve",
 		UsageText: name + " [options] < ticks.ndjson\n\nexamples:\n   httpmon-parse access.log | httpmon-window | " + name + " --threshold 10 --window 2m | httpmon-report\n" +
 			"   ... | httpmon-window --pass-requests | " + name + " --rule high_traffic --rule server_errors \\\n" +
 			"         --rule 'api_5xx: 5xx{section=/api} > 50 over 5m for 1m' --notify-webhook http://127.0.0.1:9093/hook",
