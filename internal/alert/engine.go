@@ -101,10 +101,12 @@ func (e *Engine) Request(r *event.Request) {
 		return
 	}
 	c := e.future[r.TS]
+	matched := false
 	for i := range e.sels {
 		if !e.sels[i].matches(r) {
 			continue
 		}
+		matched = true
 		if c == nil {
 			if len(e.future) >= maxFuture {
 				e.stats.Unclocked++
@@ -124,7 +126,7 @@ func (e *Engine) Request(r *event.Request) {
 			c[i][BaseBytes] += r.Bytes
 		}
 	}
-	if c != nil {
+	if matched {
 		e.stats.Requests++
 	}
 }

@@ -192,6 +192,11 @@ func ParseRule(s string) (Rule, error) {
 		if kw.kind != tokWord {
 			return Rule{}, fail(kw, "want a clause (over, for, keep_firing_for, min_requests), not %s", kw)
 		}
+		switch kw.text {
+		case "over", "for", "keep_firing_for", "min_requests":
+		default:
+			return Rule{}, fail(kw, "unknown clause %s; clauses: over, for, keep_firing_for, min_requests", kw)
+		}
 		if seen[kw.text] {
 			return Rule{}, fail(kw, "%q given twice", kw.text)
 		}
@@ -215,8 +220,6 @@ func ParseRule(s string) (Rule, error) {
 			if err != nil || r.MinRequests < 0 {
 				return Rule{}, fail(arg, "min_requests wants a whole number, 0 or more, not %s", arg)
 			}
-		default:
-			return Rule{}, fail(kw, "unknown clause %s; clauses: over, for, keep_firing_for, min_requests", kw)
 		}
 		if err != nil {
 			return Rule{}, err
