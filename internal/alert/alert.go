@@ -227,9 +227,6 @@ func (m *Monitor) record(state string, s int64, v float64, offset int32) event.A
 		Window:    r.Window,
 		Rate:      float64(m.sum.hits) / float64(r.Window),
 	}
-	if r.V1 {
-		return a
-	}
 	a.Metric, a.Op, a.Value = m.metric, m.op, v
 	a.Labels = m.labels
 	a.For, a.KeepFiringFor = r.For, r.KeepFiringFor

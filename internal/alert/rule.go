@@ -145,9 +145,10 @@ type Rule struct {
 	// Annotations are texts for people that notifications carry, like a
 	// description or a runbook URL; they do not identify the alert.
 	Annotations []Label
-	// V1 makes the rule's records carry only the fields of protocol v1,
-	// as the implicit default rule does, so that existing consumers see no
-	// change.
+	// V1 marks the implicit default rule, whose records httpmon-alert
+	// writes with the fields of protocol v1 only, so that existing
+	// consumers see no change. Monitors ignore it: notifications get the
+	// whole record.
 	V1 bool
 	// Origin says where the rule was written, for messages: a file and
 	// line, or the flag.

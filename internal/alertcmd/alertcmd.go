@@ -152,6 +152,7 @@ func run(c *cli.Context) error {
 		return err
 	}
 	needRequests := eng.NeedsRequests()
+	v1 := len(rs) == 1 && rs[0].V1
 	dec, enc := event.NewDecoder(), event.NewEncoder()
 	var tick event.Tick
 	var req event.Request
@@ -182,7 +183,13 @@ func run(c *cli.Context) error {
 				return err
 			}
 			for i := range alerts {
-				if err := st.Emit(enc.Alert(&alerts[i])); err != nil {
+				rec := alerts[i]
+				if v1 {
+					// Without a metric the encoder writes the v1 fields
+					// only, byte for byte what this command always wrote.
+					rec.Metric = nil
+				}
+				if err := st.Emit(enc.Alert(&rec)); err != nil {
 					return err
 				}
 				nt.send(&alerts[i])
