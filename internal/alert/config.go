@@ -121,11 +121,6 @@ func configRule(item *yaml.Node) (Rule, error) {
 	// The name goes in front of the expression, so that both are checked
 	// by the one parser the --rule flag uses.
 	text := name.Value + ": " + expr.Value
-	for _, clause := range []string{"for", "keep_firing_for"} {
-		if n := fields[clause]; n != nil {
-			text += " " + clause + " " + n.Value
-		}
-	}
 	r, err := ParseRule(text)
 	if err != nil {
 		var se *SyntaxError
@@ -141,6 +136,23 @@ func configRule(item *yaml.Node) (Rule, error) {
 			}
 		}
 		return Rule{}, &ConfigError{Line: item.Line, Err: fmt.Errorf("rule %s: %v", name.Value, err)}
+	}
+	for _, clause := range []struct {
+		key string
+		dst *int64
+	}{{"for", &r.For}, {"keep_firing_for", &r.KeepFiringFor}} {
+		n := fields[clause.key]
+		if n == nil {
+			continue
+		}
+		if *clause.dst != 0 {
+			return Rule{}, &ConfigError{Line: n.Line, Err: fmt.Errorf("rule %s: %s is in expr already", r.Name, clause.key)}
+		}
+		v, err := duration(token{tokWord, n.Value, 1}, clause.key, 0)
+		if err != nil {
+			return Rule{}, &ConfigError{Line: n.Line, Err: fmt.Errorf("rule %s: %s", r.Name, err.(*SyntaxError).Reason)}
+		}
+		*clause.dst = v
 	}
 	var lerr error
 	r.Labels, lerr = pairs(fields["labels"])
