@@ -53,7 +53,7 @@ func New() *cli.App {
 				Usage: "high_traffic: length of the sliding window (whole seconds)", EnvVars: []string{stage.EnvVar(name, "window")}},
 			&cli.StringFlag{Name: "name", Value: alert.DefaultName,
 				Usage: "high_traffic: rule name written in alert records, to tell several alert stages apart", EnvVars: []string{stage.EnvVar(name, "name")}},
-			&cli.StringSliceFlag{Name: "rule",
+			&cli.StringSliceFlag{Name: "rule", EnvVars: []string{stage.EnvVar(name, "rule")},
 				Usage: "alert `RULE`, repeatable, like 'api_errors: 5xx_ratio{section=/api} > 5% over 5m for 1m', or a preset name; replaces the default rule"},
 			&cli.StringFlag{Name: "rules", TakesFile: true,
 				Usage: "read alert rules from a YAML `FILE` (see README); replaces the default rule", EnvVars: []string{stage.EnvVar(name, "rules")}},
