@@ -45,7 +45,7 @@ func states(t *testing.T, rules []Rule, ticks []event.Tick) string {
 	return strings.Join(got, " ")
 }
 
-func mustRule(t *testing.T, s string) Rule {
+func mustRule(t testing.TB, s string) Rule {
 	t.Helper()
 	r, err := ParseRule(s)
 	if err != nil {
@@ -289,6 +289,52 @@ func TestAgainstReferenceMachine(t *testing.T) {
 		want := strings.Join(reference(r, ticks), " ")
 		if got := states(t, []Rule{r}, ticks); got != want {
 			t.Fatalf("%s\nticks %v\nwant %q\n got %q", text, ticks, want, got)
+		}
+	}
+}
+
+// BenchmarkEngine measures one tick through several rules at once, the
+// cost per second of event time.
+func BenchmarkEngine(b *testing.B) {
+	for _, n := range []int{1, 8} {
+		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
+			var rules []Rule
+			for i := range n {
+				rules = append(rules, mustRule(b, fmt.Sprintf("r%d: %s > 0.5 over 2m for 30s keep_firing_for 1m",
+					i, []string{"hits/s", "5xx", "4xx_ratio", "bytes/s"}[i%4])))
+			}
+			e, _ := NewEngine(rules)
+			var buf []event.Alert
+			tk := event.Tick{}
+			b.ReportAllocs()
+			for b.Loop() {
+				tk.TS++
+				tk.Hits = tk.TS % 23
+				tk.Status[event.Class5xx] = tk.TS % 3
+				buf, _ = e.Tick(&tk, buf[:0])
+			}
+		})
+	}
+}
+
+// BenchmarkSectionRequests measures counting request records for rules
+// over sections, one tick per 50 requests.
+func BenchmarkSectionRequests(b *testing.B) {
+	e, _ := NewEngine([]Rule{
+		mustRule(b, "a: 5xx{section=/api} > 5 over 1m"),
+		mustRule(b, "b: hits{section=/static} > 500 over 1m"),
+	})
+	sections := [][]byte{[]byte("/api"), []byte("/static"), []byte("/images"), []byte("/")}
+	var buf []event.Alert
+	var r event.Request
+	var i int64
+	b.ReportAllocs()
+	for b.Loop() {
+		i++
+		r = event.Request{TS: i/50 + 1, Section: sections[i%4], Status: 200 + int(i%7)*50}
+		e.Request(&r)
+		if i%50 == 49 {
+			buf, _ = e.Tick(&event.Tick{TS: i / 50}, buf[:0])
 		}
 	}
 }
