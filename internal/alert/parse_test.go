@@ -180,3 +180,33 @@ func FuzzParseRule(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseConfig checks that no file panics the configuration reader and
+// that every rule it accepts is valid, with an origin and sorted labels.
+func FuzzParseConfig(f *testing.F) {
+	f.Add([]byte("rules:\n  - server_errors\n  - name: a\n    expr: 5xx{section=/a} > 1 over 1m\n    for: 1m\n    labels: {b: x, a: y}\n"))
+	f.Add([]byte("rules:\n  - \"q: hits/s < 1\"\n  - name: b\n    expr: 4xx_ratio > 5%\n    keep_firing_for: 30s\n    annotations: {runbook: x}\n"))
+	f.Add([]byte("rules: [a, {name: b}]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 4096 {
+			return
+		}
+		rules, err := ParseConfig("f.yaml", data)
+		if err != nil {
+			return
+		}
+		for _, r := range rules {
+			if err := r.Validate(); err != nil {
+				t.Fatalf("invalid rule %+v: %v", r, err)
+			}
+			if !strings.HasPrefix(r.Origin, "f.yaml:") {
+				t.Fatalf("origin %q", r.Origin)
+			}
+			for i := 1; i < len(r.Labels); i++ {
+				if r.Labels[i-1].Name >= r.Labels[i].Name {
+					t.Fatalf("labels not sorted: %v", r.Labels)
+				}
+			}
+		}
+	})
+}
