@@ -1,19 +1,24 @@
-// Package alert evaluates the high-traffic alert rule over the per-second
-// ticks of httpmon-window.
+// Package alert evaluates alert rules over the per-second ticks of
+// httpmon-window, with the state machine of Prometheus alerting rules.
 //
-// The rule is exact: for every event-time second t, hits(t) is the number of
-// requests in the seconds [t−W+1, t], and the condition is hits(t)/W >
-// threshold. The alert fires at the first second the condition holds and
-// resolves at the first second it no longer does. Time is the ticks' own
-// event time, never the wall clock, so replays give the same answer as the
-// live run; seconds missing from the tick stream count as seconds without
-// requests, which is what lets an alert resolve when traffic stops.
+// A rule measures one metric over a sliding window: for every event-time
+// second t, the counts of the seconds [t−W+1, t] give the metric's value
+// v(t), and the rule's condition is "v(t) OP threshold". The alert is
+// inactive, pending (the condition holds, but has not held for the rule's
+// "for" duration yet), or firing. Only two transitions are announced:
+// firing, at the first second the condition has held for "for" seconds, and
+// resolved, at the first second it has not held for "keep_firing_for"
+// seconds. A pending alert whose condition clears goes back to inactive
+// without a word.
+//
+// Time is the ticks' own event time, never the wall clock, so replays give
+// the same answer as the live run; seconds missing from the tick stream
+// count as seconds without requests, which is what lets an alert resolve
+// when traffic stops.
 package alert
 
 import (
-	"errors"
 	"fmt"
-	"math"
 
 	"github.com/httpmon/httpmon/internal/event"
 )
@@ -21,50 +26,72 @@ import (
 // DefaultName is the name of the high-traffic rule in alert records.
 const DefaultName = "high_traffic"
 
-// Rule configures a Monitor.
-type Rule struct {
-	Name      string
-	Window    int64   // seconds, at least 1
-	Threshold float64 // requests per second, at least 0
-}
+// state of an alert between ticks.
+type state uint8
 
-// Validate reports a rule that cannot be evaluated, naming the flag.
-func (r Rule) Validate() error {
-	switch {
-	case r.Name == "":
-		return errors.New("--name must not be empty")
-	case r.Window < 1:
-		return errors.New("--window must be at least 1s")
-	case r.Window > 7*24*3600:
-		return errors.New("--window must be at most 168h")
-	case math.IsNaN(r.Threshold) || math.IsInf(r.Threshold, 0) || r.Threshold < 0:
-		return errors.New("--threshold must be a number of requests per second, 0 or more")
-	}
-	return nil
-}
+const (
+	inactive state = iota
+	pending
+	firing
+)
 
-// Monitor holds the state of one rule: the hits of the last Window seconds
-// and whether the alert is firing.
+// counts are one second's requests of a rule: the metric's base count and
+// the requests, which ratios divide by and every record reports.
+type counts struct{ base, hits int64 }
+
+// Monitor holds the state of one rule: the counts of the last Window
+// seconds and the alert's state.
 type Monitor struct {
 	rule    Rule
 	name    []byte
-	ring    []int64 // hits per second, at index ts mod Window
-	sum     int64   // hits in the window ending at last
-	last    int64   // newest second evaluated
+	metric  []byte
+	op      []byte
+	labels  []event.Label
+	ring    []counts // per second, at index ts mod Window
+	sum     counts   // over the window ending at last
+	last    int64    // newest second evaluated
 	started bool
-	firing  bool
+
+	state    state
+	activeAt int64 // first second of the condition's current run
+	firedAt  int64
+	clearing bool  // firing, condition false, keep_firing_for running
+	clearAt  int64 // first second the condition was false while firing
 }
 
-// New returns a Monitor for rule, with an empty window and not firing.
+// New returns a Monitor for rule, with an empty window and inactive.
 func New(rule Rule) (*Monitor, error) {
 	if err := rule.Validate(); err != nil {
 		return nil, err
 	}
-	return &Monitor{rule: rule, name: []byte(rule.Name), ring: make([]int64, rule.Window)}, nil
+	m := &Monitor{
+		rule:   rule,
+		name:   []byte(rule.Name),
+		metric: []byte(rule.Metric.String()),
+		op:     []byte(rule.Op.String()),
+		ring:   make([]counts, rule.Window),
+	}
+	// Labels, sorted by name: the selectors, then the rule's own, which
+	// Validate keeps from clashing with them.
+	m.labels = make([]event.Label, 0, len(rule.Labels)+2)
+	if rule.Section != "" {
+		m.labels = append(m.labels, event.Label{Name: []byte("section"), Value: []byte(rule.Section)})
+	}
+	if rule.Source != "" {
+		m.labels = append(m.labels, event.Label{Name: []byte("source"), Value: []byte(rule.Source)})
+	}
+	for _, l := range rule.Labels {
+		m.labels = append(m.labels, event.Label{Name: []byte(l.Name), Value: []byte(l.Value)})
+	}
+	sortLabels(m.labels)
+	return m, nil
 }
 
+// Rule returns the monitor's rule.
+func (m *Monitor) Rule() *Rule { return &m.rule }
+
 // Firing reports whether the alert is firing now.
-func (m *Monitor) Firing() bool { return m.firing }
+func (m *Monitor) Firing() bool { return m.state == firing }
 
 // OutOfOrderError reports a tick for a second already evaluated. Ticks from
 // httpmon-window never do this; merged or hand-made streams might.
@@ -75,54 +102,137 @@ func (e *OutOfOrderError) Error() string {
 	return fmt.Sprintf("tick for second %d after second %d; ticks must increase", e.TS, e.Last)
 }
 
+// tickCounts picks a metric's counts out of a tick.
+func tickCounts(t *event.Tick, b Base) counts {
+	c := counts{hits: t.Hits}
+	switch b {
+	case BaseHits:
+		c.base = t.Hits
+	case Base4xx:
+		c.base = t.Status[event.Class4xx]
+	case Base5xx:
+		c.base = t.Status[event.Class5xx]
+	case BaseBytes:
+		c.base = t.Bytes
+	}
+	return c
+}
+
 // Observe evaluates every second from the one after the last tick up to
-// t.TS, counting seconds without a tick as zero hits, and appends the
-// transitions to dst.
+// t.TS, counting seconds without a tick as empty, and appends the
+// transitions to dst. It reads the tick's totals, so it is for rules
+// without a section or source; an Engine feeds those from requests.
 func (m *Monitor) Observe(t *event.Tick, dst []event.Alert) ([]event.Alert, error) {
-	if m.started && t.TS <= m.last {
-		return dst, &OutOfOrderError{t.TS, m.last}
+	return m.observe(t.TS, tickCounts(t, m.rule.Metric.Base), t.UTCOffset, dst)
+}
+
+func (m *Monitor) observe(ts int64, c counts, offset int32, dst []event.Alert) ([]event.Alert, error) {
+	if m.started && ts <= m.last {
+		return dst, &OutOfOrderError{ts, m.last}
 	}
 	if m.started {
-		// Only the first Window missing seconds can change anything: after
-		// that the window is empty and stays empty until t.TS.
-		end := min(t.TS-1, m.last+m.rule.Window)
+		// Past the window the sums are zero and the condition constant;
+		// past for and keep_firing_for after that, the state is too, and
+		// nothing can change until ts.
+		r := &m.rule
+		end := min(ts-1, m.last+r.Window+r.For+r.KeepFiringFor+1)
 		for s := m.last + 1; s <= end; s++ {
-			dst = m.step(s, 0, t.UTCOffset, dst)
+			dst = m.step(s, counts{}, offset, dst)
 		}
 	}
 	m.started = true
-	return m.step(t.TS, t.Hits, t.UTCOffset, dst), nil
+	return m.step(ts, c, offset, dst), nil
 }
 
-// step moves the window to second s with hits requests and evaluates it.
-func (m *Monitor) step(s, hits int64, offset int32, dst []event.Alert) []event.Alert {
-	i := s % m.rule.Window
-	if i < 0 {
-		i += m.rule.Window
+// value is the metric over the window, and whether the rule's condition
+// holds for it.
+func (m *Monitor) value() (float64, bool) {
+	r := &m.rule
+	var v float64
+	switch r.Metric.Form {
+	case FormCount:
+		v = float64(m.sum.base)
+	case FormRate:
+		// Comparing the quotient, as the rule is written, keeps "exactly
+		// threshold" exact: both sides round the same way when equal.
+		v = float64(m.sum.base) / float64(r.Window)
+	case FormRatio:
+		if m.sum.hits > 0 {
+			v = float64(m.sum.base) / float64(m.sum.hits)
+		}
+		if m.sum.hits < r.MinRequests || m.sum.hits == 0 {
+			// Too few requests to say anything, in either direction.
+			return v, false
+		}
 	}
-	m.sum += hits - m.ring[i]
-	m.ring[i] = hits
+	return v, r.Op.holds(v, r.Threshold)
+}
+
+// step moves the window to second s with counts c and runs the state
+// machine once.
+func (m *Monitor) step(s int64, c counts, offset int32, dst []event.Alert) []event.Alert {
+	w := m.rule.Window
+	i := s % w
+	if i < 0 {
+		i += w
+	}
+	m.sum.base += c.base - m.ring[i].base
+	m.sum.hits += c.hits - m.ring[i].hits
+	m.ring[i] = c
 	m.last = s
-	// Comparing the quotient, as the rule is written, keeps "exactly
-	// threshold" exact: both sides round the same way when they are equal.
-	rate := float64(m.sum) / float64(m.rule.Window)
-	cond := rate > m.rule.Threshold
-	if cond == m.firing {
+	v, cond := m.value()
+	r := &m.rule
+	switch m.state {
+	case inactive:
+		if !cond {
+			return dst
+		}
+		m.state, m.activeAt = pending, s
+	case pending:
+		if !cond {
+			m.state = inactive
+			return dst
+		}
+	case firing:
+		if cond {
+			m.clearing = false
+			return dst
+		}
+		if !m.clearing {
+			m.clearing, m.clearAt = true, s
+		}
+		if s-m.clearAt < r.KeepFiringFor {
+			return dst
+		}
+		m.state, m.clearing = inactive, false
+		return append(dst, m.record(event.StateResolved, s, v, offset))
+	}
+	if s-m.activeAt < r.For {
 		return dst
 	}
-	m.firing = cond
-	state := event.StateResolved
-	if cond {
-		state = event.StateFiring
-	}
-	return append(dst, event.Alert{
+	m.state, m.firedAt = firing, s
+	return append(dst, m.record(event.StateFiring, s, v, offset))
+}
+
+// record builds the alert record of a transition at second s.
+func (m *Monitor) record(state string, s int64, v float64, offset int32) event.Alert {
+	r := &m.rule
+	a := event.Alert{
 		Name:      m.name,
 		State:     []byte(state),
 		TS:        s,
 		UTCOffset: offset,
-		Hits:      m.sum,
-		Threshold: m.rule.Threshold,
-		Window:    m.rule.Window,
-		Rate:      rate,
-	})
+		Hits:      m.sum.hits,
+		Threshold: r.Threshold,
+		Window:    r.Window,
+		Rate:      float64(m.sum.hits) / float64(r.Window),
+	}
+	a.Metric, a.Op, a.Value = m.metric, m.op, v
+	a.Labels = m.labels
+	a.For, a.KeepFiringFor = r.For, r.KeepFiringFor
+	a.StartsAt = m.firedAt
+	if state == event.StateResolved {
+		a.EndsAt = s
+	}
+	return a
 }

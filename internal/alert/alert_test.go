@@ -133,10 +133,11 @@ func TestOutOfOrderTick(t *testing.T) {
 }
 
 func TestAlertRecord(t *testing.T) {
-	m, _ := New(Rule{Name: DefaultName, Window: 120, Threshold: 10})
+	m, _ := New(Rule{Name: DefaultName, Window: 120, Threshold: 10, V1: true})
 	got, _ := m.Observe(&event.Tick{TS: 1549573956, UTCOffset: 3600, Hits: 1206}, nil)
 	want := event.Alert{Name: []byte(DefaultName), State: []byte(event.StateFiring), TS: 1549573956, UTCOffset: 3600,
-		Hits: 1206, Threshold: 10, Window: 120, Rate: 10.05}
+		Hits: 1206, Threshold: 10, Window: 120, Rate: 10.05,
+		Metric: []byte("hits/s"), Op: []byte(">"), Value: 10.05, Labels: []event.Label{}, StartsAt: 1549573956}
 	if len(got) != 1 || fmt.Sprint(got[0]) != fmt.Sprint(want) {
 		t.Fatalf("want %+v\n got %+v", want, got)
 	}

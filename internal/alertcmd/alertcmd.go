@@ -1,10 +1,13 @@
-// Package alertcmd implements the httpmon-alert command: it watches the
-// per-second ticks and emits an alert record when average traffic over a
-// sliding window crosses a threshold, and another when it falls back.
+// Package alertcmd implements the httpmon-alert command: it evaluates alert
+// rules over the per-second ticks, emits an alert record when one fires and
+// another when it resolves, and optionally notifies people.
 package alertcmd
 
 import (
 	"errors"
+	"fmt"
+	"math"
+	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -19,54 +22,159 @@ const name = "httpmon-alert"
 // New returns the command.
 func New() *cli.App {
 	return &cli.App{
-		Name:      name,
-		Usage:     "alert when average traffic over a sliding window exceeds a threshold",
-		UsageText: name + " [options] < ticks.ndjson\n\nexample:\n   httpmon-parse access.log | httpmon-window | " + name + " --threshold 10 --window 2m | httpmon-report",
-		Description: "Reads NDJSON from standard input. For every second t of the \"tick\" records,\n" +
-			"hits(t) is the number of requests in the --window seconds ending at t; the alert\n" +
-			"fires at the first second where hits(t)/window > --threshold and resolves at the\n" +
-			"first second where it no longer holds. Seconds without a tick count as empty.\n" +
-			"Every input record, ticks included, passes through unchanged; each \"alert\"\n" +
-			"record follows the tick of its second.",
+		Name:  name,
+		Usage: "evaluate alert rules over the traffic and announce when they fire and resolve",
+		UsageText: name + " [options] < ticks.ndjson\n\nexamples:\n   httpmon-parse access.log | httpmon-window | " + name + " --threshold 10 --window 2m | httpmon-report\n" +
+			"   ... | httpmon-window --pass-requests | " + name + " --rule high_traffic --rule server_errors \\\n" +
+			"         --rule 'api_5xx: 5xx{section=/api} > 50 over 5m for 1m' --notify-webhook http://127.0.0.1:9093/hook",
+		Description: "Reads NDJSON from standard input. Without --rule or --rules, the one rule is\n" +
+			"high_traffic: for every second t of the \"tick\" records, hits(t) is the number of\n" +
+			"requests in the --window seconds ending at t; the alert fires at the first second\n" +
+			"where hits(t)/window > --threshold and resolves at the first second where it no\n" +
+			"longer holds. Seconds without a tick count as empty.\n\n" +
+			"A rule reads:\n   " + alert.Syntax + "\n" +
+			"Metrics: hits, 4xx, 5xx, bytes (counts over the window), hits/s, 4xx/s, 5xx/s, bytes/s\n" +
+			"(per second), 4xx_ratio, 5xx_ratio (share of requests; 5% or 0.05; false below\n" +
+			"min_requests, default 20). The window defaults to 2m. An alert is pending while\n" +
+			"its condition has held for less than \"for\" (never announced), then firing; it\n" +
+			"resolves once the condition has been false for \"keep_firing_for\". Presets:\n" +
+			"high_traffic (from --threshold/--window/--name), server_errors, client_errors.\n" +
+			"Rules with {section=...} or {source=...} count request records: run\n" +
+			"httpmon-window with --pass-requests.\n\n" +
+			"Every input record passes through unchanged; each \"alert\" record follows the\n" +
+			"tick of its second.",
 		HideHelpCommand: true,
+		// A rule's selector has commas in it: "5xx{section=/a,source=b}".
+		DisableSliceFlagSeparator: true,
 		Flags: append([]cli.Flag{
 			&cli.Float64Flag{Name: "threshold", Value: 10,
-				Usage: "alert when average requests per second over the window is above this", EnvVars: []string{stage.EnvVar(name, "threshold")}},
+				Usage: "high_traffic: alert when average requests per second over the window is above this", EnvVars: []string{stage.EnvVar(name, "threshold")}},
 			&cli.DurationFlag{Name: "window", Value: 2 * time.Minute,
-				Usage: "length of the sliding window (whole seconds)", EnvVars: []string{stage.EnvVar(name, "window")}},
+				Usage: "high_traffic: length of the sliding window (whole seconds)", EnvVars: []string{stage.EnvVar(name, "window")}},
 			&cli.StringFlag{Name: "name", Value: alert.DefaultName,
-				Usage: "rule name written in alert records, to tell several alert stages apart", EnvVars: []string{stage.EnvVar(name, "name")}},
-		}, stage.InputFlags(name)...),
+				Usage: "high_traffic: rule name written in alert records, to tell several alert stages apart", EnvVars: []string{stage.EnvVar(name, "name")}},
+			&cli.StringSliceFlag{Name: "rule", EnvVars: []string{stage.EnvVar(name, "rule")},
+				Usage: "alert `RULE`, repeatable, like 'api_errors: 5xx_ratio{section=/api} > 5% over 5m for 1m', or a preset name; replaces the default rule"},
+			&cli.StringFlag{Name: "rules", TakesFile: true,
+				Usage: "read alert rules from a YAML `FILE` (see README); replaces the default rule", EnvVars: []string{stage.EnvVar(name, "rules")}},
+		}, append(notifyFlags(), stage.InputFlags(name)...)...),
 		Action: run,
 	}
+}
+
+// classic is the high-traffic rule of the --threshold, --window and --name
+// flags, checked with messages that name them.
+func classic(c *cli.Context) (alert.Rule, error) {
+	w, err := stage.Seconds(c, "window", 1)
+	if err != nil {
+		return alert.Rule{}, err
+	}
+	r := alert.Rule{Name: c.String("name"), Window: w, Threshold: c.Float64("threshold"), Origin: "--threshold/--window"}
+	switch th := r.Threshold; {
+	case r.Name == "":
+		return r, stage.UsageError("--name must not be empty")
+	case w > 7*24*3600:
+		return r, stage.UsageError("--window must be at most 168h")
+	case math.IsNaN(th) || math.IsInf(th, 0) || th < 0:
+		return r, stage.UsageError("--threshold must be a number of requests per second, 0 or more")
+	}
+	return r, nil
+}
+
+// rules builds the rule list from the flags; every mistake is a usage
+// error that points at the flag value or the file line.
+func rules(c *cli.Context) ([]alert.Rule, error) {
+	def, err := classic(c)
+	if err != nil {
+		return nil, err
+	}
+	flagRules, file := c.StringSlice("rule"), c.String("rules")
+	if len(flagRules) == 0 && file == "" {
+		def.V1 = true
+		return []alert.Rule{def}, nil
+	}
+	var out []alert.Rule
+	usesDefault := false
+	for _, text := range flagRules {
+		if text == "high_traffic" {
+			def.Origin = "--rule high_traffic"
+			out = append(out, def)
+			usesDefault = true
+			continue
+		}
+		r, err := alert.ParseRule(text)
+		if err != nil {
+			return nil, stage.UsageError("--rule %q: %v", text, err)
+		}
+		r.Origin = fmt.Sprintf("--rule %q", text)
+		out = append(out, r)
+	}
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, stage.UsageError("--rules: %v", err)
+		}
+		rs, err := alert.ParseConfig(file, data)
+		if err != nil {
+			return nil, stage.UsageError("--rules %v", err)
+		}
+		out = append(out, rs...)
+	}
+	if !usesDefault {
+		for _, f := range []string{"threshold", "window", "name"} {
+			if c.IsSet(f) {
+				return nil, stage.UsageError("--%s sets the high_traffic rule, which --rule and --rules replace; add --rule high_traffic to keep it", f)
+			}
+		}
+	}
+	return out, nil
 }
 
 func run(c *cli.Context) error {
 	if err := stage.NoArgs(c); err != nil {
 		return err
 	}
-	w, err := stage.Seconds(c, "window", 1)
+	rs, err := rules(c)
 	if err != nil {
 		return err
 	}
-	mon, err := alert.New(alert.Rule{Name: c.String("name"), Window: w, Threshold: c.Float64("threshold")})
+	eng, err := alert.NewEngine(rs)
 	if err != nil {
 		return stage.UsageError("%v", err)
 	}
-	st, err := stage.New(c)
+	nt, err := newNotifier(c, eng)
 	if err != nil {
 		return err
 	}
+	st, err := stage.New(c)
+	if err != nil {
+		nt.close(c.App.ErrWriter)
+		return err
+	}
+	needRequests := eng.NeedsRequests()
+	v1 := len(rs) == 1 && rs[0].V1
 	dec, enc := event.NewDecoder(), event.NewEncoder()
 	var tick event.Tick
+	var req event.Request
 	var alerts []event.Alert
+	var tickedHits int64
 	err = st.Records(dec,
-		func(kind []byte) bool { return string(kind) == event.KindTick },
-		func(_, raw []byte) error {
+		func(kind []byte) bool {
+			return string(kind) == event.KindTick || (needRequests && string(kind) == event.KindRequest)
+		},
+		func(kind, raw []byte) error {
+			if string(kind) == event.KindRequest {
+				if err := dec.Request(raw, &req); err != nil {
+					return stage.Bad(err)
+				}
+				eng.Request(&req)
+				return st.Pass(raw)
+			}
 			if err := dec.Tick(raw, &tick); err != nil {
 				return stage.Bad(err)
 			}
-			alerts, err = mon.Observe(&tick, alerts[:0])
+			tickedHits += tick.Hits
+			alerts, err = eng.Tick(&tick, alerts[:0])
 			var ooo *alert.OutOfOrderError
 			if errors.As(err, &ooo) {
 				return stage.Bad(err)
@@ -75,9 +183,16 @@ func run(c *cli.Context) error {
 				return err
 			}
 			for i := range alerts {
-				if err := st.Emit(enc.Alert(&alerts[i])); err != nil {
+				rec := alerts[i]
+				if v1 {
+					// Without a metric the encoder writes the v1 fields
+					// only, byte for byte what this command always wrote.
+					rec.Metric = nil
+				}
+				if err := st.Emit(enc.Alert(&rec)); err != nil {
 					return err
 				}
+				nt.send(&alerts[i])
 			}
 			if len(alerts) > 0 {
 				// An alert is what a person is waiting for: don't let it
@@ -86,5 +201,13 @@ func run(c *cli.Context) error {
 			}
 			return nil
 		})
-	return st.Finish(err)
+	if needRequests && tickedHits > 0 && eng.Stats().Requests == 0 {
+		fmt.Fprintf(c.App.ErrWriter, "%s: no request records matched the rules over a section or source; does httpmon-window run with --pass-requests?\n", name)
+	}
+	if n := eng.Stats().Unclocked; n > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "%s: %d request records left out: no tick came for their seconds\n", name, n)
+	}
+	err = st.Finish(err)
+	nt.close(c.App.ErrWriter)
+	return err
 }

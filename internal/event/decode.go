@@ -533,7 +533,7 @@ func (d *Decoder) sections(field string, secs []SectionStat) ([]SectionStat, err
 
 // Alert decodes an "alert" line into a.
 func (d *Decoder) Alert(line []byte, a *Alert) error {
-	*a = Alert{}
+	*a = Alert{Labels: a.Labels[:0]}
 	if err := d.start(line); err != nil {
 		return err
 	}
@@ -557,6 +557,22 @@ func (d *Decoder) Alert(line []byte, a *Alert) error {
 			a.Window, err = d.count(f)
 		case "rate":
 			a.Rate, _, err = d.num(f)
+		case "metric":
+			a.Metric, err = d.str(f)
+		case "op":
+			a.Op, err = d.str(f)
+		case "value":
+			a.Value, _, err = d.num(f)
+		case "labels":
+			a.Labels, err = d.labels(f, a.Labels[:0])
+		case "for":
+			a.For, err = d.count(f)
+		case "keep_firing_for":
+			a.KeepFiringFor, err = d.count(f)
+		case "starts_at":
+			a.StartsAt, _, err = d.ts(f)
+		case "ends_at":
+			a.EndsAt, _, err = d.ts(f)
 		default:
 			d.it.Skip()
 		}
@@ -573,4 +589,29 @@ func (d *Decoder) Alert(line []byte, a *Alert) error {
 		return fmt.Errorf(`field "state": want %q or %q`, StateFiring, StateResolved)
 	}
 	return nil
+}
+
+// labels reads an object of string values, keeping its order; an alert's
+// producer writes them sorted.
+func (d *Decoder) labels(field string, ls []Label) ([]Label, error) {
+	ok, err := d.expect(field, jsoniter.ObjectValue, "an object")
+	if !ok {
+		return ls, err
+	}
+	for f := d.it.ReadObject(); f != ""; f = d.it.ReadObject() {
+		start := len(d.arena)
+		d.arena = append(d.arena, f...)
+		name := d.arena[start:len(d.arena):len(d.arena)]
+		v, err := d.str(field + "." + f)
+		if err != nil {
+			return ls, err
+		}
+		if v != nil {
+			ls = append(ls, Label{Name: name, Value: v})
+		}
+	}
+	if d.it.Error != nil {
+		return ls, syntaxError(d.it.Error)
+	}
+	return ls, nil
 }

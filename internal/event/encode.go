@@ -188,5 +188,28 @@ func (e *Encoder) Alert(a *Alert) ([]byte, error) {
 	e.float("threshold", a.Threshold)
 	e.int("window", a.Window)
 	e.float("rate", a.Rate)
+	if len(a.Metric) > 0 {
+		e.str("metric", a.Metric)
+		e.str("op", a.Op)
+		e.float("value", a.Value)
+		if len(a.Labels) > 0 {
+			e.s.WriteRaw(`,"labels":{`)
+			for i := range a.Labels {
+				if i > 0 {
+					e.s.WriteRaw(",")
+				}
+				e.writeBytes(a.Labels[i].Name)
+				e.s.WriteRaw(":")
+				e.writeBytes(a.Labels[i].Value)
+			}
+			e.s.WriteRaw("}")
+		}
+		e.int("for", a.For)
+		e.int("keep_firing_for", a.KeepFiringFor)
+		e.int("starts_at", a.StartsAt)
+		if string(a.State) == StateResolved {
+			e.int("ends_at", a.EndsAt)
+		}
+	}
 	return e.end()
 }

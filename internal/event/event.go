@@ -134,13 +134,38 @@ type Summary struct {
 }
 
 // Alert is a transition of an alert rule.
+//
+// The fields up to Rate are those of protocol v1, written for every rule
+// with the same meaning: Hits and Rate describe the requests the rule
+// watched over its window, whatever its metric. The rest describe the rule
+// and the alert; they are written only when Metric is set, so that the
+// classic high-traffic rule keeps the v1 record byte for byte, and a record
+// without "metric" is read as the v1 rule: "hits/s" > Threshold, value Rate.
 type Alert struct {
 	Name      []byte
 	State     []byte // StateFiring or StateResolved
 	TS        int64  // second of the transition
 	UTCOffset int32
 	Hits      int64   // requests in the window at TS
-	Threshold float64 // requests per second
+	Threshold float64 // in the unit of Metric; requests per second in v1 records
 	Window    int64   // seconds
 	Rate      float64 // Hits / Window
+
+	Metric []byte  // what the rule measures, like "5xx_ratio"; empty in v1 records
+	Op     []byte  // comparison of Value with Threshold: ">", ">=", "<" or "<="
+	Value  float64 // the metric at TS
+	// Labels identify the alert beyond its name: the section and source
+	// the rule selects, and labels from the rule's configuration.
+	Labels        []Label
+	For           int64 // seconds the condition had to hold before firing
+	KeepFiringFor int64 // seconds the alert keeps firing after the condition clears
+	StartsAt      int64 // second the alert started firing
+	EndsAt        int64 // second it resolved; set in resolved records only
+}
+
+// Label is one name-value pair of an alert. Alerts keep labels sorted by
+// name, so that records and payloads built from them are reproducible.
+type Label struct {
+	Name  []byte
+	Value []byte
 }

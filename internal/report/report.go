@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/httpmon/httpmon/internal/event"
@@ -105,6 +106,9 @@ func (r *Renderer) Summary(s *event.Summary) error {
 // people and scripts grep for, followed by an indented line with the rate
 // behind it.
 func (r *Renderer) Alert(a *event.Alert) error {
+	if !classicAlert(a) {
+		return r.ruleAlert(a)
+	}
 	b := r.buf[:0]
 	if r.last == shapeBlock {
 		b = append(b, '\n')
@@ -154,6 +158,109 @@ func (r *Renderer) Alert(a *event.Alert) error {
 	r.buf = b
 	_, err := r.w.Write(b)
 	return err
+}
+
+// classicAlert reports whether a is the high-traffic rule of protocol v1,
+// whose lines keep their v1 wording: a record without a metric, or one of
+// the same rule, "hits/s > threshold", with no labels to show.
+func classicAlert(a *event.Alert) bool {
+	return len(a.Metric) == 0 ||
+		(string(a.Metric) == "hits/s" && string(a.Op) == ">" && len(a.Labels) == 0 && a.For == 0 && a.KeepFiringFor == 0)
+}
+
+// ruleAlert renders the alert of any other rule in the same two lines: the
+// grepped first line with the metric's value where v1 has hits, and the
+// rule behind it with its labels.
+//
+//	api_errors generated an alert - 5xx_ratio = 7.5%, triggered at 2019-02-07 21:12:36 +0000
+//	  rule 5xx_ratio > 5% over 5m0s, 312 requests; section=/api
+//	api_errors alert recovered - 5xx_ratio = 1.25%, recovered at 2019-02-07 21:14:03 +0000
+//	  rule 5xx_ratio > 5% over 5m0s, 320 requests; fired for 1m27s; section=/api
+func (r *Renderer) ruleAlert(a *event.Alert) error {
+	b := r.buf[:0]
+	if r.last == shapeBlock {
+		b = append(b, '\n')
+	}
+	state := string(a.State)
+	switch state {
+	case event.StateFiring:
+		b = r.sgr(b, sgrRedBold)
+		b = appendRuleName(b, a.Name)
+		b = append(b, " generated an alert - "...)
+	case event.StateResolved:
+		b = r.sgr(b, sgrGreen)
+		b = appendRuleName(b, a.Name)
+		b = append(b, " alert recovered - "...)
+	default:
+		b = appendRuleName(b, a.Name)
+		b = append(b, " alert "...)
+		b = Sanitize(b, a.State)
+		b = append(b, " - "...)
+	}
+	b = Sanitize(b, a.Metric)
+	b = append(b, " = "...)
+	b = appendMetric(b, a.Metric, a.Value)
+	switch state {
+	case event.StateFiring:
+		b = append(b, ", triggered at "...)
+	case event.StateResolved:
+		b = append(b, ", recovered at "...)
+	default:
+		b = append(b, ", at "...)
+	}
+	b = time.Unix(a.TS, 0).In(r.zone(a.UTCOffset)).AppendFormat(b, alertLayout)
+	switch state {
+	case event.StateFiring, event.StateResolved:
+		b = r.sgr(b, sgrReset)
+	}
+	b = append(b, "\n  rule "...)
+	b = Sanitize(b, a.Metric)
+	b = append(b, ' ')
+	b = Sanitize(b, a.Op)
+	b = append(b, ' ')
+	b = appendMetric(b, a.Metric, a.Threshold)
+	b = append(b, " over "...)
+	b = append(b, (time.Duration(a.Window) * time.Second).String()...)
+	b = append(b, ", "...)
+	b = strconv.AppendInt(b, a.Hits, 10)
+	if a.Hits == 1 {
+		b = append(b, " request"...)
+	} else {
+		b = append(b, " requests"...)
+	}
+	if state == event.StateResolved && a.EndsAt >= a.StartsAt && a.StartsAt != 0 {
+		b = append(b, "; fired for "...)
+		b = append(b, (time.Duration(a.EndsAt-a.StartsAt) * time.Second).String()...)
+	}
+	for i, l := range a.Labels {
+		if i == 0 {
+			b = append(b, "; "...)
+		} else {
+			b = append(b, ' ')
+		}
+		b = Sanitize(b, l.Name)
+		b = append(b, '=')
+		b = Sanitize(b, l.Value)
+	}
+	b = append(b, '\n')
+	r.last = shapeLine
+	r.buf = b
+	_, err := r.w.Write(b)
+	return err
+}
+
+// appendMetric appends a value of a metric in its unit: ratios as
+// percentages, rates with two decimals, counts whole.
+func appendMetric(b, metric []byte, v float64) []byte {
+	m := string(metric)
+	switch {
+	case strings.HasSuffix(m, "_ratio"):
+		b = strconv.AppendFloat(b, math.Round(v*1e4)/1e2, 'f', -1, 64)
+		return append(b, '%')
+	case strings.HasSuffix(m, "/s"):
+		return strconv.AppendFloat(b, math.Round(v*100)/100, 'f', -1, 64)
+	}
+	return strconv.AppendFloat(b, v, 'f', -1, 64)
 }
 
 // appendRuleName appends the name people know the default rule by, and

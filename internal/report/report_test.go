@@ -98,6 +98,44 @@ func resolved(name string) *event.Alert {
 	}
 }
 
+// ruleAlerts are alerts of rules other than the v1 high-traffic one: a
+// ratio with a section label, a count, a rate, the classic metric with
+// "for" (which gets the rule line), and a hostile label.
+func ruleAlerts() []any {
+	ratio := func(state string, ts int64, v float64, hits int64) *event.Alert {
+		a := &event.Alert{
+			Name: []byte("api_errors"), State: []byte(state), TS: ts, Hits: hits, Threshold: 0.05, Window: 300,
+			Rate: float64(hits) / 300, Metric: []byte("5xx_ratio"), Op: []byte(">"), Value: v,
+			Labels:   []event.Label{{Name: []byte("section"), Value: []byte("/api")}, {Name: []byte("severity"), Value: []byte("page")}},
+			For:      60,
+			StartsAt: t0 + 96,
+		}
+		if state == event.StateResolved {
+			a.EndsAt = ts
+		}
+		return a
+	}
+	count := &event.Alert{
+		Name: []byte("errors"), State: []byte(event.StateFiring), TS: t0 + 100, Hits: 1, Threshold: 0, Window: 60,
+		Rate: 1.0 / 60, Metric: []byte("5xx"), Op: []byte(">"), Value: 1, StartsAt: t0 + 100,
+	}
+	quiet := &event.Alert{
+		Name: []byte("quiet"), State: []byte(event.StateFiring), TS: t0 + 200, Hits: 12, Threshold: 0.5, Window: 60,
+		Rate: 0.2, Metric: []byte("hits/s"), Op: []byte("<"), Value: 0.2, For: 600, StartsAt: t0 + 200,
+	}
+	slow := &event.Alert{
+		Name: []byte("high_traffic"), State: []byte(event.StateResolved), TS: t0 + 300, Hits: 1190, Threshold: 10, Window: 120,
+		Rate: 9.916666, Metric: []byte("hits/s"), Op: []byte(">"), Value: 9.916666, KeepFiringFor: 60, StartsAt: t0 + 100, EndsAt: t0 + 300,
+	}
+	evil := ratio(event.StateFiring, t0+400, 0.123456, 7)
+	evil.Labels = []event.Label{{Name: []byte(evilName), Value: []byte(evilSection)}}
+	evil.Metric = []byte(evilName)
+	return []any{
+		ratio(event.StateFiring, t0+96, 0.075, 312), count, quiet,
+		ratio(event.StateResolved, t0+183, 0.0125, 320), slow, evil,
+	}
+}
+
 // Attacker-chosen bytes in every field that comes from the log: cursor
 // movement, screen clearing, a title change, carriage returns that would
 // overwrite the line, the C1 CSI, invalid UTF-8 and a fake alert line.
@@ -137,6 +175,8 @@ var goldenCases = []struct {
 		a.State = []byte("pending")
 		return []any{firing("api_burst"), resolved("api_burst"), a, firing("")}
 	}},
+	{"alert_rules", false, ruleAlerts},
+	{"alert_rules_color", true, ruleAlerts},
 	{"offset_0330", false, func() []any {
 		s, a := normalSummary(), firing("high_traffic")
 		s.UTCOffset, a.UTCOffset = 3*3600+30*60, 3*3600+30*60
@@ -244,7 +284,7 @@ func TestGolden(t *testing.T) {
 // sequences, so that alignment and wording are the same on a terminal, in
 // a file and in mail.
 func TestColorOnlyAddsSGR(t *testing.T) {
-	for _, in := range [][]any{stream(), hostile()} {
+	for _, in := range [][]any{stream(), hostile(), ruleAlerts()} {
 		plain := render(t, false, in)
 		color := render(t, true, in)
 		if !bytes.Contains(color, []byte("\x1b[")) {

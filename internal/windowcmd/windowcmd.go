@@ -40,6 +40,8 @@ func New() *cli.App {
 				Usage: "sections listed per summary", EnvVars: []string{stage.EnvVar(name, "top")}},
 			&cli.DurationFlag{Name: "idle", Value: 500 * time.Millisecond,
 				Usage: "after this long without requests on a live input, event time runs on with the wall clock from the newest request, so quiet seconds still get ticks (0: only requests move time, for exact replays)", EnvVars: []string{stage.EnvVar(name, "idle")}},
+			&cli.BoolFlag{Name: "pass-requests",
+				Usage: "also pass request records through, after counting them, for httpmon-alert rules over a section or source", EnvVars: []string{stage.EnvVar(name, "pass-requests")}},
 			&cli.DurationFlag{Name: "max-gap", Value: time.Duration(def.MaxGap) * time.Second,
 				Usage: "a jump forward in time longer than this restarts the stream instead of emitting empty seconds (0: no limit)", EnvVars: []string{stage.EnvVar(name, "max-gap")}},
 		}, stage.InputFlags(name)...),
@@ -142,6 +144,7 @@ func run(c *cli.Context) error {
 	}
 	dec := event.NewDecoder()
 	var req event.Request
+	pass := c.Bool("pass-requests")
 	err = st.Records(dec,
 		func(kind []byte) bool { return string(kind) == event.KindRequest },
 		func(_, raw []byte) error {
@@ -152,6 +155,12 @@ func run(c *cli.Context) error {
 			late, err := agg.Add(&req)
 			if late {
 				st.Rejects.Warn("", st.LineNo(), "request at %s is older than the last second emitted; counted as late", rfc3339(req.TS))
+			}
+			if err == nil && pass {
+				// After Add, so that every tick the request cannot count in
+				// any more is already out: a reader can tell late requests
+				// by their second alone.
+				err = st.Pass(raw)
 			}
 			return err
 		})

@@ -23,6 +23,11 @@ type config struct {
 	Malformed        float64
 	DistinctSections bool
 	TZ               string
+	// ErrorBurst makes ErrorShare of the requests logged in the
+	// ErrorLen seconds from Start+ErrorAt answer 500, 502 or 503, like an
+	// outage, so that error alerts have something to fire on.
+	ErrorAt, ErrorLen int64
+	ErrorShare        float64
 }
 
 func defaultConfig() config {
@@ -112,6 +117,8 @@ func newGenerator(cfg config) (*generator, error) {
 		return nil, errors.New("-malformed: must be a fraction from 0 to 1")
 	case cfg.Start < int64(cfg.Disorder) || cfg.Start >= 253402214400: // 9999-01-01
 		return nil, errors.New("-start: out of range")
+	case cfg.ErrorAt < 0 || cfg.ErrorLen < 0 || !(cfg.ErrorShare >= 0 && cfg.ErrorShare <= 1):
+		return nil, errors.New("-error-burst: want START,LENGTH,SHARE: seconds after -start, seconds, and a fraction from 0 to 1")
 	}
 	off, err := parseTZ(cfg.TZ)
 	if err != nil {
@@ -299,6 +306,10 @@ func (g *generator) appendRequest(b []byte, now int64) []byte {
 	proto := protocols[g.pick(g.proto)].s
 	g.path = g.appendPath(g.path[:0], now)
 	status := statuses[g.pick(g.status)].s
+	if g.cfg.ErrorShare > 0 && now-g.cfg.Start >= g.cfg.ErrorAt && now-g.cfg.Start < g.cfg.ErrorAt+g.cfg.ErrorLen &&
+		g.chance(g.cfg.ErrorShare) {
+		status = outageStatuses[g.rng.IntN(len(outageStatuses))]
+	}
 	size := g.size(method, status)
 
 	if g.format == csv {
@@ -574,6 +585,9 @@ var queries = []weighted{
 var methods = []weighted{{"GET", 88}, {"POST", 8}, {"HEAD", 2}, {"PUT", 1}, {"DELETE", 0.5}, {"OPTIONS", 0.5}}
 
 var protocols = []weighted{{"HTTP/1.1", 85}, {"HTTP/2.0", 10}, {"HTTP/1.0", 5}}
+
+// outageStatuses are what a failing backend answers during -error-burst.
+var outageStatuses = []string{"500", "502", "503"}
 
 var statuses = []weighted{
 	{"200", 80}, {"304", 6}, {"404", 4.5}, {"301", 2}, {"302", 2}, {"201", 1}, {"206", 0.5},

@@ -160,3 +160,46 @@ func TestFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorBurst checks that -error-burst turns the given share of the
+// requests of its seconds, and only those, into 5xx answers.
+func TestErrorBurst(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.Rate, cfg.Format, cfg.Lines = 10, "csv", 3000
+	cfg.ErrorAt, cfg.ErrorLen, cfg.ErrorShare = 100, 50, 0.5
+	out, _ := generate(t, cfg)
+	var p logfmt.Parser
+	var req event.Request
+	var in, in5xx, out5xx, outside int
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n")[1:] {
+		if err := p.Parse(logfmt.CSV, []byte(l), &req); err != nil {
+			t.Fatal(err)
+		}
+		is5xx := req.Status >= 500
+		if s := req.TS - cfg.Start; s >= 100 && s < 150 {
+			in++
+			if is5xx {
+				in5xx++
+			}
+		} else {
+			outside++
+			if is5xx {
+				out5xx++
+			}
+		}
+	}
+	if share := float64(in5xx) / float64(in); share < 0.4 || share > 0.6 {
+		t.Errorf("5xx share in the burst %.2f (%d of %d), want about 0.5", share, in5xx, in)
+	}
+	if share := float64(out5xx) / float64(outside); share > 0.05 {
+		t.Errorf("5xx share outside the burst %.2f, want the usual 1.5%%", share)
+	}
+
+	var o, e bytes.Buffer
+	for _, args := range [][]string{{"-error-burst", "1,2"}, {"-error-burst", "a,2,0.5"}, {"-error-burst", "0,10,2"}, {"-error-burst", "-1,10,0.5"}} {
+		e.Reset()
+		if code := run(args, &o, &e); code != exitUsage {
+			t.Errorf("%q: want usage error, got exit %d: %s", args, code, e.String())
+		}
+	}
+}

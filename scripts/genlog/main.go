@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 )
 
 // Exit codes, as the httpmon commands use them.
@@ -41,6 +43,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&cfg.Malformed, "malformed", cfg.Malformed, "`fraction` of lines that are garbage the parser must reject (e.g. 0.001)")
 	fs.BoolVar(&cfg.DistinctSections, "distinct-sections", cfg.DistinctSections, "give every request a new section, like a vulnerability scanner")
 	fs.StringVar(&cfg.TZ, "tz", cfg.TZ, "time-zone `offset` of the common and combined timestamps, like +0330")
+	fs.Func("error-burst", "`START,LENGTH,SHARE`: for LENGTH seconds from START seconds after -start, SHARE (0 to 1) of requests\nanswer 500, 502 or 503, like an outage (e.g. 300,120,0.4)", func(v string) error {
+		parts := strings.Split(v, ",")
+		if len(parts) != 3 {
+			return errors.New("want START,LENGTH,SHARE")
+		}
+		var err1, err2, err3 error
+		cfg.ErrorAt, err1 = strconv.ParseInt(parts[0], 10, 64)
+		cfg.ErrorLen, err2 = strconv.ParseInt(parts[1], 10, 64)
+		cfg.ErrorShare, err3 = strconv.ParseFloat(parts[2], 64)
+		return errors.Join(err1, err2, err3)
+	})
 	output := fs.String("o", "", "write to `FILE` instead of standard output")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: genlog [flags]\n\n"+

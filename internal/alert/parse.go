@@ -1,0 +1,330 @@
+package alert
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Syntax is the rule syntax, for help texts and messages.
+const Syntax = `NAME: METRIC[{section=S,source=S}] OP THRESHOLD [over DURATION] [for DURATION] [keep_firing_for DURATION] [min_requests N]`
+
+// Presets are rules known by name alone: --rule server_errors.
+var Presets = map[string]string{
+	// The classic rule, the default when no rule is given.
+	"high_traffic": DefaultName + ": hits/s > 10 over 2m",
+	// Five percent of requests failing on the server side for a minute,
+	// out of at least 20 in five minutes, is an outage for someone.
+	"server_errors": "server_errors: 5xx_ratio > 5% over 5m min_requests 20 for 1m",
+	// Client errors are noisier (scanners, stale links): a quarter of
+	// requests over ten minutes, sustained, is a broken deploy or client.
+	"client_errors": "client_errors: 4xx_ratio > 25% over 10m min_requests 100 for 5m",
+}
+
+// SyntaxError reports a rule that cannot be read, with the column it
+// stopped at.
+type SyntaxError struct {
+	Col    int // 1-based byte column in the rule's text
+	Reason string
+}
+
+// Error implements error.
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("column %d: %s", e.Col, e.Reason)
+}
+
+type tokKind uint8
+
+const (
+	tokEOF tokKind = iota
+	tokWord
+	tokString
+	tokPunct // one of { } , = :
+	tokOp
+)
+
+type token struct {
+	kind tokKind
+	text string
+	col  int
+}
+
+func (t token) String() string {
+	switch t.kind {
+	case tokEOF:
+		return "the end of the rule"
+	case tokString:
+		return strconv.Quote(t.text)
+	}
+	return fmt.Sprintf("%q", t.text)
+}
+
+// lex splits a rule into tokens: words (names, metrics, numbers,
+// durations, bare label values), quoted strings, punctuation and
+// comparison operators.
+func lex(s string) ([]token, error) {
+	var toks []token
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			i++
+		case strings.IndexByte("{},=:", c) >= 0:
+			toks = append(toks, token{tokPunct, s[i : i+1], i + 1})
+			i++
+		case c == '<' || c == '>':
+			n := 1
+			if i+1 < len(s) && s[i+1] == '=' {
+				n = 2
+			}
+			toks = append(toks, token{tokOp, s[i : i+n], i + 1})
+			i += n
+		case c == '"':
+			q, err := strconv.QuotedPrefix(s[i:])
+			if err != nil {
+				return nil, &SyntaxError{i + 1, "unterminated or malformed quoted string"}
+			}
+			v, _ := strconv.Unquote(q)
+			toks = append(toks, token{tokString, v, i + 1})
+			i += len(q)
+		default:
+			j := i
+			for j < len(s) && strings.IndexByte(" \t\n\r{},=:<>\"", s[j]) < 0 {
+				j++
+			}
+			toks = append(toks, token{tokWord, s[i:j], i + 1})
+			i = j
+		}
+	}
+	return append(toks, token{tokEOF, "", len(s) + 1}), nil
+}
+
+type parser struct {
+	toks []token
+	pos  int
+}
+
+func (p *parser) peek() token { return p.toks[p.pos] }
+
+func (p *parser) next() token {
+	t := p.toks[p.pos]
+	if t.kind != tokEOF {
+		p.pos++
+	}
+	return t
+}
+
+func (p *parser) punct(c string) bool {
+	if t := p.peek(); t.kind == tokPunct && t.text == c {
+		p.pos++
+		return true
+	}
+	return false
+}
+
+func fail(t token, format string, args ...any) error {
+	return &SyntaxError{t.col, fmt.Sprintf(format, args...)}
+}
+
+// ParseRule reads one rule in the syntax of Syntax, or the name of a
+// preset. Rules that do not say otherwise use a window of two minutes and,
+// for ratios, DefaultMinRequests. The rule is validated.
+func ParseRule(s string) (Rule, error) {
+	toks, err := lex(s)
+	if err != nil {
+		return Rule{}, err
+	}
+	p := &parser{toks: toks}
+	first := p.next()
+	if first.kind != tokWord {
+		return Rule{}, fail(first, "want the rule's name first, like \"api_errors: 5xx > 10 over 1m\"")
+	}
+	if !p.punct(":") {
+		if p.peek().kind == tokEOF {
+			if def, ok := Presets[first.text]; ok {
+				return ParseRule(def)
+			}
+			return Rule{}, fail(first, "%q is not a preset (%s); a rule reads %s", first.text, presetNames(), Syntax)
+		}
+		return Rule{}, fail(p.peek(), "want ':' after the rule's name %q, like \"api_errors: 5xx > 10 over 1m\"", first.text)
+	}
+	r := Rule{Name: first.text, Window: DefaultWindow}
+	if !namePattern.MatchString(r.Name) {
+		return Rule{}, fail(first, "rule name %q: want letters, digits, '_', '.' or '-', not starting with a digit", r.Name)
+	}
+
+	t := p.next()
+	m, ok := ParseMetric(t.text)
+	if t.kind != tokWord || !ok {
+		return Rule{}, fail(t, "want a metric, not %s; metrics: %s", t, metricNames)
+	}
+	r.Metric = m
+	if m.Form == FormRatio {
+		r.MinRequests = DefaultMinRequests
+	}
+	if p.punct("{") {
+		if err := p.selectors(&r); err != nil {
+			return Rule{}, err
+		}
+	}
+
+	t = p.next()
+	if t.kind != tokOp {
+		return Rule{}, fail(t, "want a comparison (>, >=, <, <=) after the metric, not %s", t)
+	}
+	for o, name := range opNames {
+		if t.text == name {
+			r.Op = Op(o)
+		}
+	}
+	t = p.next()
+	if r.Threshold, err = threshold(t, m); err != nil {
+		return Rule{}, err
+	}
+
+	seen := map[string]bool{}
+	for p.peek().kind != tokEOF {
+		kw := p.next()
+		if kw.kind != tokWord {
+			return Rule{}, fail(kw, "want a clause (over, for, keep_firing_for, min_requests), not %s", kw)
+		}
+		switch kw.text {
+		case "over", "for", "keep_firing_for", "min_requests":
+		default:
+			return Rule{}, fail(kw, "unknown clause %s; clauses: over, for, keep_firing_for, min_requests", kw)
+		}
+		if seen[kw.text] {
+			return Rule{}, fail(kw, "%q given twice", kw.text)
+		}
+		seen[kw.text] = true
+		arg := p.next()
+		if arg.kind != tokWord {
+			return Rule{}, fail(arg, "want a value after %q, not %s", kw.text, arg)
+		}
+		switch kw.text {
+		case "over":
+			r.Window, err = duration(arg, kw.text, 1)
+		case "for":
+			r.For, err = duration(arg, kw.text, 0)
+		case "keep_firing_for":
+			r.KeepFiringFor, err = duration(arg, kw.text, 0)
+		case "min_requests":
+			if m.Form != FormRatio {
+				return Rule{}, fail(kw, "min_requests applies to ratio metrics (4xx_ratio, 5xx_ratio), not %s", m)
+			}
+			r.MinRequests, err = strconv.ParseInt(arg.text, 10, 64)
+			if err != nil || r.MinRequests < 0 {
+				return Rule{}, fail(arg, "min_requests wants a whole number, 0 or more, not %s", arg)
+			}
+		}
+		if err != nil {
+			return Rule{}, err
+		}
+	}
+	if err := r.Validate(); err != nil {
+		return Rule{}, err
+	}
+	return r, nil
+}
+
+// selectors reads "section=/api, source=x}" after the opening brace.
+func (p *parser) selectors(r *Rule) error {
+	for {
+		key := p.next()
+		if key.kind != tokWord || (key.text != "section" && key.text != "source") {
+			return fail(key, "want section= or source= in braces, not %s", key)
+		}
+		if !p.punct("=") {
+			return fail(p.peek(), "want '=' after %q", key.text)
+		}
+		val := p.next()
+		if (val.kind != tokWord && val.kind != tokString) || val.text == "" {
+			return fail(val, "want a value for %s, like /api or \"/a b\"", key.text)
+		}
+		dst := &r.Section
+		if key.text == "source" {
+			dst = &r.Source
+		}
+		if *dst != "" {
+			return fail(key, "%s given twice", key.text)
+		}
+		*dst = val.text
+		if p.punct("}") {
+			return nil
+		}
+		if !p.punct(",") {
+			return fail(p.peek(), "want ',' or '}' after the value of %s", key.text)
+		}
+	}
+}
+
+// multipliers are the suffixes a count threshold may carry: 10k hits,
+// 5Mi bytes/s, written with or without a trailing B for bytes.
+var multipliers = []struct {
+	suffix string
+	mul    float64
+}{
+	{"Ki", 1 << 10}, {"Mi", 1 << 20}, {"Gi", 1 << 30}, {"Ti", 1 << 40},
+	{"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12},
+}
+
+// threshold reads a number: a percentage or fraction for ratios, a count
+// or rate with an optional multiplier for the others.
+func threshold(t token, m Metric) (float64, error) {
+	if t.kind != tokWord {
+		return 0, fail(t, "want a threshold after the comparison, not %s", t)
+	}
+	s, mul := t.text, 1.0
+	if m.Form == FormRatio {
+		if n, ok := strings.CutSuffix(s, "%"); ok {
+			s, mul = n, 0.01
+		}
+	} else {
+		if m.Base == BaseBytes {
+			s = strings.TrimSuffix(s, "B")
+		}
+		for _, x := range multipliers {
+			if n, ok := strings.CutSuffix(s, x.suffix); ok {
+				s, mul = n, x.mul
+				break
+			}
+		}
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		if m.Form == FormRatio {
+			return 0, fail(t, "want a threshold like 5%% or 0.05 for %s, not %s", m, t)
+		}
+		return 0, fail(t, "want a threshold like 10, 2.5 or 10k for %s, not %s", m, t)
+	}
+	v *= mul
+	if m.Form == FormRatio && v > 1 {
+		return 0, fail(t, "a ratio threshold is at most 100%%, not %s", t)
+	}
+	return v, nil
+}
+
+// duration reads a Go duration in whole seconds.
+func duration(t token, clause string, min int64) (int64, error) {
+	d, err := time.ParseDuration(t.text)
+	if err != nil {
+		return 0, fail(t, "%s wants a duration like 30s, 5m or 1h30m, not %s", clause, t)
+	}
+	if d%time.Second != 0 {
+		return 0, fail(t, "%s wants whole seconds, not %s", clause, t)
+	}
+	n := int64(d / time.Second)
+	if n < min || n > maxSeconds {
+		return 0, fail(t, "%s must be from %ds to 168h, not %s", clause, min, t)
+	}
+	return n, nil
+}
+
+func presetNames() string {
+	names := slices.Sorted(maps.Keys(Presets))
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,256 @@
+package alert
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Base is the per-second count a metric is built from.
+type Base uint8
+
+// Bases of metrics.
+const (
+	BaseHits  Base = iota // requests
+	Base4xx               // requests answered 4xx
+	Base5xx               // requests answered 5xx
+	BaseBytes             // response bytes
+)
+
+var baseNames = [...]string{BaseHits: "hits", Base4xx: "4xx", Base5xx: "5xx", BaseBytes: "bytes"}
+
+// Form is how a metric turns the counts of its window into one number.
+type Form uint8
+
+// Forms of metrics.
+const (
+	FormRate  Form = iota // count / window seconds, per second
+	FormCount             // count over the window
+	FormRatio             // count / requests over the window, 0 to 1
+)
+
+// Metric is what a rule measures over its window. The zero Metric is
+// "hits/s", the metric of the classic high-traffic rule.
+type Metric struct {
+	Base Base
+	Form Form
+}
+
+// String returns the metric's name as written in rules and alert records:
+// "hits", "hits/s", "5xx", "5xx/s", "5xx_ratio", "bytes/s" and so on.
+func (m Metric) String() string {
+	switch m.Form {
+	case FormRate:
+		return baseNames[m.Base] + "/s"
+	case FormRatio:
+		return baseNames[m.Base] + "_ratio"
+	}
+	return baseNames[m.Base]
+}
+
+// ParseMetric reads a metric name.
+func ParseMetric(s string) (Metric, bool) {
+	form := FormCount
+	if b, ok := strings.CutSuffix(s, "/s"); ok {
+		s, form = b, FormRate
+	} else if b, ok := strings.CutSuffix(s, "_ratio"); ok {
+		s, form = b, FormRatio
+	}
+	for b, name := range baseNames {
+		if s == name {
+			m := Metric{Base(b), form}
+			if form == FormRatio && m.Base != Base4xx && m.Base != Base5xx {
+				return Metric{}, false
+			}
+			return m, true
+		}
+	}
+	return Metric{}, false
+}
+
+// metricNames lists the metrics for error messages.
+const metricNames = "hits, 4xx, 5xx, bytes (counts over the window), the same with /s (per second), 4xx_ratio, 5xx_ratio"
+
+// Op is a comparison of a metric with a threshold. The zero Op is ">".
+type Op uint8
+
+// Comparisons.
+const (
+	OpGT Op = iota
+	OpGE
+	OpLT
+	OpLE
+)
+
+var opNames = [...]string{OpGT: ">", OpGE: ">=", OpLT: "<", OpLE: "<="}
+
+// String returns the operator as written in rules.
+func (o Op) String() string { return opNames[o] }
+
+// holds compares v with t.
+func (o Op) holds(v, t float64) bool {
+	switch o {
+	case OpGE:
+		return v >= t
+	case OpLT:
+		return v < t
+	case OpLE:
+		return v <= t
+	}
+	return v > t
+}
+
+// Label is a label an alert carries besides its name.
+type Label struct{ Name, Value string }
+
+// Limits of rule durations: a week, the longest window anyone watches an
+// access log over with per-second resolution.
+const maxSeconds = 7 * 24 * 3600
+
+// DefaultMinRequests is the fewest requests a ratio rule needs in its
+// window before it can fire: one error in three requests is not news.
+const DefaultMinRequests = 20
+
+// DefaultWindow is the window of a rule that does not give one.
+const DefaultWindow = 120
+
+// Rule is one alert rule. The zero values of Metric and Op make the
+// classic rule "hits/s > Threshold over Window".
+type Rule struct {
+	Name      string
+	Metric    Metric
+	Op        Op
+	Threshold float64 // in the metric's unit; ratios are 0 to 1
+	Window    int64   // seconds, at least 1
+
+	// Section and Source restrict the rule to requests of one site section
+	// or one log source; they need request records, not only ticks.
+	Section, Source string
+	// MinRequests is how many requests a ratio rule needs in its window;
+	// with fewer its condition is false, whatever the ratio.
+	MinRequests int64
+	// For is how long, in seconds, the condition must hold before the
+	// alert fires; meanwhile it is pending, which is never announced.
+	For int64
+	// KeepFiringFor is how long, in seconds, a firing alert stays firing
+	// after its condition stopped holding, so that a flapping value does
+	// not page on every crossing.
+	KeepFiringFor int64
+	// Labels are extra labels of the rule's alerts, like severity.
+	Labels []Label
+	// Annotations are texts for people that notifications carry, like a
+	// description or a runbook URL; they do not identify the alert.
+	Annotations []Label
+	// V1 marks the implicit default rule, whose records httpmon-alert
+	// writes with the fields of protocol v1 only, so that existing
+	// consumers see no change. Monitors ignore it: notifications get the
+	// whole record.
+	V1 bool
+	// Origin says where the rule was written, for messages: a file and
+	// line, or the flag.
+	Origin string
+}
+
+// Selected reports whether the rule counts requests of one section or
+// source rather than all of them.
+func (r *Rule) Selected() bool { return r.Section != "" || r.Source != "" }
+
+var namePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
+
+var labelPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// Validate reports a rule that cannot be evaluated.
+func (r *Rule) Validate() error {
+	switch {
+	case r.Name == "":
+		// Names from --name are free text, as they were in protocol v1;
+		// ParseRule holds names it reads to namePattern.
+		return errors.New("rule name must not be empty")
+	case r.Window < 1:
+		return errors.New("window must be at least 1s")
+	case r.Window > maxSeconds:
+		return errors.New("window must be at most 168h")
+	case math.IsNaN(r.Threshold) || math.IsInf(r.Threshold, 0) || r.Threshold < 0:
+		return errors.New("threshold must be a number, 0 or more")
+	case r.Metric.Form == FormRatio && r.Threshold > 1:
+		return fmt.Errorf("threshold of %s must be a ratio from 0 to 1 (or 0%% to 100%%)", r.Metric)
+	case r.MinRequests < 0:
+		return errors.New("min_requests must be 0 or more")
+	case r.Metric.Form != FormRatio && r.MinRequests != 0:
+		return fmt.Errorf("min_requests applies to ratio metrics, not %s", r.Metric)
+	case r.For < 0 || r.For > maxSeconds:
+		return errors.New("for must be from 0s to 168h")
+	case r.KeepFiringFor < 0 || r.KeepFiringFor > maxSeconds:
+		return errors.New("keep_firing_for must be from 0s to 168h")
+	}
+	for _, l := range r.Labels {
+		if !labelPattern.MatchString(l.Name) {
+			return fmt.Errorf("label name %q: want letters, digits and '_', not starting with a digit", l.Name)
+		}
+		switch l.Name {
+		case "alertname", "section", "source":
+			return fmt.Errorf("label %q is set by httpmon-alert", l.Name)
+		}
+	}
+	return nil
+}
+
+// String writes the rule in the syntax ParseRule reads, with every clause
+// that differs from its default.
+func (r *Rule) String() string {
+	var b strings.Builder
+	b.WriteString(r.Name)
+	b.WriteString(": ")
+	b.WriteString(r.Metric.String())
+	if r.Selected() {
+		b.WriteByte('{')
+		if r.Section != "" {
+			b.WriteString("section=")
+			b.WriteString(strconv.Quote(r.Section))
+		}
+		if r.Source != "" {
+			if r.Section != "" {
+				b.WriteByte(',')
+			}
+			b.WriteString("source=")
+			b.WriteString(strconv.Quote(r.Source))
+		}
+		b.WriteByte('}')
+	}
+	b.WriteByte(' ')
+	b.WriteString(r.Op.String())
+	b.WriteByte(' ')
+	b.WriteString(strconv.FormatFloat(r.Threshold, 'g', -1, 64))
+	b.WriteString(" over ")
+	b.WriteString(fmtSeconds(r.Window))
+	if r.Metric.Form == FormRatio && r.MinRequests != DefaultMinRequests {
+		b.WriteString(" min_requests ")
+		b.WriteString(strconv.FormatInt(r.MinRequests, 10))
+	}
+	if r.For > 0 {
+		b.WriteString(" for ")
+		b.WriteString(fmtSeconds(r.For))
+	}
+	if r.KeepFiringFor > 0 {
+		b.WriteString(" keep_firing_for ")
+		b.WriteString(fmtSeconds(r.KeepFiringFor))
+	}
+	return b.String()
+}
+
+// fmtSeconds writes n seconds as a Go duration without the zero units that
+// time.Duration.String adds: "2m", not "2m0s".
+func fmtSeconds(n int64) string {
+	s := (time.Duration(n) * time.Second).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}

@@ -1,0 +1,172 @@
+package alertcmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/httpmon/httpmon/internal/alert"
+	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/notify"
+	"github.com/httpmon/httpmon/internal/stage"
+)
+
+func notifyFlags() []cli.Flag {
+	env := func(f string) []string { return []string{stage.EnvVar(name, f)} }
+	return []cli.Flag{
+		&cli.StringFlag{Name: "notify-exec", EnvVars: env("notify-exec"),
+			Usage: "run `CMD` with /bin/sh -c for every firing and resolved alert, the alert record as JSON on stdin and in HTTPMON_ALERT_* variables"},
+		&cli.DurationFlag{Name: "notify-exec-timeout", Value: 10 * time.Second, EnvVars: env("notify-exec-timeout"),
+			Usage: "kill a --notify-exec command that runs longer than this"},
+		&cli.IntFlag{Name: "notify-exec-parallel", Value: 4, EnvVars: env("notify-exec-parallel"),
+			Usage: "--notify-exec commands running at once"},
+		&cli.StringFlag{Name: "notify-webhook", EnvVars: env("notify-webhook"),
+			Usage: "POST every alert to `URL` as an Alertmanager webhook (version 4) payload"},
+		&cli.StringFlag{Name: "notify-slack", EnvVars: env("notify-slack"),
+			Usage: "POST every alert to a Slack incoming-webhook `URL` as {\"text\": ...}"},
+		&cli.BoolFlag{Name: "notify-resolved", Value: true, EnvVars: env("notify-resolved"),
+			Usage: "send resolved alerts to the webhooks too (--notify-resolved=false: firing only)"},
+		&cli.StringFlag{Name: "external-url", EnvVars: env("external-url"),
+			Usage: "`URL` written as externalURL and generatorURL in webhook payloads, like a dashboard's"},
+		&cli.DurationFlag{Name: "notify-timeout", Value: 10 * time.Second, EnvVars: env("notify-timeout"),
+			Usage: "time limit of one webhook request"},
+		&cli.IntFlag{Name: "notify-attempts", Value: 5, EnvVars: env("notify-attempts"),
+			Usage: "tries per webhook notification before it is dropped"},
+		&cli.DurationFlag{Name: "notify-backoff", Value: time.Second, EnvVars: env("notify-backoff"),
+			Usage: "wait after a failed webhook request; doubles after each further failure, up to 1m"},
+		&cli.IntFlag{Name: "notify-queue", Value: 256, EnvVars: env("notify-queue"),
+			Usage: "notifications waiting per destination; more are dropped and counted"},
+		&cli.DurationFlag{Name: "notify-grace", Value: 10 * time.Second, EnvVars: env("notify-grace"),
+			Usage: "at end of input or on SIGTERM, how long queued notifications may still take"},
+	}
+}
+
+// notifier hands alerts to the configured sinks.
+type notifier struct {
+	sinks []notify.Sink
+	rules map[string]*alert.Rule
+	enc   *event.Encoder
+	grace time.Duration
+	log   *notify.Log
+}
+
+func positive(c *cli.Context, flag string) error {
+	if c.Int(flag) < 1 {
+		return stage.UsageError("--%s must be at least 1, got %d", flag, c.Int(flag))
+	}
+	return nil
+}
+
+func httpURL(c *cli.Context, flag string) (string, error) {
+	s := c.String(flag)
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", stage.UsageError("--%s wants an http:// or https:// URL, got %q", flag, s)
+	}
+	return s, nil
+}
+
+func newNotifier(c *cli.Context, eng *alert.Engine) (*notifier, error) {
+	n := &notifier{rules: map[string]*alert.Rule{}, enc: event.NewEncoder(), grace: c.Duration("notify-grace"),
+		log: notify.NewLog(c.App.ErrWriter, name)}
+	for _, m := range eng.Monitors() {
+		n.rules[m.Rule().Name] = m.Rule()
+	}
+	for _, f := range []string{"notify-exec-timeout", "notify-timeout", "notify-backoff", "notify-grace"} {
+		if c.Duration(f) < 0 {
+			return nil, stage.UsageError("--%s must not be negative", f)
+		}
+	}
+	if cmd := c.String("notify-exec"); cmd != "" {
+		if err := positive(c, "notify-exec-parallel"); err != nil {
+			return nil, err
+		}
+		n.sinks = append(n.sinks, notify.NewExec(notify.ExecConfig{
+			Command: cmd, Timeout: c.Duration("notify-exec-timeout"), Parallel: c.Int("notify-exec-parallel"),
+			Queue: c.Int("notify-queue"), Log: n.log,
+		}))
+	}
+	for _, f := range []string{"notify-webhook", "notify-slack"} {
+		if c.String(f) == "" {
+			continue
+		}
+		u, err := httpURL(c, f)
+		if err != nil {
+			n.close(io.Discard)
+			return nil, err
+		}
+		for _, g := range []string{"notify-attempts", "notify-queue"} {
+			if err := positive(c, g); err != nil {
+				n.close(io.Discard)
+				return nil, err
+			}
+		}
+		body := notify.SlackBody
+		if f == "notify-webhook" {
+			body = notify.AlertmanagerBody(c.String("external-url"))
+		}
+		n.sinks = append(n.sinks, notify.NewHTTP(notify.HTTPConfig{
+			Name: f, URL: u, Body: body, Resolved: c.Bool("notify-resolved"),
+			Timeout: c.Duration("notify-timeout"), Attempts: c.Int("notify-attempts"),
+			Backoff: c.Duration("notify-backoff"), MaxBackoff: time.Minute,
+			Queue: c.Int("notify-queue"), Log: n.log,
+		}))
+	}
+	return n, nil
+}
+
+// send queues a transition for every sink; it never waits for one.
+func (n *notifier) send(a *event.Alert) {
+	if len(n.sinks) == 0 {
+		return
+	}
+	rec, err := n.enc.Alert(a)
+	if err != nil {
+		return
+	}
+	na := &notify.Alert{
+		Name: string(a.Name), State: string(a.State), TS: a.TS, UTCOffset: a.UTCOffset,
+		Metric: string(a.Metric), Op: string(a.Op), Value: a.Value, Threshold: a.Threshold,
+		Window: a.Window, Hits: a.Hits, Rate: a.Rate, For: a.For, Keep: a.KeepFiringFor,
+		StartsAt: a.StartsAt, EndsAt: a.EndsAt,
+		Record: append([]byte(nil), rec[:len(rec)-1]...),
+	}
+	for _, l := range a.Labels {
+		na.Labels = append(na.Labels, notify.Label{Name: string(l.Name), Value: string(l.Value)})
+	}
+	if r := n.rules[na.Name]; r != nil {
+		for _, l := range r.Annotations {
+			na.Annotations = append(na.Annotations, notify.Label{Name: l.Name, Value: l.Value})
+		}
+	}
+	for _, s := range n.sinks {
+		s.Notify(na)
+	}
+}
+
+// close gives queued notifications the grace time to go out, all sinks at
+// once, and reports what could not be delivered.
+func (n *notifier) close(w io.Writer) {
+	if len(n.sinks) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), n.grace)
+	defer cancel()
+	stats := make([]notify.Stats, len(n.sinks))
+	done := make(chan int)
+	for i, s := range n.sinks {
+		go func() { stats[i] = s.Close(ctx); done <- i }()
+	}
+	for range n.sinks {
+		<-done
+	}
+	for i, s := range n.sinks {
+		if st := stats[i]; st.Dropped > 0 || st.Failed > 0 {
+			fmt.Fprintf(w, "%s: %s: %d delivered, %d dropped, %d failed attempts\n", name, s.Name(), st.Delivered, st.Dropped, st.Failed)
+		}
+	}
+}

@@ -1,0 +1,195 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// HTTPConfig configures an HTTP sink.
+type HTTPConfig struct {
+	// Name says what the sink is in messages: "notify-webhook".
+	Name string
+	URL  string
+	// Body builds the request body of an alert.
+	Body func(a *Alert) ([]byte, error)
+	// Resolved sends resolutions too; with false only firing alerts go.
+	Resolved bool
+	// Timeout bounds one attempt.
+	Timeout time.Duration
+	// Attempts is how many times an alert is tried, at least 1.
+	Attempts int
+	// Backoff is the wait after the first failed attempt; it doubles after
+	// each further one, up to MaxBackoff.
+	Backoff, MaxBackoff time.Duration
+	// Queue is how many alerts may wait for delivery, at least 1.
+	Queue int
+	// Client sends the requests; nil means a client of its own.
+	Client *http.Client
+	// Sleep waits between attempts; nil means a timer. Tests replace it to
+	// run retries without waiting.
+	Sleep func(ctx context.Context, d time.Duration) error
+	Log   *Log
+}
+
+// HTTP POSTs alerts as JSON to a URL, one at a time and in order, so that
+// a receiver never sees a resolution before the firing it ends.
+type HTTP struct {
+	cfg    HTTPConfig
+	queue  chan *Alert
+	done   chan struct{}
+	ctx    context.Context // cancelled when Close gives up
+	cancel context.CancelFunc
+	stats  counters
+	closed bool
+}
+
+// NewHTTP starts an HTTP sink's worker.
+func NewHTTP(cfg HTTPConfig) *HTTP {
+	cfg.Attempts = max(cfg.Attempts, 1)
+	cfg.Queue = max(cfg.Queue, 1)
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{}
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
+	}
+	h := &HTTP{cfg: cfg, queue: make(chan *Alert, cfg.Queue), done: make(chan struct{})}
+	h.ctx, h.cancel = context.WithCancel(context.Background())
+	go h.work()
+	return h
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Name implements Sink.
+func (h *HTTP) Name() string { return h.cfg.Name }
+
+// Notify implements Sink. Notify and Close are called from one goroutine.
+func (h *HTTP) Notify(a *Alert) {
+	if h.closed || (a.Resolved() && !h.cfg.Resolved) {
+		return
+	}
+	select {
+	case h.queue <- a:
+	default:
+		h.stats.add(0, 0, 1)
+		h.cfg.Log.Printf("%s: queue of %d full, %s %s dropped", h.Name(), cap(h.queue), a.Name, a.State)
+	}
+}
+
+func (h *HTTP) work() {
+	defer close(h.done)
+	for a := range h.queue {
+		if h.ctx.Err() != nil {
+			h.stats.add(0, 0, 1)
+			continue
+		}
+		h.deliver(a)
+	}
+}
+
+// permanentError is a failure that trying again will not fix.
+type permanentError struct{ error }
+
+// deliver tries an alert up to Attempts times, backing off in between.
+func (h *HTTP) deliver(a *Alert) {
+	body, err := h.cfg.Body(a)
+	if err != nil {
+		h.stats.add(0, 1, 1)
+		h.cfg.Log.Printf("%s: %s %s: %v", h.Name(), a.Name, a.State, err)
+		return
+	}
+	wait := h.cfg.Backoff
+	for attempt := 1; ; attempt++ {
+		err := h.post(body)
+		if err == nil {
+			h.stats.add(1, 0, 0)
+			return
+		}
+		h.stats.add(0, 1, 0)
+		var perm permanentError
+		switch {
+		case h.ctx.Err() != nil:
+			h.stats.add(0, 0, 1)
+			h.cfg.Log.Printf("%s: %s %s: cut off at exit: %v", h.Name(), a.Name, a.State, err)
+			return
+		case errors.As(err, &perm) || attempt >= h.cfg.Attempts:
+			h.stats.add(0, 0, 1)
+			h.cfg.Log.Printf("%s: %s %s dropped after %d attempts: %v", h.Name(), a.Name, a.State, attempt, err)
+			return
+		}
+		if h.cfg.Sleep(h.ctx, wait) != nil {
+			h.stats.add(0, 0, 1)
+			h.cfg.Log.Printf("%s: %s %s: cut off at exit: %v", h.Name(), a.Name, a.State, err)
+			return
+		}
+		wait = min(2*wait, h.cfg.MaxBackoff)
+	}
+}
+
+func (h *HTTP) post(body []byte) error {
+	ctx := h.ctx
+	if h.cfg.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, h.cfg.Timeout)
+		defer cancel()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.cfg.URL, bytes.NewReader(body))
+	if err != nil {
+		return permanentError{err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "httpmon-alert")
+	resp, err := h.cfg.Client.Do(req)
+	if err != nil {
+		return err
+	}
+	// Read a little of the body, for the message and so the connection
+	// can be reused.
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
+	resp.Body.Close()
+	if resp.StatusCode/100 == 2 {
+		return nil
+	}
+	err = fmt.Errorf("HTTP %s", resp.Status)
+	if m := strings.TrimSpace(strings.ToValidUTF8(string(msg), "\uFFFD")); m != "" {
+		err = fmt.Errorf("HTTP %s: %q", resp.Status, m)
+	}
+	// Other 4xx answers say the request itself is wrong; sending it again
+	// would get the same answer.
+	if resp.StatusCode/100 == 4 && resp.StatusCode != http.StatusRequestTimeout && resp.StatusCode != http.StatusTooManyRequests {
+		return permanentError{err}
+	}
+	return err
+}
+
+// Close implements Sink.
+func (h *HTTP) Close(ctx context.Context) Stats {
+	if !h.closed {
+		h.closed = true
+		close(h.queue)
+	}
+	select {
+	case <-h.done:
+	case <-ctx.Done():
+		h.cancel()
+		<-h.done
+	}
+	h.cancel()
+	return h.stats.get()
+}

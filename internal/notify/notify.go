@@ -1,0 +1,135 @@
+// Package notify delivers alert transitions to people: by running a
+// command, by POSTing an Alertmanager-compatible webhook, or by posting to a
+// Slack incoming webhook. Delivery never blocks the caller: every sink has
+// a bounded queue and its own goroutines, and what cannot be delivered is
+// counted and dropped. Wall-clock time is used only for timeouts and
+// retries; the alerts themselves carry event time.
+package notify
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Label is a name-value pair of an alert's labels or annotations.
+type Label struct{ Name, Value string }
+
+// Alert is one transition to deliver. It owns its data: the stream's
+// buffers are reused long before a slow receiver is done with it.
+type Alert struct {
+	Name      string
+	State     string // "firing" or "resolved"
+	TS        int64  // second of the transition, event time
+	UTCOffset int32
+	Metric    string
+	Op        string
+	Value     float64
+	Threshold float64
+	Window    int64
+	Hits      int64
+	Rate      float64
+	For       int64
+	Keep      int64
+	StartsAt  int64
+	EndsAt    int64 // resolved alerts only
+	// Labels identify the alert, alertname not included; sorted by name.
+	Labels []Label
+	// Annotations are texts for people; sorted by name.
+	Annotations []Label
+	// Record is the alert record as JSON, without its newline.
+	Record []byte
+}
+
+// Resolved reports whether the alert is a resolution.
+func (a *Alert) Resolved() bool { return a.State == "resolved" }
+
+// Summary is a one-line description of the alert for people.
+func (a *Alert) Summary() string {
+	verb := "firing"
+	if a.Resolved() {
+		verb = "resolved"
+	}
+	s := fmt.Sprintf("%s %s: %s = %s (rule %s %s %s over %s)", a.Name, verb, a.Metric, FormatValue(a.Metric, a.Value),
+		a.Metric, a.Op, FormatValue(a.Metric, a.Threshold), time.Duration(a.Window)*time.Second)
+	for i, l := range a.Labels {
+		if i == 0 {
+			s += ";"
+		}
+		s += " " + l.Name + "=" + l.Value
+	}
+	return s
+}
+
+// FormatValue writes a metric's value for people: ratios as percentages,
+// rates with at most two decimals, counts whole.
+func FormatValue(metric string, v float64) string {
+	switch {
+	case strings.HasSuffix(metric, "_ratio"):
+		return strconv.FormatFloat(math.Round(v*1e4)/1e2, 'f', -1, 64) + "%"
+	case strings.HasSuffix(metric, "/s"):
+		return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// Sink delivers alerts in the background.
+type Sink interface {
+	// Name says what the sink is in messages, like "notify-webhook".
+	Name() string
+	// Notify queues a for delivery and returns at once; when the queue is
+	// full, a is dropped and counted.
+	Notify(a *Alert)
+	// Close stops taking alerts and delivers what is queued until ctx is
+	// done; what is left then is dropped and counted.
+	Close(ctx context.Context) Stats
+}
+
+// Stats count a sink's deliveries.
+type Stats struct {
+	Delivered int64
+	Failed    int64 // attempts that failed, retried or not
+	Dropped   int64 // alerts never delivered: queue full, out of attempts, or cut off at exit
+}
+
+// Log writes one message per line to a writer shared between goroutines.
+type Log struct {
+	mu     sync.Mutex
+	w      io.Writer
+	prefix string
+}
+
+// NewLog returns a Log that writes "prefix: message" lines to w.
+func NewLog(w io.Writer, prefix string) *Log { return &Log{w: w, prefix: prefix} }
+
+// Printf writes one line.
+func (l *Log) Printf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(l.w, l.prefix+": "+format+"\n", args...)
+}
+
+// counters are a sink's Stats, shared by its goroutines.
+type counters struct {
+	mu sync.Mutex
+	s  Stats
+}
+
+func (c *counters) add(delivered, failed, dropped int64) {
+	c.mu.Lock()
+	c.s.Delivered += delivered
+	c.s.Failed += failed
+	c.s.Dropped += dropped
+	c.mu.Unlock()
+}
+
+func (c *counters) get() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.s
+}
