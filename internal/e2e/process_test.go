@@ -70,6 +70,36 @@ func readLine(t *testing.T, r *bufio.Reader) string {
 	}
 }
 
+// ready returns once the command has its signal handlers and is reading
+// records: it passes a record of a kind no stage owns straight through. A
+// signal sent before that would kill the command instead of stopping it.
+func ready(t *testing.T, in io.Writer, out io.Reader) *bufio.Reader {
+	t.Helper()
+	io.WriteString(in, `{"kind":"e2e-ready"}`+"\n")
+	br := bufio.NewReader(out)
+	if l := readLine(t, br); !strings.Contains(l, "e2e-ready") {
+		t.Fatalf("want the marker record back first, got %q", l)
+	}
+	return br
+}
+
+// readRest reads r to its end, or fails after a timeout.
+func readRest(t *testing.T, r io.Reader) string {
+	t.Helper()
+	ch := make(chan []byte, 1)
+	go func() {
+		b, _ := io.ReadAll(r)
+		ch <- b
+	}()
+	select {
+	case b := <-ch:
+		return string(b)
+	case <-time.After(20 * time.Second):
+		t.Fatal("output did not end")
+		return ""
+	}
+}
+
 func waitExit(t *testing.T, cmd *exec.Cmd) error {
 	t.Helper()
 	done := make(chan error, 1)
@@ -114,22 +144,23 @@ func TestSignalFlushesPending(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			cmd := command(t, "httpmon-window", "--lateness", "30s")
 			in, _ := cmd.StdinPipe()
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			out, _ := cmd.StdoutPipe()
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
 			io.WriteString(in, `{"kind":"request","ts":100,"section":"/a","status":200,"bytes":1}`+"\n")
 			io.WriteString(in, `{"kind":"request","ts":103,"section":"/a","status":500,"bytes":1}`+"\n")
-			time.Sleep(300 * time.Millisecond)
 			// With --lateness 30s nothing has been emitted yet.
+			br := ready(t, in, out)
 			cmd.Process.Signal(sig)
+			got := readRest(t, br)
 			err := waitExit(t, cmd)
 			in.Close()
 			if err != nil {
 				t.Fatalf("exit: %v, stderr %q", err, stderr.String())
 			}
-			got := stdout.String()
 			if n := strings.Count(got, `"kind":"tick"`); n != 4 {
 				t.Errorf("want ticks 100..103, got %d in\n%s", n, got)
 			}
@@ -148,22 +179,22 @@ func TestSignalFlushesPending(t *testing.T) {
 func TestSignalDrainsUpstream(t *testing.T) {
 	cmd := command(t, "httpmon-alert", "--window", "2s", "--threshold", "0")
 	in, _ := cmd.StdinPipe()
-	var stdout bytes.Buffer
-	cmd.Stdout = &stdout
+	out, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond)
+	br := ready(t, in, out)
 	cmd.Process.Signal(syscall.SIGINT)
 	// The upstream's last words arrive after the signal.
 	time.Sleep(200 * time.Millisecond)
 	io.WriteString(in, `{"kind":"tick","ts":5,"hits":3}`+"\n")
 	in.Close()
+	got := readRest(t, br)
 	if err := waitExit(t, cmd); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(stdout.String(), `"state":"firing","ts":5`) {
-		t.Fatalf("the tick sent after SIGINT was lost:\n%s", stdout.String())
+	if !strings.Contains(got, `"state":"firing","ts":5`) {
+		t.Fatalf("the tick sent after SIGINT was lost:\n%s", got)
 	}
 }
 
