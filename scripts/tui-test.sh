@@ -151,7 +151,7 @@ keys q
 wait_for 'exit=0'
 expect_not 'Top sections' # the alternate screen is gone
 expect "httpmon-report: line $((resolved + 31)): malformed JSON"
-expect "< fifo; echo"
+expect "ready\$ cd $work && " # the command line is back, the alternate screen gone
 
 echo "== the whole pipeline in the terminal, left with Ctrl-C"
 keys "clear" Enter
