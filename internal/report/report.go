@@ -103,56 +103,66 @@ func (r *Renderer) Summary(s *event.Summary) error {
 }
 
 // Alert renders a rule's transition as one line in the fixed wording that
-// people and scripts grep for, followed by an indented line with the rate
-// behind it.
+// people and scripts grep for, followed by an indented line with what is
+// behind it. The high-traffic rule of protocol v1 keeps its v1 lines:
+//
+//	High traffic generated an alert - hits = 1206, triggered at 2019-02-07 21:12:36 +0000
+//	  rate 10.05 req/s over 2m0s, threshold 10 req/s
+//
+// Other rules show their metric's value where v1 has hits, and the rule
+// with its labels:
+//
+//	api_errors generated an alert - 5xx_ratio = 7.5%, triggered at 2019-02-07 21:12:36 +0000
+//	  rule 5xx_ratio > 5% over 5m0s, 312 requests; section=/api
+//	api_errors alert recovered - 5xx_ratio = 1.25%, recovered at 2019-02-07 21:14:03 +0000
+//	  rule 5xx_ratio > 5% over 5m0s, 320 requests; fired for 1m27s; section=/api
 func (r *Renderer) Alert(a *event.Alert) error {
-	if !classicAlert(a) {
-		return r.ruleAlert(a)
-	}
+	classic := classicAlert(a)
 	b := r.buf[:0]
 	if r.last == shapeBlock {
 		b = append(b, '\n')
 	}
 	state := string(a.State)
+	var at string
 	switch state {
 	case event.StateFiring:
 		b = r.sgr(b, sgrRedBold)
 		b = appendRuleName(b, a.Name)
-		b = append(b, " generated an alert - hits = "...)
-		b = strconv.AppendInt(b, a.Hits, 10)
-		b = append(b, ", triggered at "...)
+		b = append(b, " generated an alert - "...)
+		at = ", triggered at "
 	case event.StateResolved:
 		b = r.sgr(b, sgrGreen)
 		b = appendRuleName(b, a.Name)
-		b = append(b, " alert recovered - hits = "...)
-		b = strconv.AppendInt(b, a.Hits, 10)
-		b = append(b, ", recovered at "...)
+		b = append(b, " alert recovered - "...)
+		at = ", recovered at "
 	default:
 		// A state from a newer protocol version: still show it, uncoloured,
 		// rather than drop an alert.
 		b = appendRuleName(b, a.Name)
 		b = append(b, " alert "...)
 		b = Sanitize(b, a.State)
-		b = append(b, " - hits = "...)
-		b = strconv.AppendInt(b, a.Hits, 10)
-		b = append(b, ", at "...)
+		b = append(b, " - "...)
+		at = ", at "
 	}
+	if classic {
+		b = append(b, "hits = "...)
+		b = strconv.AppendInt(b, a.Hits, 10)
+	} else {
+		b = Sanitize(b, a.Metric)
+		b = append(b, " = "...)
+		b = appendMetric(b, a.Metric, a.Value)
+	}
+	b = append(b, at...)
 	b = time.Unix(a.TS, 0).In(r.zone(a.UTCOffset)).AppendFormat(b, alertLayout)
 	switch state {
 	case event.StateFiring, event.StateResolved:
 		b = r.sgr(b, sgrReset)
 	}
 	b = append(b, '\n')
-	if a.Window > 0 {
-		// Hits alone do not say how close to the threshold the rule was;
-		// the rate does, without the reader doing the division.
-		b = append(b, "  rate "...)
-		b = appendFloat(b, a.Rate, 2)
-		b = append(b, " req/s over "...)
-		b = append(b, (time.Duration(a.Window) * time.Second).String()...)
-		b = append(b, ", threshold "...)
-		b = appendFloat(b, a.Threshold, -1)
-		b = append(b, " req/s\n"...)
+	if classic {
+		b = appendRate(b, a)
+	} else {
+		b = appendRule(b, a)
 	}
 	r.last = shapeLine
 	r.buf = b
@@ -168,52 +178,26 @@ func classicAlert(a *event.Alert) bool {
 		(string(a.Metric) == "hits/s" && string(a.Op) == ">" && len(a.Labels) == 0 && a.For == 0 && a.KeepFiringFor == 0)
 }
 
-// ruleAlert renders the alert of any other rule in the same two lines: the
-// grepped first line with the metric's value where v1 has hits, and the
-// rule behind it with its labels.
-//
-//	api_errors generated an alert - 5xx_ratio = 7.5%, triggered at 2019-02-07 21:12:36 +0000
-//	  rule 5xx_ratio > 5% over 5m0s, 312 requests; section=/api
-//	api_errors alert recovered - 5xx_ratio = 1.25%, recovered at 2019-02-07 21:14:03 +0000
-//	  rule 5xx_ratio > 5% over 5m0s, 320 requests; fired for 1m27s; section=/api
-func (r *Renderer) ruleAlert(a *event.Alert) error {
-	b := r.buf[:0]
-	if r.last == shapeBlock {
-		b = append(b, '\n')
+// appendRate appends the line under a v1 alert: hits alone do not say how
+// close to the threshold the rule was; the rate does, without the reader
+// doing the division.
+func appendRate(b []byte, a *event.Alert) []byte {
+	if a.Window <= 0 {
+		return b
 	}
-	state := string(a.State)
-	switch state {
-	case event.StateFiring:
-		b = r.sgr(b, sgrRedBold)
-		b = appendRuleName(b, a.Name)
-		b = append(b, " generated an alert - "...)
-	case event.StateResolved:
-		b = r.sgr(b, sgrGreen)
-		b = appendRuleName(b, a.Name)
-		b = append(b, " alert recovered - "...)
-	default:
-		b = appendRuleName(b, a.Name)
-		b = append(b, " alert "...)
-		b = Sanitize(b, a.State)
-		b = append(b, " - "...)
-	}
-	b = Sanitize(b, a.Metric)
-	b = append(b, " = "...)
-	b = appendMetric(b, a.Metric, a.Value)
-	switch state {
-	case event.StateFiring:
-		b = append(b, ", triggered at "...)
-	case event.StateResolved:
-		b = append(b, ", recovered at "...)
-	default:
-		b = append(b, ", at "...)
-	}
-	b = time.Unix(a.TS, 0).In(r.zone(a.UTCOffset)).AppendFormat(b, alertLayout)
-	switch state {
-	case event.StateFiring, event.StateResolved:
-		b = r.sgr(b, sgrReset)
-	}
-	b = append(b, "\n  rule "...)
+	b = append(b, "  rate "...)
+	b = appendFloat(b, a.Rate, 2)
+	b = append(b, " req/s over "...)
+	b = append(b, (time.Duration(a.Window) * time.Second).String()...)
+	b = append(b, ", threshold "...)
+	b = appendFloat(b, a.Threshold, -1)
+	return append(b, " req/s\n"...)
+}
+
+// appendRule appends the line under the alert of any other rule: the rule,
+// the requests behind the value, how long it fired, and its labels.
+func appendRule(b []byte, a *event.Alert) []byte {
+	b = append(b, "  rule "...)
 	b = Sanitize(b, a.Metric)
 	b = append(b, ' ')
 	b = Sanitize(b, a.Op)
@@ -228,7 +212,7 @@ func (r *Renderer) ruleAlert(a *event.Alert) error {
 	} else {
 		b = append(b, " requests"...)
 	}
-	if state == event.StateResolved && a.EndsAt >= a.StartsAt && a.StartsAt != 0 {
+	if string(a.State) == event.StateResolved && a.EndsAt >= a.StartsAt && a.StartsAt != 0 {
 		b = append(b, "; fired for "...)
 		b = append(b, (time.Duration(a.EndsAt-a.StartsAt) * time.Second).String()...)
 	}
@@ -242,11 +226,7 @@ func (r *Renderer) ruleAlert(a *event.Alert) error {
 		b = append(b, '=')
 		b = Sanitize(b, l.Value)
 	}
-	b = append(b, '\n')
-	r.last = shapeLine
-	r.buf = b
-	_, err := r.w.Write(b)
-	return err
+	return append(b, '\n')
 }
 
 // appendMetric appends a value of a metric in its unit: ratios as
