@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -28,25 +27,14 @@ type ExecConfig struct {
 // command's standard output is discarded, because httpmon-alert's own is
 // the record stream; its standard error is shown when it fails.
 type Exec struct {
-	cfg    ExecConfig
-	queue  chan *Alert
-	wg     sync.WaitGroup
-	ctx    context.Context // cancelled when Close gives up
-	cancel context.CancelFunc
-	stats  counters
-	closed bool
+	cfg ExecConfig
+	q   queue
 }
 
 // NewExec starts an Exec sink's workers.
 func NewExec(cfg ExecConfig) *Exec {
-	cfg.Parallel = max(cfg.Parallel, 1)
-	cfg.Queue = max(cfg.Queue, 1)
-	e := &Exec{cfg: cfg, queue: make(chan *Alert, cfg.Queue)}
-	e.ctx, e.cancel = context.WithCancel(context.Background())
-	for range cfg.Parallel {
-		e.wg.Add(1)
-		go e.work()
-	}
+	e := &Exec{cfg: cfg}
+	e.q.start(e.Name(), cfg.Log, cfg.Queue, cfg.Parallel, e.handle)
 	return e
 }
 
@@ -54,32 +42,15 @@ func NewExec(cfg ExecConfig) *Exec {
 func (e *Exec) Name() string { return "notify-exec" }
 
 // Notify implements Sink. Notify and Close are called from one goroutine.
-func (e *Exec) Notify(a *Alert) {
-	if e.closed {
+func (e *Exec) Notify(a *Alert) { e.q.push(a) }
+
+func (e *Exec) handle(a *Alert) {
+	if err := e.run(a); err != nil {
+		e.q.stats.add(0, 1, 1)
+		e.cfg.Log.Printf("%s: %s %s: %v", e.Name(), a.Name, a.State, err)
 		return
 	}
-	select {
-	case e.queue <- a:
-	default:
-		e.stats.add(0, 0, 1)
-		e.cfg.Log.Printf("%s: queue full, %s %s not notified", e.Name(), a.Name, a.State)
-	}
-}
-
-func (e *Exec) work() {
-	defer e.wg.Done()
-	for a := range e.queue {
-		if e.ctx.Err() != nil {
-			e.stats.add(0, 0, 1)
-			continue
-		}
-		if err := e.run(a); err != nil {
-			e.stats.add(0, 1, 1)
-			e.cfg.Log.Printf("%s: %s %s: %v", e.Name(), a.Name, a.State, err)
-			continue
-		}
-		e.stats.add(1, 0, 0)
-	}
+	e.q.stats.add(1, 0, 0)
 }
 
 // tail keeps the last bytes a command writes, enough to explain a failure.
@@ -96,7 +67,7 @@ func (t *tail) Write(p []byte) (int, error) {
 }
 
 func (e *Exec) run(a *Alert) error {
-	ctx := e.ctx
+	ctx := e.q.ctx
 	if e.cfg.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, e.cfg.Timeout)
@@ -121,9 +92,9 @@ func (e *Exec) run(a *Alert) error {
 	if err == nil {
 		return nil
 	}
-	if ctx.Err() != nil && e.ctx.Err() == nil {
+	if ctx.Err() != nil && e.q.ctx.Err() == nil {
 		err = fmt.Errorf("killed after %s", e.cfg.Timeout)
-	} else if e.ctx.Err() != nil {
+	} else if e.q.ctx.Err() != nil {
 		err = errors.New("killed at exit")
 	}
 	if msg := strings.TrimSpace(strings.ToValidUTF8(string(stderr.b), "\uFFFD")); msg != "" {
@@ -133,22 +104,7 @@ func (e *Exec) run(a *Alert) error {
 }
 
 // Close implements Sink.
-func (e *Exec) Close(ctx context.Context) Stats {
-	if !e.closed {
-		e.closed = true
-		close(e.queue)
-	}
-	done := make(chan struct{})
-	go func() { e.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		e.cancel()
-		<-done
-	}
-	e.cancel()
-	return e.stats.get()
-}
+func (e *Exec) Close(ctx context.Context) Stats { return e.q.close(ctx) }
 
 // Env returns the HTTPMON_ALERT_* variables of a: NAME, STATE, TS, METRIC,
 // OP, VALUE, THRESHOLD, WINDOW, HITS, RATE, FOR, KEEP_FIRING_FOR,

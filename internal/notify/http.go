@@ -40,28 +40,21 @@ type HTTPConfig struct {
 // HTTP POSTs alerts as JSON to a URL, one at a time and in order, so that
 // a receiver never sees a resolution before the firing it ends.
 type HTTP struct {
-	cfg    HTTPConfig
-	queue  chan *Alert
-	done   chan struct{}
-	ctx    context.Context // cancelled when Close gives up
-	cancel context.CancelFunc
-	stats  counters
-	closed bool
+	cfg HTTPConfig
+	q   queue
 }
 
 // NewHTTP starts an HTTP sink's worker.
 func NewHTTP(cfg HTTPConfig) *HTTP {
 	cfg.Attempts = max(cfg.Attempts, 1)
-	cfg.Queue = max(cfg.Queue, 1)
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{}
 	}
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleep
 	}
-	h := &HTTP{cfg: cfg, queue: make(chan *Alert, cfg.Queue), done: make(chan struct{})}
-	h.ctx, h.cancel = context.WithCancel(context.Background())
-	go h.work()
+	h := &HTTP{cfg: cfg}
+	h.q.start(cfg.Name, cfg.Log, cfg.Queue, 1, h.deliver)
 	return h
 }
 
@@ -81,26 +74,10 @@ func (h *HTTP) Name() string { return h.cfg.Name }
 
 // Notify implements Sink. Notify and Close are called from one goroutine.
 func (h *HTTP) Notify(a *Alert) {
-	if h.closed || (a.Resolved() && !h.cfg.Resolved) {
+	if a.Resolved() && !h.cfg.Resolved {
 		return
 	}
-	select {
-	case h.queue <- a:
-	default:
-		h.stats.add(0, 0, 1)
-		h.cfg.Log.Printf("%s: queue of %d full, %s %s dropped", h.Name(), cap(h.queue), a.Name, a.State)
-	}
-}
-
-func (h *HTTP) work() {
-	defer close(h.done)
-	for a := range h.queue {
-		if h.ctx.Err() != nil {
-			h.stats.add(0, 0, 1)
-			continue
-		}
-		h.deliver(a)
-	}
+	h.q.push(a)
 }
 
 // permanentError is a failure that trying again will not fix.
@@ -110,7 +87,7 @@ type permanentError struct{ error }
 func (h *HTTP) deliver(a *Alert) {
 	body, err := h.cfg.Body(a)
 	if err != nil {
-		h.stats.add(0, 1, 1)
+		h.q.stats.add(0, 1, 1)
 		h.cfg.Log.Printf("%s: %s %s: %v", h.Name(), a.Name, a.State, err)
 		return
 	}
@@ -118,23 +95,23 @@ func (h *HTTP) deliver(a *Alert) {
 	for attempt := 1; ; attempt++ {
 		err := h.post(body)
 		if err == nil {
-			h.stats.add(1, 0, 0)
+			h.q.stats.add(1, 0, 0)
 			return
 		}
-		h.stats.add(0, 1, 0)
+		h.q.stats.add(0, 1, 0)
 		var perm permanentError
 		switch {
-		case h.ctx.Err() != nil:
-			h.stats.add(0, 0, 1)
+		case h.q.ctx.Err() != nil:
+			h.q.stats.add(0, 0, 1)
 			h.cfg.Log.Printf("%s: %s %s: cut off at exit: %v", h.Name(), a.Name, a.State, err)
 			return
 		case errors.As(err, &perm) || attempt >= h.cfg.Attempts:
-			h.stats.add(0, 0, 1)
+			h.q.stats.add(0, 0, 1)
 			h.cfg.Log.Printf("%s: %s %s dropped after %d attempts: %v", h.Name(), a.Name, a.State, attempt, err)
 			return
 		}
-		if h.cfg.Sleep(h.ctx, wait) != nil {
-			h.stats.add(0, 0, 1)
+		if h.cfg.Sleep(h.q.ctx, wait) != nil {
+			h.q.stats.add(0, 0, 1)
 			h.cfg.Log.Printf("%s: %s %s: cut off at exit: %v", h.Name(), a.Name, a.State, err)
 			return
 		}
@@ -143,7 +120,7 @@ func (h *HTTP) deliver(a *Alert) {
 }
 
 func (h *HTTP) post(body []byte) error {
-	ctx := h.ctx
+	ctx := h.q.ctx
 	if h.cfg.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, h.cfg.Timeout)
@@ -179,17 +156,4 @@ func (h *HTTP) post(body []byte) error {
 }
 
 // Close implements Sink.
-func (h *HTTP) Close(ctx context.Context) Stats {
-	if !h.closed {
-		h.closed = true
-		close(h.queue)
-	}
-	select {
-	case <-h.done:
-	case <-ctx.Done():
-		h.cancel()
-		<-h.done
-	}
-	h.cancel()
-	return h.stats.get()
-}
+func (h *HTTP) Close(ctx context.Context) Stats { return h.q.close(ctx) }

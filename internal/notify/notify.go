@@ -114,6 +114,75 @@ func (l *Log) Printf(format string, args ...any) {
 	fmt.Fprintf(l.w, l.prefix+": "+format+"\n", args...)
 }
 
+// queue hands alerts to a fixed number of workers. It never blocks the
+// caller: an alert that finds it full is dropped and counted. At close,
+// what is queued gets until a context is done, then the workers' context is
+// cancelled so that a running delivery gives up too.
+type queue struct {
+	name   string
+	log    *Log
+	ch     chan *Alert
+	wg     sync.WaitGroup
+	ctx    context.Context // cancelled when close gives up
+	cancel context.CancelFunc
+	stats  counters
+	closed bool
+}
+
+// start starts workers goroutines that call handle for each queued alert,
+// in the order queued when there is one worker.
+func (q *queue) start(name string, log *Log, size, workers int, handle func(*Alert)) {
+	q.name, q.log = name, log
+	q.ch = make(chan *Alert, max(size, 1))
+	q.ctx, q.cancel = context.WithCancel(context.Background())
+	for range max(workers, 1) {
+		q.wg.Add(1)
+		go func() {
+			defer q.wg.Done()
+			for a := range q.ch {
+				if q.ctx.Err() != nil {
+					q.stats.add(0, 0, 1)
+					continue
+				}
+				handle(a)
+			}
+		}()
+	}
+}
+
+// push queues a, or drops it when the queue is full or closed. push and
+// close are called from one goroutine.
+func (q *queue) push(a *Alert) {
+	if q.closed {
+		return
+	}
+	select {
+	case q.ch <- a:
+	default:
+		q.stats.add(0, 0, 1)
+		q.log.Printf("%s: queue of %d full, %s %s dropped", q.name, cap(q.ch), a.Name, a.State)
+	}
+}
+
+// close stops taking alerts and waits for the queued ones until ctx is
+// done; the rest are dropped and counted.
+func (q *queue) close(ctx context.Context) Stats {
+	if !q.closed {
+		q.closed = true
+		close(q.ch)
+	}
+	done := make(chan struct{})
+	go func() { q.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		q.cancel()
+		<-done
+	}
+	q.cancel()
+	return q.stats.get()
+}
+
 // counters are a sink's Stats, shared by its goroutines.
 type counters struct {
 	mu sync.Mutex

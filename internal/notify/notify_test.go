@@ -369,7 +369,7 @@ func TestExecFailures(t *testing.T) {
 	if st.Delivered != 0 || st.Dropped != 5 {
 		t.Errorf("stats %+v", st)
 	}
-	if !strings.Contains(log.String(), "queue full") || !strings.Contains(log.String(), "killed at exit") {
+	if !strings.Contains(log.String(), "queue of 1 full") || !strings.Contains(log.String(), "killed at exit") {
 		t.Errorf("log %q", log.String())
 	}
 }
