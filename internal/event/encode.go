@@ -1,6 +1,7 @@
 package event
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -53,18 +54,16 @@ func (e *Encoder) str(name string, b []byte) {
 	e.writeBytes(b)
 }
 
-// optStr writes the field only when the value is present, so that absent log
-// fields ("-") stay absent rather than becoming a string "-".
-func (e *Encoder) optStr(name string, b []byte) {
-	if len(b) > 0 {
-		e.str(name, b)
-	}
-}
-
 // writeBytes writes b as a JSON string. Log data is not guaranteed to be
 // UTF-8; invalid bytes become U+FFFD, as encoding/json does, because a line
 // that is not valid JSON would break jq and every other consumer downstream.
 func (e *Encoder) writeBytes(b []byte) {
+	if plainASCII(b) {
+		buf := append(e.s.Buffer(), '"')
+		buf = append(buf, b...)
+		e.s.SetBuffer(append(buf, '"'))
+		return
+	}
 	s := unsafe.String(unsafe.SliceData(b), len(b))
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
@@ -98,31 +97,57 @@ func (e *Encoder) status(c *StatusCounts) {
 	e.s.WriteRaw(`}`)
 }
 
-// Request encodes r as a "request" line.
+// Request encodes r as a "request" line. It is the one encoder that runs
+// once per log line, so it appends to the buffer directly instead of going
+// through the Stream for every field.
 func (e *Encoder) Request(r *Request) ([]byte, error) {
-	e.begin(KindRequest)
-	e.int("ts", r.TS)
+	buf := append(e.s.Buffer()[:0], `{"kind":"request","ts":`...)
+	buf = strconv.AppendInt(buf, r.TS, 10)
 	if r.UTCOffset != 0 {
-		e.int("utc_offset", int64(r.UTCOffset))
+		buf = append(buf, `,"utc_offset":`...)
+		buf = strconv.AppendInt(buf, int64(r.UTCOffset), 10)
 	}
-	e.optStr("source", r.Source)
-	e.optStr("remote_host", r.RemoteHost)
-	e.optStr("ident", r.Ident)
-	e.optStr("user", r.User)
-	e.optStr("method", r.Method)
-	e.optStr("path", r.Path)
-	e.optStr("protocol", r.Protocol)
-	e.optStr("request", r.Request)
-	e.optStr("section", r.Section)
+	buf = e.appendOpt(buf, `,"source":`, r.Source)
+	buf = e.appendOpt(buf, `,"remote_host":`, r.RemoteHost)
+	buf = e.appendOpt(buf, `,"ident":`, r.Ident)
+	buf = e.appendOpt(buf, `,"user":`, r.User)
+	buf = e.appendOpt(buf, `,"method":`, r.Method)
+	buf = e.appendOpt(buf, `,"path":`, r.Path)
+	buf = e.appendOpt(buf, `,"protocol":`, r.Protocol)
+	buf = e.appendOpt(buf, `,"request":`, r.Request)
+	buf = e.appendOpt(buf, `,"section":`, r.Section)
 	if r.Status != 0 {
-		e.int("status", int64(r.Status))
+		buf = append(buf, `,"status":`...)
+		buf = strconv.AppendInt(buf, int64(r.Status), 10)
 	}
 	if r.Bytes >= 0 {
-		e.int("bytes", r.Bytes)
+		buf = append(buf, `,"bytes":`...)
+		buf = strconv.AppendInt(buf, r.Bytes, 10)
 	}
-	e.optStr("referer", r.Referer)
-	e.optStr("user_agent", r.UserAgent)
-	return e.end()
+	buf = e.appendOpt(buf, `,"referer":`, r.Referer)
+	buf = e.appendOpt(buf, `,"user_agent":`, r.UserAgent)
+	buf = append(buf, "}\n"...)
+	e.s.SetBuffer(buf)
+	e.s.Error = nil
+	return buf, nil
+}
+
+// appendOpt appends the field prefix and b as a JSON string only when b is
+// present, so that absent log fields ("-") stay absent rather than becoming
+// a string "-".
+func (e *Encoder) appendOpt(buf []byte, prefix string, b []byte) []byte {
+	if len(b) == 0 {
+		return buf
+	}
+	buf = append(buf, prefix...)
+	if plainASCII(b) {
+		buf = append(buf, '"')
+		buf = append(buf, b...)
+		return append(buf, '"')
+	}
+	e.s.SetBuffer(buf)
+	e.writeBytes(b)
+	return e.s.Buffer()
 }
 
 // Tick encodes t as a "tick" line.
