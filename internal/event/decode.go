@@ -581,9 +581,9 @@ func (d *Decoder) Alert(line []byte, a *Alert) error {
 }
 
 // fastRequest decodes the records that httpmon-parse writes, and any
-// record as plain: no whitespace, no escapes in strings, integers of at most
-// 15 digits, string and number values only, ts present and every value in
-// range. Strings are sliced out of line rather than copied. Anything else,
+// record as plain: no whitespace, no backslash or control character
+// anywhere, integers of at most 15 digits, string and number values only,
+// ts present and every value in range. Strings are sliced out of line rather than copied. Anything else,
 // including every record with an error, makes it return false, possibly
 // having written to r, and Request decodes the line the general way, which
 // also explains what is wrong. The two ways agree on every line that
@@ -594,6 +594,11 @@ func fastRequest(line []byte, r *Request) bool {
 	if n < 2 || line[0] != '{' || line[n-1] != '}' {
 		return false
 	}
+	// Without a backslash, every '"' in the line delimits a string, so
+	// finding the end of a string is a search for the next one.
+	if bytes.IndexByte(line, '\\') >= 0 || hasControl(line) {
+		return false
+	}
 	hasTS := false
 	i := 1
 	for {
@@ -602,10 +607,10 @@ func fastRequest(line []byte, r *Request) bool {
 			return false
 		}
 		ks := i + 1
-		ke := ks + plainPrefix(line[ks:])
+		ke := ks + bytes.IndexByte(line[ks:], '"')
 		// An empty key ends jsoniter's ReadObject loops as if the object
 		// ended, and the general decoder rejects the line.
-		if ke == ks || ke+1 >= n || line[ke] != '"' || line[ke+1] != ':' {
+		if ke <= ks || ke+1 >= n || line[ke+1] != ':' {
 			return false
 		}
 		key := line[ks:ke]
@@ -616,8 +621,8 @@ func fastRequest(line []byte, r *Request) bool {
 		switch c := line[i]; {
 		case c == '"':
 			vs := i + 1
-			ve := vs + plainPrefix(line[vs:])
-			if ve >= n || line[ve] != '"' {
+			ve := vs + bytes.IndexByte(line[vs:], '"')
+			if ve < vs {
 				return false
 			}
 			v := line[vs:ve:ve]

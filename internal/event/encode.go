@@ -19,6 +19,10 @@ var config = jsoniter.Config{EscapeHTML: false}.Froze()
 // safe for concurrent use.
 type Encoder struct {
 	s *jsoniter.Stream
+	// ts and tsText cache the last request time in decimal: consecutive
+	// log lines mostly share their second.
+	ts     int64
+	tsText []byte
 }
 
 // NewEncoder returns an Encoder.
@@ -102,7 +106,10 @@ func (e *Encoder) status(c *StatusCounts) {
 // through the Stream for every field.
 func (e *Encoder) Request(r *Request) ([]byte, error) {
 	buf := append(e.s.Buffer()[:0], `{"kind":"request","ts":`...)
-	buf = strconv.AppendInt(buf, r.TS, 10)
+	if r.TS != e.ts || len(e.tsText) == 0 {
+		e.ts, e.tsText = r.TS, strconv.AppendInt(e.tsText[:0], r.TS, 10)
+	}
+	buf = append(buf, e.tsText...)
 	if r.UTCOffset != 0 {
 		buf = append(buf, `,"utc_offset":`...)
 		buf = strconv.AppendInt(buf, int64(r.UTCOffset), 10)

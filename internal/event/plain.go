@@ -2,61 +2,74 @@ package event
 
 import "encoding/binary"
 
-// SWAR constants: every byte of a uint64 set to 0x01 or 0x80.
+// SWAR constants: every byte of a uint64 set to 0x01 or 0x80. The word
+// tests below are exact for a word as a whole (a borrow only crosses from a
+// byte that already matched), not byte by byte.
 const (
 	ones  = 0x0101010101010101
 	highs = 0x8080808080808080
 )
 
-// special returns a non-zero value if any byte of x is a control character
-// (below 0x20), '"' or '\\': the bytes a JSON string cannot hold as they
-// are. The test is exact for the word as a whole, not for each byte.
-func special(x uint64) uint64 {
-	ctl := (x - ones*0x20) &^ x
-	q := x ^ (ones * '"')
-	q = (q - ones) &^ q
-	bs := x ^ (ones * '\\')
-	bs = (bs - ones) &^ bs
-	return (ctl | q | bs) & highs
+func load(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
+
+// zeroBytes has high bits set in a word iff one of x's bytes is zero.
+func zeroBytes(x uint64) uint64 { return (x - ones) &^ x }
+
+// unplain has high bits set in a word iff one of x's bytes is a control
+// character, '"', '\\' or not ASCII.
+func unplain(x uint64) uint64 {
+	return (x - ones*0x20) | x | zeroBytes(x^(ones*'"')) | zeroBytes(x^(ones*'\\'))
 }
 
-// isSpecial is special for one byte.
-func isSpecial(c byte) bool { return c < 0x20 || c == '"' || c == '\\' }
+// plainByte is unplain for one byte: false for what unplain finds.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // plainASCII reports whether b is printable ASCII without '"' or '\\', which
 // JSON and jsoniter's encoder both write as it is. Log fields almost always
 // are, so this cheap check, eight bytes at a time, saves the UTF-8 check and
 // the escaping loop.
 func plainASCII(b []byte) bool {
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
-		if x&highs != 0 || special(x) != 0 {
-			return false
+	n := len(b)
+	if n < 8 {
+		for _, c := range b {
+			if !plainByte[c] {
+				return false
+			}
 		}
+		return true
 	}
-	for ; i < len(b); i++ {
-		if c := b[i]; c >= 0x80 || isSpecial(c) {
-			return false
-		}
+	var acc uint64
+	for i := 0; i+8 < n; i += 8 {
+		acc |= unplain(load(b[i:]))
 	}
-	return true
+	// The last word overlaps the one before rather than going byte by byte.
+	acc |= unplain(load(b[n-8:]))
+	return acc&highs == 0
 }
 
-// plainPrefix returns the length of the longest prefix of b without a
-// control character, '"' or '\\'. In a JSON string, the byte that ends the
-// prefix is the closing quote if the string needs no unescaping.
-func plainPrefix(b []byte) int {
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		if special(binary.LittleEndian.Uint64(b[i:])) != 0 {
-			break
+// hasControl reports whether b has a byte below 0x20, which a JSON string
+// cannot hold and JSON allows outside strings only as whitespace.
+func hasControl(b []byte) bool {
+	n := len(b)
+	if n < 8 {
+		for _, c := range b {
+			if c < 0x20 {
+				return true
+			}
 		}
+		return false
 	}
-	for ; i < len(b); i++ {
-		if isSpecial(b[i]) {
-			return i
-		}
+	var acc uint64
+	for i := 0; i+8 < n; i += 8 {
+		x := load(b[i:])
+		acc |= (x - ones*0x20) &^ x
 	}
-	return i
+	x := load(b[n-8:])
+	acc |= (x - ones*0x20) &^ x
+	return acc&highs != 0
 }

@@ -244,12 +244,14 @@ func (s *Stage) Records(dec *event.Decoder, owns func(kind []byte) bool, handle 
 			return nil
 		}
 		s.lineNo = r.Line()
-		var tooLong *lineio.TooLongError
-		if errors.As(err, &tooLong) {
-			s.Rejects.Report("", r.Line(), nil, err)
-			continue
-		}
+		// errors.As only on an error: its target escapes, and taking it
+		// for every line would allocate once per record.
 		if err != nil {
+			var tooLong *lineio.TooLongError
+			if errors.As(err, &tooLong) {
+				s.Rejects.Report("", r.Line(), nil, err)
+				continue
+			}
 			return err
 		}
 		if len(line) == 0 {
@@ -267,12 +269,12 @@ func (s *Stage) Records(dec *event.Decoder, owns func(kind []byte) bool, handle 
 		} else {
 			err = Bad(err)
 		}
-		var bad *BadRecord
-		if errors.As(err, &bad) {
-			s.Rejects.Report("", r.Line(), line, bad.Err)
-			continue
-		}
 		if err != nil {
+			var bad *BadRecord
+			if errors.As(err, &bad) {
+				s.Rejects.Report("", r.Line(), line, bad.Err)
+				continue
+			}
 			return err
 		}
 	}
