@@ -472,6 +472,10 @@ func (d *Decoder) Summary(line []byte, s *Summary) error {
 			s.Late, err = d.count(f)
 		case "sections_total":
 			s.SectionsTotal, err = d.count(f)
+		case "sections_approx":
+			s.SectionsApprox, err = d.bool(f)
+		case "sections_error":
+			s.SectionsError, err = d.count(f)
 		case "sections":
 			secs, err = d.sections(f, secs)
 		default:

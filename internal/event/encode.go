@@ -187,6 +187,11 @@ func (e *Encoder) Summary(s *Summary) ([]byte, error) {
 	e.status(&s.Status)
 	e.int("late", s.Late)
 	e.int("sections_total", s.SectionsTotal)
+	if s.SectionsApprox {
+		e.field("sections_approx")
+		e.s.WriteBool(true)
+		e.int("sections_error", s.SectionsError)
+	}
 	e.s.WriteRaw(`,"sections":[`)
 	for i := range s.Sections {
 		sec := &s.Sections[i]
