@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"slices"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // DefaultMaxSections is the number of distinct sections an interval counts
@@ -17,10 +18,12 @@ const DefaultMaxSections = 10000
 // to a megabyte, and a scanner sending such paths must not make each of the
 // MaxSections entries that large. Sections whose names agree in their first
 // MaxText bytes are counted as one.
-const MaxText = 1024
+const MaxText = 512
 
 // section is the traffic of one section within an interval.
 type section struct {
+	// name shares its bytes with the section's map key, so that a name is
+	// stored once; it is never written to.
 	name     []byte
 	hits     int64
 	bytes    int64
@@ -116,18 +119,24 @@ func (t *sectionTable) insert(name []byte) *section {
 		t.startApprox()
 	}
 	if !t.approx {
-		s := &section{name: bytes.Clone(name), topBytes: -1}
-		t.m[string(s.name)] = s
+		s := &section{topBytes: -1}
+		s.name = t.put(name, s)
 		return s
 	}
 	t.hll.add(name)
 	s := t.heap[0]
 	delete(t.m, string(s.name))
 	min := s.hits
-	*s = section{name: append(s.name[:0], name...), hits: min, over: min,
-		topPath: s.topPath[:0], topBytes: -1}
-	t.m[string(s.name)] = s
+	*s = section{hits: min, over: min, topPath: s.topPath[:0], topBytes: -1}
+	s.name = t.put(name, s)
 	return s
+}
+
+// put adds s to the map under a copy of name and returns the copy.
+func (t *sectionTable) put(name []byte, s *section) []byte {
+	key := string(name)
+	t.m[key] = s
+	return unsafe.Slice(unsafe.StringData(key), len(key))
 }
 
 // startApprox switches to Space-Saving: the table becomes a min-heap on

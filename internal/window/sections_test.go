@@ -122,47 +122,52 @@ func TestLongNamesAreCut(t *testing.T) {
 }
 
 // TestMillionDistinctSectionsMemory feeds a million requests, each with a
-// new section and path of a hundred bytes, at 10,000 requests a second, and
-// checks that the live heap stays bounded and does not grow with the input.
+// new section and path, at 10,000 requests a second, and checks that the
+// live heap stays bounded and does not grow with the input: with names of
+// a hundred bytes, and with names of 2 KiB, which are cut to MaxText.
 func TestMillionDistinctSectionsMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow")
 	}
-	a, err := New(DefaultConfig(), discard{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pad := strings.Repeat("x", 90)
-	r := event.Request{Status: 200, Bytes: 100}
-	heap := func() uint64 {
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		return ms.HeapAlloc
-	}
-	before := heap()
-	var at100k uint64
-	for i := range 1_000_000 {
-		r.TS = 1_700_000_000 + int64(i/10000)
-		r.Section = fmt.Appendf(r.Section[:0], "/%s%d", pad, i)
-		r.Path = append(append(r.Path[:0], r.Section...), "/index.html"...)
-		if _, err := a.Add(&r); err != nil {
-			t.Fatal(err)
-		}
-		if i == 100_000 {
-			at100k = heap()
+	for _, size := range []int{100, 2048} {
+		t.Run(fmt.Sprint("name=", size), func(t *testing.T) {
+			a, err := New(DefaultConfig(), discard{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pad := strings.Repeat("x", size-10)
+			r := event.Request{Status: 200, Bytes: 100}
+			heap := func() uint64 {
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				return ms.HeapAlloc
+			}
+			before := heap()
+			var at100k uint64
+			for i := range 1_000_000 {
+				r.TS = 1_700_000_000 + int64(i/10000)
+				r.Section = fmt.Appendf(r.Section[:0], "/%d%s", i, pad)
+				r.Path = append(append(r.Path[:0], r.Section...), "/index.html"...)
+				if _, err := a.Add(&r); err != nil {
+					t.Fatal(err)
+				}
+				if i == 100_000 {
+					at100k = heap()
+					runtime.KeepAlive(a)
+				}
+			}
+			after := heap()
 			runtime.KeepAlive(a)
-		}
-	}
-	after := heap()
-	runtime.KeepAlive(a)
-	t.Logf("live heap: %d KiB at start, %d KiB after 100k, %d KiB after 1M requests", before>>10, at100k>>10, after>>10)
-	const limit = 32 << 20
-	if after > before+limit {
-		t.Errorf("live heap grew by %d MiB, over %d MiB", (after-before)>>20, limit>>20)
-	}
-	if after > 2*at100k {
-		t.Errorf("live heap grows with the input: %d KiB after 100k requests, %d KiB after 1M", at100k>>10, after>>10)
+			t.Logf("live heap: %d KiB at start, %d KiB after 100k, %d KiB after 1M requests", before>>10, at100k>>10, after>>10)
+			const limit = 32 << 20
+			if after > before+limit {
+				t.Errorf("live heap grew by %d MiB, over %d MiB", (after-before)>>20, limit>>20)
+			}
+			if after > 2*at100k {
+				t.Errorf("live heap grows with the input: %d KiB after 100k requests, %d KiB after 1M", at100k>>10, after>>10)
+			}
+		})
 	}
 }
 
