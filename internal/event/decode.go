@@ -610,15 +610,19 @@ func fastRequest(line []byte, r *Request) bool {
 		if i >= n || line[i] != '"' {
 			return false
 		}
-		ks := i + 1
-		ke := ks + bytes.IndexByte(line[ks:], '"')
-		// An empty key ends jsoniter's ReadObject loops as if the object
-		// ended, and the general decoder rejects the line.
-		if ke <= ks || ke+1 >= n || line[ke+1] != ':' {
-			return false
+		id, kl := matchKey(line[i:])
+		if kl > 0 {
+			i += kl
+		} else {
+			ks := i + 1
+			ke := ks + bytes.IndexByte(line[ks:], '"')
+			// An empty key ends jsoniter's ReadObject loops as if the
+			// object ended, and the general decoder rejects the line.
+			if ke <= ks || ke+1 >= n || line[ke+1] != ':' {
+				return false
+			}
+			i = ke + 2
 		}
-		key := line[ks:ke]
-		i = ke + 2
 		if i >= n {
 			return false
 		}
@@ -629,32 +633,10 @@ func fastRequest(line []byte, r *Request) bool {
 			if ve < vs {
 				return false
 			}
-			v := line[vs:ve:ve]
 			i = ve + 1
-			switch string(key) {
-			case "source":
-				r.Source = v
-			case "remote_host":
-				r.RemoteHost = v
-			case "ident":
-				r.Ident = v
-			case "user":
-				r.User = v
-			case "method":
-				r.Method = v
-			case "path":
-				r.Path = v
-			case "protocol":
-				r.Protocol = v
-			case "request":
-				r.Request = v
-			case "section":
-				r.Section = v
-			case "referer":
-				r.Referer = v
-			case "user_agent":
-				r.UserAgent = v
-			case "ts", "utc_offset", "status", "bytes":
+			if id >= keySource {
+				*r.text(id) = line[vs:ve:ve]
+			} else if id != keyOther {
 				return false
 			}
 		case c == '-' || c >= '0' && c <= '9':
@@ -673,29 +655,29 @@ func fastRequest(line []byte, r *Request) bool {
 			if neg {
 				v = -v
 			}
-			switch string(key) {
-			case "ts":
+			switch id {
+			case keyOther:
+			case keyTS:
 				if v < minTS || v > maxTS {
 					return false
 				}
 				r.TS, hasTS = v, true
-			case "utc_offset":
+			case keyOffset:
 				if v < -24*3600 || v > 24*3600 {
 					return false
 				}
 				r.UTCOffset = int32(v)
-			case "status":
+			case keyStatus:
 				if v < 0 || v > 999 {
 					return false
 				}
 				r.Status = int(v)
-			case "bytes":
+			case keyBytes:
 				if v < 0 {
 					return false
 				}
 				r.Bytes = v
-			case "source", "remote_host", "ident", "user", "method", "path",
-				"protocol", "request", "section", "referer", "user_agent":
+			default:
 				return false
 			}
 		default:
@@ -711,4 +693,114 @@ func fastRequest(line []byte, r *Request) bool {
 		}
 		return line[i] == '}' && i == n-1 && hasTS
 	}
+}
+
+// Request fields as fastRequest knows them: numbers first, then strings.
+const (
+	keyOther = iota // a key Request does not read
+	keyTS
+	keyOffset
+	keyStatus
+	keyBytes
+	keySource
+	keyRemoteHost
+	keyIdent
+	keyUser
+	keyMethod
+	keyPath
+	keyProtocol
+	keyRequest
+	keySection
+	keyReferer
+	keyUserAgent
+)
+
+// text returns the string field of r for a key from keySource on.
+func (r *Request) text(key int) *[]byte {
+	switch key {
+	case keySource:
+		return &r.Source
+	case keyRemoteHost:
+		return &r.RemoteHost
+	case keyIdent:
+		return &r.Ident
+	case keyUser:
+		return &r.User
+	case keyMethod:
+		return &r.Method
+	case keyPath:
+		return &r.Path
+	case keyProtocol:
+		return &r.Protocol
+	case keyRequest:
+		return &r.Request
+	case keySection:
+		return &r.Section
+	case keyReferer:
+		return &r.Referer
+	default:
+		return &r.UserAgent
+	}
+}
+
+// matchKey recognises a Request key with its quotes and colon at the start
+// of b, like `"path":`, by comparing with the few keys that share its first
+// letter. It returns the key and the length matched, or 0, 0 for keys it
+// does not know, which the caller then finds the end of.
+func matchKey(b []byte) (key, n int) {
+	if len(b) < 2 {
+		return keyOther, 0
+	}
+	var k int
+	var lit string
+	switch b[1] {
+	case 't':
+		k, lit = keyTS, `"ts":`
+	case 'u':
+		switch {
+		case has(b, `"user":`):
+			return keyUser, 7
+		case has(b, `"user_agent":`):
+			return keyUserAgent, 13
+		}
+		k, lit = keyOffset, `"utc_offset":`
+	case 's':
+		switch {
+		case has(b, `"source":`):
+			return keySource, 9
+		case has(b, `"status":`):
+			return keyStatus, 9
+		}
+		k, lit = keySection, `"section":`
+	case 'r':
+		switch {
+		case has(b, `"remote_host":`):
+			return keyRemoteHost, 14
+		case has(b, `"request":`):
+			return keyRequest, 10
+		}
+		k, lit = keyReferer, `"referer":`
+	case 'i':
+		k, lit = keyIdent, `"ident":`
+	case 'm':
+		k, lit = keyMethod, `"method":`
+	case 'p':
+		if has(b, `"path":`) {
+			return keyPath, 7
+		}
+		k, lit = keyProtocol, `"protocol":`
+	case 'b':
+		k, lit = keyBytes, `"bytes":`
+	default:
+		return keyOther, 0
+	}
+	if has(b, lit) {
+		return k, len(lit)
+	}
+	return keyOther, 0
+}
+
+// has reports whether b starts with lit.
+func has(b []byte, lit string) bool {
+	return len(b) >= len(lit) && string(b[:len(lit)]) == lit
 }

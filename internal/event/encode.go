@@ -1,6 +1,7 @@
 package event
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -101,60 +102,111 @@ func (e *Encoder) status(c *StatusCounts) {
 	e.s.WriteRaw(`}`)
 }
 
-// Request encodes r as a "request" line. It is the one encoder that runs
-// once per log line, so it appends to the buffer directly instead of going
-// through the Stream for every field.
+// Request encodes r as a "request" line.
+//
+// It is the one encoder that runs once per log line, so it first writes
+// every field as it is, then checks the whole line at once: no backslash,
+// control character or non-ASCII byte, and no '"' but the ones it wrote
+// itself. Log fields almost always pass, and the line is then exactly what
+// escaping would have produced; otherwise the line is written again with
+// escaping and UTF-8 repair field by field.
 func (e *Encoder) Request(r *Request) ([]byte, error) {
 	buf := append(e.s.Buffer()[:0], `{"kind":"request","ts":`...)
 	if r.TS != e.ts || len(e.tsText) == 0 {
 		e.ts, e.tsText = r.TS, strconv.AppendInt(e.tsText[:0], r.TS, 10)
 	}
 	buf = append(buf, e.tsText...)
+	quotes := 6
 	if r.UTCOffset != 0 {
 		buf = append(buf, `,"utc_offset":`...)
 		buf = strconv.AppendInt(buf, int64(r.UTCOffset), 10)
+		quotes += 2
 	}
-	buf = e.appendOpt(buf, `,"source":`, r.Source)
-	buf = e.appendOpt(buf, `,"remote_host":`, r.RemoteHost)
-	buf = e.appendOpt(buf, `,"ident":`, r.Ident)
-	buf = e.appendOpt(buf, `,"user":`, r.User)
-	buf = e.appendOpt(buf, `,"method":`, r.Method)
-	buf = e.appendOpt(buf, `,"path":`, r.Path)
-	buf = e.appendOpt(buf, `,"protocol":`, r.Protocol)
-	buf = e.appendOpt(buf, `,"request":`, r.Request)
-	buf = e.appendOpt(buf, `,"section":`, r.Section)
+	buf, quotes = appendRaw(buf, quotes, `,"source":"`, r.Source)
+	buf, quotes = appendRaw(buf, quotes, `,"remote_host":"`, r.RemoteHost)
+	buf, quotes = appendRaw(buf, quotes, `,"ident":"`, r.Ident)
+	buf, quotes = appendRaw(buf, quotes, `,"user":"`, r.User)
+	buf, quotes = appendRaw(buf, quotes, `,"method":"`, r.Method)
+	buf, quotes = appendRaw(buf, quotes, `,"path":"`, r.Path)
+	buf, quotes = appendRaw(buf, quotes, `,"protocol":"`, r.Protocol)
+	buf, quotes = appendRaw(buf, quotes, `,"request":"`, r.Request)
+	buf, quotes = appendRaw(buf, quotes, `,"section":"`, r.Section)
 	if r.Status != 0 {
 		buf = append(buf, `,"status":`...)
-		buf = strconv.AppendInt(buf, int64(r.Status), 10)
+		if r.Status >= 100 && r.Status <= 999 {
+			buf = append(buf, byte('0'+r.Status/100), byte('0'+r.Status/10%10), byte('0'+r.Status%10))
+		} else {
+			buf = strconv.AppendInt(buf, int64(r.Status), 10)
+		}
+		quotes += 2
 	}
 	if r.Bytes >= 0 {
 		buf = append(buf, `,"bytes":`...)
 		buf = strconv.AppendInt(buf, r.Bytes, 10)
+		quotes += 2
 	}
-	buf = e.appendOpt(buf, `,"referer":`, r.Referer)
-	buf = e.appendOpt(buf, `,"user_agent":`, r.UserAgent)
+	buf, quotes = appendRaw(buf, quotes, `,"referer":"`, r.Referer)
+	buf, quotes = appendRaw(buf, quotes, `,"user_agent":"`, r.UserAgent)
+	if !plainRecord(buf, quotes) {
+		return e.requestEscaped(r)
+	}
 	buf = append(buf, "}\n"...)
 	e.s.SetBuffer(buf)
 	e.s.Error = nil
 	return buf, nil
 }
 
-// appendOpt appends the field prefix and b as a JSON string only when b is
-// present, so that absent log fields ("-") stay absent rather than becoming
-// a string "-".
-func (e *Encoder) appendOpt(buf []byte, prefix string, b []byte) []byte {
+// appendRaw appends prefix, which ends in the value's opening quote, b and
+// the closing quote, when b is present: absent log fields ("-") stay absent
+// rather than becoming a string "-". quotes counts the '"' written.
+func appendRaw(buf []byte, quotes int, prefix string, b []byte) ([]byte, int) {
 	if len(b) == 0 {
-		return buf
+		return buf, quotes
 	}
 	buf = append(buf, prefix...)
-	if plainASCII(b) {
-		buf = append(buf, '"')
-		buf = append(buf, b...)
-		return append(buf, '"')
+	buf = append(buf, b...)
+	return append(buf, '"'), quotes + 4
+}
+
+// plainRecord reports whether line has exactly quotes '"', and no
+// backslash, control character or byte above 0x7f.
+func plainRecord(line []byte, quotes int) bool {
+	return bytes.Count(line, []byte{'"'}) == quotes && bytes.IndexByte(line, '\\') < 0 && !hasControlOrHigh(line)
+}
+
+// requestEscaped is Request for records with fields that need escaping or
+// UTF-8 repair.
+func (e *Encoder) requestEscaped(r *Request) ([]byte, error) {
+	e.begin(KindRequest)
+	e.int("ts", r.TS)
+	if r.UTCOffset != 0 {
+		e.int("utc_offset", int64(r.UTCOffset))
 	}
-	e.s.SetBuffer(buf)
-	e.writeBytes(b)
-	return e.s.Buffer()
+	e.optStr("source", r.Source)
+	e.optStr("remote_host", r.RemoteHost)
+	e.optStr("ident", r.Ident)
+	e.optStr("user", r.User)
+	e.optStr("method", r.Method)
+	e.optStr("path", r.Path)
+	e.optStr("protocol", r.Protocol)
+	e.optStr("request", r.Request)
+	e.optStr("section", r.Section)
+	if r.Status != 0 {
+		e.int("status", int64(r.Status))
+	}
+	if r.Bytes >= 0 {
+		e.int("bytes", r.Bytes)
+	}
+	e.optStr("referer", r.Referer)
+	e.optStr("user_agent", r.UserAgent)
+	return e.end()
+}
+
+// optStr writes the field only when the value is present.
+func (e *Encoder) optStr(name string, b []byte) {
+	if len(b) > 0 {
+		e.str(name, b)
+	}
 }
 
 // Tick encodes t as a "tick" line.

@@ -72,9 +72,10 @@ func randomBytes(rng *rand.Rand) []byte {
 	return b
 }
 
-// TestRequestDifferential encodes random requests and checks that the
-// decoder reads back what encoding/json reads from the same line, and that
-// the fast path took the plain ones.
+// TestRequestDifferential encodes random requests, checks that the
+// encoder's unchecked path wrote what escaping field by field writes, that
+// the decoder reads back what encoding/json reads from the same line, and
+// that the decoder's fast path took the plain ones.
 func TestRequestDifferential(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	enc, dec := NewEncoder(), NewDecoder()
@@ -95,6 +96,11 @@ func TestRequestDifferential(t *testing.T) {
 		line, err := enc.Request(&in)
 		if err != nil {
 			t.Fatal(err)
+		}
+		line = bytes.Clone(line)
+		escaped, err := NewEncoder().requestEscaped(&in)
+		if err != nil || !bytes.Equal(line, escaped) {
+			t.Fatalf("record %d: unchecked and escaped encodings differ:\n%q\n%q", i, line, escaped)
 		}
 		line = bytes.TrimSuffix(line, []byte("\n"))
 		var want struct {

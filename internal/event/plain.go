@@ -73,3 +73,24 @@ func hasControl(b []byte) bool {
 	acc |= (x - ones*0x20) &^ x
 	return acc&highs != 0
 }
+
+// hasControlOrHigh reports whether b has a byte below 0x20 or above 0x7f.
+func hasControlOrHigh(b []byte) bool {
+	n := len(b)
+	if n < 8 {
+		for _, c := range b {
+			if c < 0x20 || c >= 0x80 {
+				return true
+			}
+		}
+		return false
+	}
+	var acc uint64
+	for i := 0; i+8 < n; i += 8 {
+		x := load(b[i:])
+		acc |= (x - ones*0x20) | x
+	}
+	x := load(b[n-8:])
+	acc |= (x - ones*0x20) | x
+	return acc&highs != 0
+}
