@@ -144,16 +144,22 @@ type Stage struct {
 // LineNo returns the number of the input line being handled by Records.
 func (s *Stage) LineNo() int64 { return s.lineNo }
 
+// outBuffer is the size of the output buffer, and so of the writes of a
+// replay: large writes into a large pipe (see growPipe) let the stages of
+// a pipeline run in long stretches instead of taking turns.
+const outBuffer = 256 << 10
+
 // New sets up a run of the command behind c.
 func New(c *cli.Context) (*Stage, error) {
 	rej, err := NewRejects(c.App.Name, c.App.ErrWriter, c.String("rejects"))
 	if err != nil {
 		return nil, err
 	}
+	growPipe(c.App.Writer)
 	return &Stage{
 		Name:    c.App.Name,
 		Ctx:     c.Context,
-		Out:     bufio.NewWriterSize(c.App.Writer, 64<<10),
+		Out:     bufio.NewWriterSize(c.App.Writer, outBuffer),
 		Rejects: rej,
 		strict:  c.Bool("strict"),
 		in:      c.App.Reader,
