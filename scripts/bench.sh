@@ -1,25 +1,48 @@
 #!/usr/bin/env bash
-# Times the httpmon pipeline, and each stage alone, on a generated log.
+# Times httpmon against its Debian peers on generated access logs.
 #
-#   scripts/bench.sh [LINES]     LINES log lines (default $LINES or 1000000)
+#   scripts/bench.sh [LINES...]      default: 1000000; e.g. 100000 1000000 10000000
 #
-# RUNS (default 3) runs of each step; the best is reported. Machines are
-# shared and noisy, so read the figures as ratios against the cat and wc -l
-# baseline of the same run, not as absolute speeds. Needs Go and coreutils;
-# GNU time (Debian package "time") adds peak RSS, mawk a peer reference.
+# For each size, on one generated combined log: the baseline (wc -l, cat),
+# each stage alone (parse on the log, the others on the previous stage's
+# saved output, all writing to /dev/null or a file), the whole
+# pipeline, and the peers that are installed: goaccess, mtail (a program
+# counting hits per section and status class) and mawk (a one-field section
+# count). Prints wall time, lines/s, CPU time, peak RSS and the speed of the
+# pipeline relative to each step, then the exact commands, then a table of
+# how time and memory grow with the size.
+#
+# Environment:
+#   RUNS=N      runs of each step, the best wall time is kept (default 3)
+#   GEN=FLAGS   genlog flags (default "-bursts"; "-hostile" for a new
+#               section, path and client address on every line)
+#   PEERS=0     skip goaccess, mtail and mawk
+#   KEEP=DIR    keep the generated logs and outputs in DIR
+#
+# Needs Go and coreutils. GNU time (Debian: time) adds CPU time and peak RSS;
+# Debian's goaccess, mtail and mawk add the peers.
 set -euo pipefail
 
-lines=${1:-${LINES:-1000000}}
 runs=${RUNS:-3}
-if [[ ! $lines =~ ^[1-9][0-9]*$ || ! $runs =~ ^[1-9][0-9]*$ ]]; then
-	echo "usage: $0 [LINES]   (LINES and RUNS must be positive integers)" >&2
-	exit 2
-fi
+gen=${GEN--bursts}
+peers=${PEERS:-1}
+sizes=("$@")
+((${#sizes[@]})) || sizes=(1000000)
+for n in "${sizes[@]}" "$runs"; do
+	if [[ ! $n =~ ^[1-9][0-9]*$ ]]; then
+		echo "usage: $0 [LINES...]   (LINES and RUNS are positive integers; see the comment at the top)" >&2
+		exit 2
+	fi
+done
 root=$(cd "$(dirname "$0")/.." && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/httpmon-bench.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+if [[ -n ${KEEP:-} ]]; then
+	mkdir -p "$KEEP"
+	T=$(cd "$KEEP" && pwd)
+else
+	T=$(mktemp -d "${TMPDIR:-/tmp}/httpmon-bench.XXXXXX")
+	trap 'rm -rf "$T"' EXIT
+fi
 B=$T/bin
-log=$T/access.log
 
 note() { echo "bench: $*" >&2; }
 
@@ -29,67 +52,72 @@ fail() {
 	exit 1
 }
 
-# GNU time reports peak RSS; other time(1)s lack -f.
+# GNU time reports CPU time and peak RSS; other time(1)s lack -f.
 gnutime=
 for c in /usr/bin/time "$(command -v gtime || true)"; do
-	if [[ -x $c ]] && "$c" -f '%e %M' -o /dev/null true 2>/dev/null; then
+	if [[ -x $c ]] && "$c" -f '%M' -o /dev/null true 2>/dev/null; then
 		gnutime=$c
 		break
 	fi
 done
-[[ -n $gnutime ]] || note "GNU time not found (Debian: apt-get install time): no peak RSS"
+[[ -n $gnutime ]] || note "GNU time not found (Debian: apt-get install time): no CPU time or peak RSS"
 
-# us converts seconds, like 1.234, to integer microseconds.
+# now prints the wall clock in microseconds.
+now() {
+	if [[ -n ${EPOCHREALTIME:-} ]]; then
+		echo "${EPOCHREALTIME//[!0-9]/}"
+	else
+		date +%s%6N
+	fi
+}
+
+# us converts seconds with up to 6 decimals, like 1.23, to microseconds.
 us() {
-	local s=${1//,/.} frac
+	local s=$1 frac
 	frac=${s#*.}
 	[[ $frac == "$s" ]] && frac=
 	frac=${frac}000000
 	echo $((10#${s%%.*} * 1000000 + 10#${frac:0:6}))
 }
 
-# now prints the wall clock in microseconds, or nothing before bash 5.
-now() { [[ -n ${EPOCHREALTIME:-} ]] && echo "${EPOCHREALTIME//[!0-9]/}" || true; }
-
-# run_once IN OUT CMD... runs CMD once and sets wall_us and rss_kb.
+# run_once IN OUT CMD... runs CMD once; sets wall_us, cpu_us and rss_kb
+# (the largest process of the command, children included).
 run_once() {
-	local in=$1 out=$2 t0 t1 e
+	local in=$1 out=$2 t0 t1 u s
 	shift 2
 	t0=$(now)
 	if [[ -n $gnutime ]]; then
-		"$gnutime" -f '%e %M' -o "$T/time" "$@" <"$in" >"$out" 2>"$T/stderr" || fail "$@"
-		read -r e rss_kb <"$T/time"
+		"$gnutime" -f '%M %U %S' -o "$T/time" "$@" <"$in" >"$out" 2>"$T/stderr" || fail "$*"
+		t1=$(now)
+		read -r rss_kb u s <"$T/time"
+		cpu_us=$(($(us "$u") + $(us "$s")))
 	else
-		TIMEFORMAT=%3R
-		{ time "$@" <"$in" >"$out" 2>"$T/stderr"; } 2>"$T/time" || fail "$@"
-		read -r e <"$T/time"
-		rss_kb=
+		"$@" <"$in" >"$out" 2>"$T/stderr" || fail "$*"
+		t1=$(now)
+		rss_kb= cpu_us=
 	fi
-	t1=$(now)
-	if [[ -n $t0 ]]; then
-		wall_us=$((t1 - t0))
-	else
-		wall_us=$(us "$e")
-	fi
+	wall_us=$((t1 - t0))
 }
 
-names=() secs=() recs=() rss=()
+# Results of the current size, one entry per step.
+names=() walls=() cpus=() rsss=() cmds=()
 
-# step NAME RECORDS IN OUT CMD... times CMD RUNS times and keeps the best
-# wall time and the highest RSS. RECORDS is how many records it reads, or -.
+# step NAME SHOWN IN OUT CMD... runs CMD RUNS times, keeping the best wall
+# time, the CPU time of that run and the highest peak RSS. SHOWN is the
+# command as printed in the report.
 step() {
-	local name=$1 records=$2 in=$3 out=$4 best= peak= i
+	local name=$1 shown=$2 in=$3 out=$4 best= cpu= peak= i
 	shift 4
-	note "timing $name"
+	note "$lines lines: $name"
 	for ((i = 0; i < runs; i++)); do
 		run_once "$in" "$out" "$@"
-		if [[ -z $best ]] || ((wall_us < best)); then best=$wall_us; fi
+		if [[ -z $best ]] || ((wall_us < best)); then best=$wall_us cpu=$cpu_us; fi
 		if [[ -n $rss_kb ]] && { [[ -z $peak ]] || ((rss_kb > peak)); }; then peak=$rss_kb; fi
 	done
-	names+=("$name") secs+=("$best") recs+=("$records") rss+=("${peak:--}")
+	names+=("$name") walls+=("$best") cpus+=("${cpu:--}") rsss+=("${peak:--}") cmds+=("$shown")
 }
 
-# rate N US prints N per second, like 2.31M.
+# rate N US prints N per second, like 2.31M or 845.2k.
 rate() {
 	local r=$(($1 * 1000000 / ($2 > 0 ? $2 : 1)))
 	if ((r >= 1000000)); then
@@ -101,52 +129,120 @@ rate() {
 	fi
 }
 
-# ratio A B prints A/B with three decimals.
-ratio() {
-	local r=$(($1 * 1000 / ($2 > 0 ? $2 : 1)))
-	printf '%d.%03d' $((r / 1000)) $((r % 1000))
+# dec A B D prints A/B with D decimals (D ≥ 1).
+dec() {
+	local s=1 i
+	for ((i = 0; i < $3; i++)); do s=$((s * 10)); done
+	local r=$((($1 * s + ($2 > 0 ? $2 : 1) / 2) / ($2 > 0 ? $2 : 1)))
+	printf '%d.%0*d' $((r / s)) "$3" $((r % s))
 }
+
+mb() { [[ $1 == - ]] && echo - || dec "$1" 1024 1; }
 
 note "building into $B"
 (cd "$root" && go build -o "$B/" ./cmd/... ./scripts/genlog)
-note "generating $lines lines"
-"$B/genlog" -n "$lines" -format combined -bursts -o "$log"
-size=$(wc -c <"$log")
 
-step "wc -l" - "$log" /dev/null wc -l
-step "cat" - /dev/null /dev/null cat "$log"
-step "parse" "$lines" /dev/null "$T/requests.ndjson" "$B/httpmon-parse" "$log"
-n=$(wc -l <"$T/requests.ndjson")
-step "window" "$n" "$T/requests.ndjson" "$T/windows.ndjson" "$B/httpmon-window"
-n=$(wc -l <"$T/windows.ndjson")
-step "alert" "$n" "$T/windows.ndjson" "$T/alerts.ndjson" "$B/httpmon-alert"
-n=$(wc -l <"$T/alerts.ndjson")
-step "report" "$n" "$T/alerts.ndjson" /dev/null "$B/httpmon-report"
-export B log
-step "pipeline" "$lines" /dev/null /dev/null bash -c \
-	'set -o pipefail; "$B/httpmon-parse" "$log" | "$B/httpmon-window" | "$B/httpmon-alert" | "$B/httpmon-report"'
-pipe=${secs[${#secs[@]} - 1]}
-if command -v mawk >/dev/null; then
-	step "mawk sections" - /dev/null /dev/null \
-		mawk '{split($7,a,"/"); c["/" a[2]]++} END{for(k in c) print k, c[k]}' "$log"
-else
-	note "mawk not installed (Debian: apt-get install mawk): no peer reference"
-fi
+cat >"$T/sections.mtail" <<'EOF'
+# hits per section (first path segment) and status class, like the
+# section counts of httpmon-window's summaries
+counter hits by section, class
+/^\S+ \S+ .*\[[^\]]+\] "\S+ (?P<section>\/[^\/? "]*)[^"]*" (?P<class>\d)\d\d / {
+  hits[$section][$class]++
+}
+EOF
+mkdir -p "$T/mtail"
+mv "$T/sections.mtail" "$T/mtail/"
+mawkprog='{split($7,a,"/"); sub(/\?.*/,"",a[2]); c["/" a[2]]++} END{for(k in c) print k, c[k]}'
 
-alerts=$(grep -c '"kind":"alert"' "$T/alerts.ndjson" || true)
-echo "httpmon bench: $lines log lines ($((size / 1000000)) MB, combined, -bursts: $alerts alert records)"
-echo "$(go env GOVERSION) $(go env GOOS)/$(go env GOARCH), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?)"
-echo "best (min) wall time of $runs runs per step; peak RSS is the largest process, highest of the runs"
-echo "log lines/s = lines of the original log / seconds, for every step; records/s = the step's own input records"
-echo
-printf '%-14s %9s %12s %10s %10s %8s %8s\n' step seconds "log lines/s" records records/s "RSS MB" "x pipe"
-for i in "${!names[@]}"; do
-	r=${recs[i]} rs=-
-	[[ $r != - ]] && rs=$(rate "$r" "${secs[i]}")
-	m=${rss[i]}
-	[[ $m != - ]] && m=$(printf '%d.%d' $((m / 1024)) $((m * 10 / 1024 % 10)))
-	printf '%-14s %9s %12s %10s %10s %8s %8s\n' "${names[i]}" "$(ratio "${secs[i]}" 1000000)" \
-		"$(rate "$lines" "${secs[i]}")" "$r" "$rs" "$m" "$(ratio "${secs[i]}" "$pipe")"
+scaling=()
+for lines in "${sizes[@]}"; do
+	names=() walls=() cpus=() rsss=() cmds=()
+	log=$T/access-$lines.log
+	# shellcheck disable=SC2086 # GEN is a list of flags
+	"$B/genlog" -n "$lines" -format combined $gen -o "$log"
+	size=$(wc -c <"$log")
+	req=$T/requests-$lines.ndjson win=$T/windows-$lines.ndjson alr=$T/alerts-$lines.ndjson
+
+	step "wc -l" 'wc -l < LOG' "$log" /dev/null wc -l
+	step "cat" 'cat LOG > /dev/null' /dev/null /dev/null cat "$log"
+	# The stages after parse read its saved output; parse itself is timed
+	# writing to /dev/null, because writing gigabytes to a file measures
+	# the disk's write-back more than the parser.
+	note "$lines lines: saving parse output for the later stages"
+	"$B/httpmon-parse" "$log" >"$req" 2>"$T/stderr" || fail "httpmon-parse $log"
+	step "parse" 'httpmon-parse LOG > /dev/null' /dev/null /dev/null "$B/httpmon-parse" "$log"
+	step "window" 'httpmon-window < requests.ndjson > windows.ndjson' "$req" "$win" "$B/httpmon-window"
+	step "alert" 'httpmon-alert < windows.ndjson > alerts.ndjson' "$win" "$alr" "$B/httpmon-alert"
+	step "report" 'httpmon-report < alerts.ndjson > /dev/null' "$alr" /dev/null "$B/httpmon-report"
+	export B log
+	step "pipeline" 'httpmon-parse LOG | httpmon-window | httpmon-alert | httpmon-report > /dev/null' \
+		/dev/null /dev/null bash -c 'set -o pipefail; "$B/httpmon-parse" "$log" | "$B/httpmon-window" | "$B/httpmon-alert" | "$B/httpmon-report"'
+	pipe=${#names[@]}
+	pipe=$((pipe - 1))
+	if ((peers)); then
+		if command -v goaccess >/dev/null; then
+			step "goaccess" 'goaccess LOG --log-format=COMBINED --no-global-config -o report.json' /dev/null /dev/null \
+				goaccess "$log" --log-format=COMBINED --no-global-config -o "$T/goaccess.json"
+		else
+			note "goaccess not installed (Debian: apt-get install goaccess)"
+		fi
+		if command -v mtail >/dev/null; then
+			step "mtail" 'mtail -one_shot -port 0 -progs PROGS -logs LOG > /dev/null   (PROGS/sections.mtail below)' \
+				/dev/null /dev/null mtail -one_shot -port 0 -progs "$T/mtail" -logs "$log"
+		else
+			note "mtail not installed (Debian: apt-get install mtail)"
+		fi
+		if command -v mawk >/dev/null; then
+			step "mawk" "mawk '$mawkprog' LOG" /dev/null /dev/null mawk "$mawkprog" "$log"
+		else
+			note "mawk not installed (Debian: apt-get install mawk)"
+		fi
+	fi
+
+	# The pipeline must have counted every line: its ticks add up to it.
+	hits=$(grep '"kind":"tick"' "$win" | sed 's/.*"hits":\([0-9]*\).*/\1/' | paste -sd+ - | bc)
+	[[ $hits == "$lines" ]] || note "warning: the ticks count $hits requests, not $lines"
+
+	pw=${walls[pipe]}
+	echo
+	echo "== $lines lines ($(dec "$size" 1000000 1) MB, combined, genlog ${gen:-(no flags)}) =="
+	echo "$(go env GOVERSION) $(go env GOOS)/$(go env GOARCH), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?); best wall time of $runs runs"
+	echo
+	printf '%-9s %8s %9s %8s %8s %7s %9s\n' step "wall s" "lines/s" "cpu s" "cpu ns/l" "RSS MB" "pipe ×"
+	for i in "${!names[@]}"; do
+		c=${cpus[i]} cs=- cn=-
+		if [[ $c != - ]]; then
+			cs=$(dec "$c" 1000000 2)
+			cn=$((c * 1000 / lines))
+		fi
+		printf '%-9s %8s %9s %8s %8s %7s %9s\n' "${names[i]}" "$(dec "${walls[i]}" 1000000 2)" \
+			"$(rate "$lines" "${walls[i]}")" "$cs" "$cn" "$(mb "${rsss[i]}")" "$(dec "${walls[i]}" "$pw" 2)"
+	done
+	echo
+	echo "lines/s: lines of the generated log per wall second, for every step (window, alert and report"
+	echo "  read the previous stage's saved output, far fewer records than lines). cpu: user+sys of the"
+	echo "  best run, all processes; cpu ns/l per log line. RSS: peak resident memory of the largest"
+	echo "  process, highest of the runs. pipe ×: this step's wall time ÷ the pipeline's, i.e. how many"
+	echo "  times faster the whole httpmon pipeline is than a peer (> 1: httpmon wins)."
+	echo
+	echo "commands (LOG = the generated log):"
+	for i in "${!names[@]}"; do
+		printf '  %-9s %s\n' "${names[i]}" "${cmds[i]}"
+	done
+	stage_rss=0
+	for i in 2 3 4 5; do
+		[[ ${rsss[i]} != - ]] && ((rsss[i] > stage_rss)) && stage_rss=${rsss[i]}
+	done
+	scaling+=("| $lines | $(dec "$size" 1000000 1) | $(dec "$pw" 1000000 2) | $(rate "$lines" "$pw") | $(dec "${walls[2]}" 1000000 2) | $(dec "${walls[3]}" 1000000 2) | $(mb "$stage_rss") | $(mb "${rsss[pipe]}") |")
 done
+if ((peers)) && command -v mtail >/dev/null; then
+	echo
+	echo "PROGS/sections.mtail:"
+	sed 's/^/  /' "$T/mtail/sections.mtail"
+fi
 echo
-echo "pipeline = $(ratio "$pipe" "${secs[1]}") x cat = $(ratio "$pipe" "${secs[0]}") x wc -l"
+echo "scaling (wall seconds; RSS in MB, the largest single stage run alone / the largest process of the pipeline):"
+echo
+echo "| lines | MB | pipeline s | lines/s | parse s | window s | stage RSS | pipeline RSS |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${scaling[@]}"

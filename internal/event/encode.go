@@ -1,6 +1,8 @@
 package event
 
 import (
+	"bytes"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -18,6 +20,10 @@ var config = jsoniter.Config{EscapeHTML: false}.Froze()
 // safe for concurrent use.
 type Encoder struct {
 	s *jsoniter.Stream
+	// ts and tsText cache the last request time in decimal: consecutive
+	// log lines mostly share their second.
+	ts     int64
+	tsText []byte
 }
 
 // NewEncoder returns an Encoder.
@@ -53,18 +59,16 @@ func (e *Encoder) str(name string, b []byte) {
 	e.writeBytes(b)
 }
 
-// optStr writes the field only when the value is present, so that absent log
-// fields ("-") stay absent rather than becoming a string "-".
-func (e *Encoder) optStr(name string, b []byte) {
-	if len(b) > 0 {
-		e.str(name, b)
-	}
-}
-
 // writeBytes writes b as a JSON string. Log data is not guaranteed to be
 // UTF-8; invalid bytes become U+FFFD, as encoding/json does, because a line
 // that is not valid JSON would break jq and every other consumer downstream.
 func (e *Encoder) writeBytes(b []byte) {
+	if plainASCII(b) {
+		buf := append(e.s.Buffer(), '"')
+		buf = append(buf, b...)
+		e.s.SetBuffer(append(buf, '"'))
+		return
+	}
 	s := unsafe.String(unsafe.SliceData(b), len(b))
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
@@ -99,7 +103,80 @@ func (e *Encoder) status(c *StatusCounts) {
 }
 
 // Request encodes r as a "request" line.
+//
+// It is the one encoder that runs once per log line, so it first writes
+// every field as it is, then checks the whole line at once: no backslash,
+// control character or non-ASCII byte, and no '"' but the ones it wrote
+// itself. Log fields almost always pass, and the line is then exactly what
+// escaping would have produced; otherwise the line is written again with
+// escaping and UTF-8 repair field by field.
 func (e *Encoder) Request(r *Request) ([]byte, error) {
+	buf := append(e.s.Buffer()[:0], `{"kind":"request","ts":`...)
+	if r.TS != e.ts || len(e.tsText) == 0 {
+		e.ts, e.tsText = r.TS, strconv.AppendInt(e.tsText[:0], r.TS, 10)
+	}
+	buf = append(buf, e.tsText...)
+	quotes := 6
+	if r.UTCOffset != 0 {
+		buf = append(buf, `,"utc_offset":`...)
+		buf = strconv.AppendInt(buf, int64(r.UTCOffset), 10)
+		quotes += 2
+	}
+	buf, quotes = appendRaw(buf, quotes, `,"source":"`, r.Source)
+	buf, quotes = appendRaw(buf, quotes, `,"remote_host":"`, r.RemoteHost)
+	buf, quotes = appendRaw(buf, quotes, `,"ident":"`, r.Ident)
+	buf, quotes = appendRaw(buf, quotes, `,"user":"`, r.User)
+	buf, quotes = appendRaw(buf, quotes, `,"method":"`, r.Method)
+	buf, quotes = appendRaw(buf, quotes, `,"path":"`, r.Path)
+	buf, quotes = appendRaw(buf, quotes, `,"protocol":"`, r.Protocol)
+	buf, quotes = appendRaw(buf, quotes, `,"request":"`, r.Request)
+	buf, quotes = appendRaw(buf, quotes, `,"section":"`, r.Section)
+	if r.Status != 0 {
+		buf = append(buf, `,"status":`...)
+		if r.Status >= 100 && r.Status <= 999 {
+			buf = append(buf, byte('0'+r.Status/100), byte('0'+r.Status/10%10), byte('0'+r.Status%10))
+		} else {
+			buf = strconv.AppendInt(buf, int64(r.Status), 10)
+		}
+		quotes += 2
+	}
+	if r.Bytes >= 0 {
+		buf = append(buf, `,"bytes":`...)
+		buf = strconv.AppendInt(buf, r.Bytes, 10)
+		quotes += 2
+	}
+	buf, quotes = appendRaw(buf, quotes, `,"referer":"`, r.Referer)
+	buf, quotes = appendRaw(buf, quotes, `,"user_agent":"`, r.UserAgent)
+	if !plainRecord(buf, quotes) {
+		return e.requestEscaped(r)
+	}
+	buf = append(buf, "}\n"...)
+	e.s.SetBuffer(buf)
+	e.s.Error = nil
+	return buf, nil
+}
+
+// appendRaw appends prefix, which ends in the value's opening quote, b and
+// the closing quote, when b is present: absent log fields ("-") stay absent
+// rather than becoming a string "-". quotes counts the '"' written.
+func appendRaw(buf []byte, quotes int, prefix string, b []byte) ([]byte, int) {
+	if len(b) == 0 {
+		return buf, quotes
+	}
+	buf = append(buf, prefix...)
+	buf = append(buf, b...)
+	return append(buf, '"'), quotes + 4
+}
+
+// plainRecord reports whether line has exactly quotes '"', and no
+// backslash, control character or byte above 0x7f.
+func plainRecord(line []byte, quotes int) bool {
+	return bytes.Count(line, []byte{'"'}) == quotes && bytes.IndexByte(line, '\\') < 0 && !hasControlOrHigh(line)
+}
+
+// requestEscaped is Request for records with fields that need escaping or
+// UTF-8 repair.
+func (e *Encoder) requestEscaped(r *Request) ([]byte, error) {
 	e.begin(KindRequest)
 	e.int("ts", r.TS)
 	if r.UTCOffset != 0 {
@@ -123,6 +200,13 @@ func (e *Encoder) Request(r *Request) ([]byte, error) {
 	e.optStr("referer", r.Referer)
 	e.optStr("user_agent", r.UserAgent)
 	return e.end()
+}
+
+// optStr writes the field only when the value is present.
+func (e *Encoder) optStr(name string, b []byte) {
+	if len(b) > 0 {
+		e.str(name, b)
+	}
 }
 
 // Tick encodes t as a "tick" line.
@@ -155,6 +239,11 @@ func (e *Encoder) Summary(s *Summary) ([]byte, error) {
 	e.status(&s.Status)
 	e.int("late", s.Late)
 	e.int("sections_total", s.SectionsTotal)
+	if s.SectionsApprox {
+		e.field("sections_approx")
+		e.s.WriteBool(true)
+		e.int("sections_error", s.SectionsError)
+	}
 	e.s.WriteRaw(`,"sections":[`)
 	for i := range s.Sections {
 		sec := &s.Sections[i]

@@ -131,6 +131,12 @@ type Summary struct {
 	// SectionsTotal is the number of distinct sections in the interval;
 	// Sections holds only the top ones.
 	SectionsTotal int64
+	// SectionsApprox reports that the interval had more distinct sections
+	// than httpmon-window counts exactly: SectionsTotal is an estimate, the
+	// hits of each listed section may be over by up to SectionsError, and
+	// its bytes, error counts and heaviest document are lower bounds.
+	SectionsApprox bool
+	SectionsError  int64
 }
 
 // Alert is a transition of an alert rule.

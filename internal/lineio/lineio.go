@@ -22,7 +22,7 @@ import (
 // DefaultMaxLine is the longest line accepted unless Options says otherwise.
 const DefaultMaxLine = 1 << 20
 
-const chunkSize = 64 << 10
+const chunkSize = 256 << 10
 
 // ErrInterrupted is returned by Next after the done channel closed and the
 // grace period, if any, ran out.

@@ -450,12 +450,20 @@ func (r *Renderer) appendSections(b []byte, s *event.Summary) []byte {
 	}
 	if more := s.SectionsTotal - int64(len(s.Sections)); more > 0 {
 		b = append(b, "  … and "...)
+		if s.SectionsApprox {
+			b = append(b, "about "...)
+		}
 		b = strconv.AppendInt(b, more, 10)
 		if more == 1 {
 			b = append(b, " more section\n"...)
 		} else {
 			b = append(b, " more sections\n"...)
 		}
+	}
+	if s.SectionsApprox {
+		b = append(b, "  too many sections to count exactly: hits may be up to "...)
+		b = strconv.AppendInt(b, s.SectionsError, 10)
+		b = append(b, " too high\n"...)
 	}
 	return b
 }

@@ -169,6 +169,11 @@ var goldenCases = []struct {
 		return []any{emptySummary(t0 + 20), e}
 	}},
 	{"summary_many_sections", false, func() []any { return []any{manySections()} }},
+	{"summary_approx_sections", false, func() []any {
+		s := manySections()
+		s.SectionsTotal, s.SectionsApprox, s.SectionsError = 48211, true, 1234
+		return []any{s}
+	}},
 	{"alert_pair", false, func() []any { return []any{firing("high_traffic"), resolved("high_traffic")} }},
 	{"alert_rule_name", false, func() []any {
 		a := firing("api_burst")

@@ -149,16 +149,22 @@ type Stage struct {
 // LineNo returns the number of the input line being handled by Records.
 func (s *Stage) LineNo() int64 { return s.lineNo }
 
+// outBuffer is the size of the output buffer, and so of the writes of a
+// replay: large writes into a large pipe (see growPipe) let the stages of
+// a pipeline run in long stretches instead of taking turns.
+const outBuffer = 256 << 10
+
 // New sets up a run of the command behind c.
 func New(c *cli.Context) (*Stage, error) {
 	rej, err := NewRejects(c.App.Name, c.App.ErrWriter, c.String("rejects"))
 	if err != nil {
 		return nil, err
 	}
+	growPipe(c.App.Writer)
 	return &Stage{
 		Name:    c.App.Name,
 		Ctx:     c.Context,
-		Out:     bufio.NewWriterSize(c.App.Writer, 64<<10),
+		Out:     bufio.NewWriterSize(c.App.Writer, outBuffer),
 		Rejects: rej,
 		strict:  c.Bool("strict"),
 		in:      c.App.Reader,
@@ -259,12 +265,14 @@ func (s *Stage) Records(dec *event.Decoder, owns func(kind []byte) bool, handle 
 			return nil
 		}
 		s.lineNo = r.Line()
-		var tooLong *lineio.TooLongError
-		if errors.As(err, &tooLong) {
-			s.Rejects.Report("", r.Line(), nil, err)
-			continue
-		}
+		// errors.As only on an error: its target escapes, and taking it
+		// for every line would allocate once per record.
 		if err != nil {
+			var tooLong *lineio.TooLongError
+			if errors.As(err, &tooLong) {
+				s.Rejects.Report("", r.Line(), nil, err)
+				continue
+			}
 			return err
 		}
 		if len(line) == 0 {
@@ -282,12 +290,12 @@ func (s *Stage) Records(dec *event.Decoder, owns func(kind []byte) bool, handle 
 		} else {
 			err = Bad(err)
 		}
-		var bad *BadRecord
-		if errors.As(err, &bad) {
-			s.Rejects.Report("", r.Line(), line, bad.Err)
-			continue
-		}
 		if err != nil {
+			var bad *BadRecord
+			if errors.As(err, &bad) {
+				s.Rejects.Report("", r.Line(), line, bad.Err)
+				continue
+			}
 			return err
 		}
 	}

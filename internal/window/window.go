@@ -13,7 +13,6 @@
 package window
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -44,6 +43,11 @@ type Config struct {
 	// MaxGap below Interval+Lateness can split an interval into two
 	// summaries.
 	MaxGap int64
+	// MaxSections is how many distinct sections an interval counts exactly;
+	// past it, section counts are approximate (see Summary.SectionsApprox)
+	// and memory stays bounded whatever the input. Zero means
+	// DefaultMaxSections.
+	MaxSections int
 }
 
 // DefaultConfig returns the configuration httpmon-window uses when no flags
@@ -64,6 +68,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--top must be at least 1, got %d", c.Top)
 	case c.MaxGap < 0:
 		return fmt.Errorf("--max-gap must not be negative (0 means no limit), got %ds", c.MaxGap)
+	case c.MaxSections < 0:
+		return fmt.Errorf("the section limit must not be negative, got %d", c.MaxSections)
 	}
 	return nil
 }
@@ -142,20 +148,8 @@ type interval struct {
 	bytes   int64
 	late    int64
 	status  event.StatusCounts
-	// sections outlives the interval: entries are zeroed rather than deleted
-	// so that a section seen again next time costs no allocation, and only
-	// entries unused for a whole interval are dropped.
-	sections map[string]*section
-}
-
-type section struct {
-	name     []byte
-	hits     int64
-	bytes    int64
-	errors4x int64
-	errors5x int64
-	topPath  []byte
-	topBytes int64 // -1 before the first request, so that one always wins
+	// sections outlives the interval, so that its entries are reused.
+	sections *sectionTable
 }
 
 // New returns an Aggregator that writes to sink.
@@ -316,27 +310,11 @@ func (a *Aggregator) count(ts int64, r *event.Request) {
 	p.status[class]++
 
 	iv := a.open[a.intervalOf(ts)-a.open[0].k]
-	s := iv.sections[string(r.Section)]
-	if s == nil {
-		s = &section{name: bytes.Clone(r.Section), topBytes: -1}
-		iv.sections[string(s.name)] = s
+	path := r.Path
+	if len(path) == 0 {
+		path = r.Request
 	}
-	s.hits++
-	s.bytes += b
-	switch class {
-	case event.Class4xx:
-		s.errors4x++
-	case event.Class5xx:
-		s.errors5x++
-	}
-	if b > s.topBytes {
-		path := r.Path
-		if len(path) == 0 {
-			path = r.Request
-		}
-		s.topPath = append(s.topPath[:0], path...)
-		s.topBytes = b
-	}
+	iv.sections.add(r.Section, path, b, class == event.Class4xx, class == event.Class5xx)
 }
 
 // emitThrough emits the seconds from next through limit.
@@ -432,25 +410,11 @@ func (a *Aggregator) summarize(iv *interval) {
 		s.RPS = float64(iv.hits) / float64(iv.seconds)
 	}
 
-	a.ranked = a.ranked[:0]
-	for _, sec := range iv.sections {
-		if sec.hits > 0 {
-			a.ranked = append(a.ranked, sec)
-		}
-	}
-	// Map order is random; names are unique, so this order is total and the
-	// output deterministic.
-	slices.SortFunc(a.ranked, func(x, y *section) int {
-		if x.hits != y.hits {
-			if x.hits > y.hits {
-				return -1
-			}
-			return 1
-		}
-		return bytes.Compare(x.name, y.name)
-	})
-	s.SectionsTotal = int64(len(a.ranked))
+	a.ranked = iv.sections.rank(a.ranked[:0])
+	s.SectionsTotal = iv.sections.distinct()
+	s.SectionsApprox = iv.sections.approx
 	for _, sec := range a.ranked[:min(len(a.ranked), a.cfg.Top)] {
+		s.SectionsError = max(s.SectionsError, sec.over)
 		s.Sections = append(s.Sections, event.SectionStat{
 			Section:  sec.name,
 			Hits:     sec.hits,
@@ -470,23 +434,19 @@ func (a *Aggregator) newInterval(k int64) *interval {
 		iv = a.free[n-1]
 		a.free = a.free[:n-1]
 	} else {
-		iv = &interval{sections: make(map[string]*section)}
+		n := a.cfg.MaxSections
+		if n == 0 {
+			n = DefaultMaxSections
+		}
+		iv = &interval{sections: newSectionTable(n)}
 	}
 	iv.k = k
 	return iv
 }
 
-// reset readies iv for another interval, dropping the sections it did not
-// see this time.
+// reset readies iv for another interval.
 func (iv *interval) reset() {
-	for key, s := range iv.sections {
-		if s.hits == 0 {
-			delete(iv.sections, key)
-			continue
-		}
-		s.hits, s.bytes, s.errors4x, s.errors5x = 0, 0, 0, 0
-		s.topPath, s.topBytes = s.topPath[:0], -1
-	}
+	iv.sections.reset()
 	*iv = interval{sections: iv.sections}
 }
 

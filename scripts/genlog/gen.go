@@ -22,6 +22,7 @@ type config struct {
 	Disorder         int
 	Malformed        float64
 	DistinctSections bool
+	DistinctClients  bool
 	TZ               string
 	// ErrorBurst makes ErrorShare of the requests logged in the
 	// ErrorLen seconds from Start+ErrorAt answer 500, 502 or 503, like an
@@ -83,6 +84,7 @@ type generator struct {
 
 	ts   [256]tsEntry // CLF timestamps by second, direct-mapped
 	path []byte       // scratch
+	host []byte       // scratch, for -distinct-clients
 
 	// lines and malformed count what has been written.
 	lines, malformed int
@@ -293,7 +295,18 @@ func (g *generator) appendRequest(b []byte, now int64) []byte {
 		ts -= 1 + int64(g.rng.IntN(g.cfg.Disorder))
 	}
 	var host []byte
-	if g.chance(v6Share) {
+	if g.cfg.DistinctClients {
+		// Counting through the addresses from 1.0.0.0: every line has its
+		// own, as in a flood from a botnet, the worst case for per-client
+		// tables.
+		n := uint32(g.lines) + 1<<24
+		g.host = strconv.AppendUint(g.host[:0], uint64(n>>24), 10)
+		for sh := 16; sh >= 0; sh -= 8 {
+			g.host = append(g.host, '.')
+			g.host = strconv.AppendUint(g.host, uint64(n>>sh&0xff), 10)
+		}
+		host = g.host
+	} else if g.chance(v6Share) {
 		host = g.ips6[g.rng.IntN(len(g.ips6))]
 	} else {
 		// Cubing a uniform draw skews towards the first addresses: a few

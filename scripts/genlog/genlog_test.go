@@ -55,6 +55,8 @@ func TestParses(t *testing.T) {
 		{"csv", logfmt.CSV, func(c *config) { c.Format = "csv" }},
 		{"tz", logfmt.Combined, func(c *config) { c.TZ = "-0330"; c.Disorder = 30 }},
 		{"scanner", logfmt.Combined, func(c *config) { c.DistinctSections = true }},
+		{"hostile", logfmt.Combined, func(c *config) { c.DistinctSections, c.DistinctClients = true, true }},
+		{"hostile-csv", logfmt.CSV, func(c *config) { c.Format = "csv"; c.DistinctSections, c.DistinctClients = true, true }},
 		{"malformed", logfmt.Combined, func(c *config) { c.Malformed = 0.2 }},
 		{"malformed-csv", logfmt.CSV, func(c *config) { c.Format = "csv"; c.Malformed = 0.2 }},
 	} {
@@ -78,7 +80,7 @@ func TestParses(t *testing.T) {
 			}
 			var p logfmt.Parser
 			var req event.Request
-			seen := map[string]bool{}
+			seen, clients := map[string]bool{}, map[string]bool{}
 			errs := 0
 			for i, l := range lines {
 				if err := p.Parse(tc.format, []byte(l), &req); err != nil {
@@ -98,6 +100,10 @@ func TestParses(t *testing.T) {
 					t.Errorf("line %d: time %d is before the start %d", i+1, req.TS, cfg.Start)
 				}
 				seen[string(req.Section)] = true
+				clients[string(req.RemoteHost)] = true
+			}
+			if cfg.DistinctClients && len(clients) != cfg.Lines {
+				t.Errorf("want %d client addresses, got %d", cfg.Lines, len(clients))
 			}
 			if errs != malformed {
 				t.Errorf("want %d malformed lines, got %d parse errors", malformed, errs)

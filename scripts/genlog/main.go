@@ -42,6 +42,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.Disorder, "disorder", cfg.Disorder, "move one request in ten back in time by 1 to `N` seconds (logs written at completion time)")
 	fs.Float64Var(&cfg.Malformed, "malformed", cfg.Malformed, "`fraction` of lines that are garbage the parser must reject (e.g. 0.001)")
 	fs.BoolVar(&cfg.DistinctSections, "distinct-sections", cfg.DistinctSections, "give every request a new section, like a vulnerability scanner")
+	fs.BoolVar(&cfg.DistinctClients, "distinct-clients", cfg.DistinctClients, "give every request a new client address, like a flood from a botnet")
+	hostile := fs.Bool("hostile", false, "both -distinct-sections and -distinct-clients: every line has a new section, path and address")
 	fs.StringVar(&cfg.TZ, "tz", cfg.TZ, "time-zone `offset` of the common and combined timestamps, like +0330")
 	fs.Func("error-burst", "`START,LENGTH,SHARE`: for LENGTH seconds from START seconds after -start, SHARE (0 to 1) of requests\nanswer 500, 502 or 503, like an outage (e.g. 300,120,0.4)", func(v string) error {
 		parts := strings.Split(v, ",")
@@ -67,6 +69,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitOK
 		}
 		return exitUsage
+	}
+	if *hostile {
+		cfg.DistinctSections, cfg.DistinctClients = true, true
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "genlog: unexpected argument %q (see -h)\n", fs.Arg(0))

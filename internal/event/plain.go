@@ -1,0 +1,96 @@
+package event
+
+import "encoding/binary"
+
+// SWAR constants: every byte of a uint64 set to 0x01 or 0x80. The word
+// tests below are exact for a word as a whole (a borrow only crosses from a
+// byte that already matched), not byte by byte.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+func load(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
+
+// zeroBytes has high bits set in a word iff one of x's bytes is zero.
+func zeroBytes(x uint64) uint64 { return (x - ones) &^ x }
+
+// unplain has high bits set in a word iff one of x's bytes is a control
+// character, '"', '\\' or not ASCII.
+func unplain(x uint64) uint64 {
+	return (x - ones*0x20) | x | zeroBytes(x^(ones*'"')) | zeroBytes(x^(ones*'\\'))
+}
+
+// plainByte is unplain for one byte: false for what unplain finds.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// plainASCII reports whether b is printable ASCII without '"' or '\\', which
+// JSON and jsoniter's encoder both write as it is. Log fields almost always
+// are, so this cheap check, eight bytes at a time, saves the UTF-8 check and
+// the escaping loop.
+func plainASCII(b []byte) bool {
+	n := len(b)
+	if n < 8 {
+		for _, c := range b {
+			if !plainByte[c] {
+				return false
+			}
+		}
+		return true
+	}
+	var acc uint64
+	for i := 0; i+8 < n; i += 8 {
+		acc |= unplain(load(b[i:]))
+	}
+	// The last word overlaps the one before rather than going byte by byte.
+	acc |= unplain(load(b[n-8:]))
+	return acc&highs == 0
+}
+
+// hasControl reports whether b has a byte below 0x20, which a JSON string
+// cannot hold and JSON allows outside strings only as whitespace.
+func hasControl(b []byte) bool {
+	n := len(b)
+	if n < 8 {
+		for _, c := range b {
+			if c < 0x20 {
+				return true
+			}
+		}
+		return false
+	}
+	var acc uint64
+	for i := 0; i+8 < n; i += 8 {
+		x := load(b[i:])
+		acc |= (x - ones*0x20) &^ x
+	}
+	x := load(b[n-8:])
+	acc |= (x - ones*0x20) &^ x
+	return acc&highs != 0
+}
+
+// hasControlOrHigh reports whether b has a byte below 0x20 or above 0x7f.
+func hasControlOrHigh(b []byte) bool {
+	n := len(b)
+	if n < 8 {
+		for _, c := range b {
+			if c < 0x20 || c >= 0x80 {
+				return true
+			}
+		}
+		return false
+	}
+	var acc uint64
+	for i := 0; i+8 < n; i += 8 {
+		x := load(b[i:])
+		acc |= (x - ones*0x20) | x
+	}
+	x := load(b[n-8:])
+	acc |= (x - ones*0x20) | x
+	return acc&highs != 0
+}

@@ -1,0 +1,291 @@
+package window
+
+import (
+	"bytes"
+	"math"
+	"math/bits"
+	"slices"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// DefaultMaxSections is the number of distinct sections an interval counts
+// exactly when Config.MaxSections is zero.
+const DefaultMaxSections = 10000
+
+// MaxText is the longest section name and heaviest-document path kept, in
+// bytes. Longer ones are cut at a character boundary: a log line may be up
+// to a megabyte, and a scanner sending such paths must not make each of the
+// MaxSections entries that large. Sections whose names agree in their first
+// MaxText bytes are counted as one.
+const MaxText = 512
+
+// section is the traffic of one section within an interval.
+type section struct {
+	// name shares its bytes with the section's map key, so that a name is
+	// stored once; it is never written to.
+	name     []byte
+	hits     int64
+	bytes    int64
+	errors4x int64
+	errors5x int64
+	topPath  []byte
+	topBytes int64 // -1 before the first request, so that one always wins
+	// over is how much hits may exceed the true count: the count inherited
+	// from the section it replaced in the Space-Saving table.
+	over int64
+	heap int // index in sectionTable.heap while approximate
+}
+
+// sectionTable counts the sections of one interval in bounded memory.
+//
+// Up to max distinct sections it is exact. The next new section switches it
+// to the Space-Saving algorithm (Metwally, Agrawal, El Abbadi 2005) over the
+// max counters it has: a section not in the table replaces the one with the
+// fewest hits, m, and starts at m hits with m as its possible overcount.
+// With N requests in the interval and k = max counters, every counted
+// section's hits are at most over too high, over ≤ N/k, and every section
+// with more than N/k requests is in the table. Bytes, error counts and the
+// heaviest document of a section cover the requests since it last entered
+// the table, so they are lower bounds. The number of distinct sections is
+// then estimated with a HyperLogLog sketch.
+type sectionTable struct {
+	max    int
+	m      map[string]*section
+	live   int // entries with hits in this interval; the others are kept from earlier ones for reuse
+	approx bool
+	heap   []*section // min-heap on hits, while approximate
+	hll    *hyperLogLog
+}
+
+func newSectionTable(max int) *sectionTable {
+	return &sectionTable{max: max, m: make(map[string]*section)}
+}
+
+// truncate cuts b to at most MaxText bytes, at the start of a character.
+func truncate(b []byte) []byte {
+	if len(b) <= MaxText {
+		return b
+	}
+	n := MaxText
+	for n > MaxText-utf8.UTFMax && !utf8.RuneStart(b[n]) {
+		n--
+	}
+	return b[:n]
+}
+
+// add counts one request of section name; path is its document, b its
+// size (0 when unknown) and class its status class.
+func (t *sectionTable) add(name, path []byte, b int64, is4xx, is5xx bool) {
+	name = truncate(name)
+	s := t.m[string(name)]
+	if s == nil {
+		s = t.insert(name)
+	} else if t.approx {
+		t.hll.add(name)
+	}
+	if s.hits == 0 {
+		t.live++
+	}
+	s.hits++
+	s.bytes += b
+	if is4xx {
+		s.errors4x++
+	}
+	if is5xx {
+		s.errors5x++
+	}
+	if b > s.topBytes {
+		s.topPath = append(s.topPath[:0], truncate(path)...)
+		s.topBytes = b
+	}
+	if t.approx {
+		t.down(s.heap)
+	}
+}
+
+// insert adds a section that is not in the table, making room if the table
+// is full.
+func (t *sectionTable) insert(name []byte) *section {
+	if !t.approx && len(t.m) >= t.max && t.live < len(t.m) {
+		// Entries kept from earlier intervals make way for this one's.
+		for k, s := range t.m {
+			if s.hits == 0 {
+				delete(t.m, k)
+			}
+		}
+	}
+	if !t.approx && len(t.m) >= t.max {
+		t.startApprox()
+	}
+	if !t.approx {
+		s := &section{topBytes: -1}
+		s.name = t.put(name, s)
+		return s
+	}
+	t.hll.add(name)
+	s := t.heap[0]
+	delete(t.m, string(s.name))
+	min := s.hits
+	*s = section{hits: min, over: min, topPath: s.topPath[:0], topBytes: -1}
+	s.name = t.put(name, s)
+	return s
+}
+
+// put adds s to the map under a copy of name and returns the copy.
+func (t *sectionTable) put(name []byte, s *section) []byte {
+	key := string(name)
+	t.m[key] = s
+	return unsafe.Slice(unsafe.StringData(key), len(key))
+}
+
+// startApprox switches to Space-Saving: the table becomes a min-heap on
+// hits and the sketch of distinct sections starts with what it holds.
+func (t *sectionTable) startApprox() {
+	t.approx = true
+	if t.hll == nil {
+		t.hll = new(hyperLogLog)
+	}
+	t.heap = t.heap[:0]
+	for _, s := range t.m {
+		t.heap = append(t.heap, s)
+		t.hll.add(s.name)
+	}
+	for i, s := range t.heap {
+		s.heap = i
+	}
+	for i := len(t.heap)/2 - 1; i >= 0; i-- {
+		t.down(i)
+	}
+}
+
+// down restores the heap after the hits of t.heap[i] grew.
+func (t *sectionTable) down(i int) {
+	h := t.heap
+	n := len(h)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		c := l
+		if r := l + 1; r < n && h[r].hits < h[l].hits {
+			c = r
+		}
+		if h[c].hits >= h[i].hits {
+			break
+		}
+		h[i], h[c] = h[c], h[i]
+		h[i].heap, h[c].heap = i, c
+		i = c
+	}
+}
+
+// distinct returns the number of distinct sections in the interval, an
+// estimate when approximate.
+func (t *sectionTable) distinct() int64 {
+	if !t.approx {
+		return int64(t.live)
+	}
+	return max(t.hll.estimate(), int64(t.live))
+}
+
+// rank appends the sections with hits to dst, most hits first, ties by
+// name, and returns it.
+func (t *sectionTable) rank(dst []*section) []*section {
+	for _, s := range t.m {
+		if s.hits > 0 {
+			dst = append(dst, s)
+		}
+	}
+	// Map order is random; names are unique, so this order is total and
+	// the output deterministic.
+	slices.SortFunc(dst, func(x, y *section) int {
+		if x.hits != y.hits {
+			if x.hits > y.hits {
+				return -1
+			}
+			return 1
+		}
+		return bytes.Compare(x.name, y.name)
+	})
+	return dst
+}
+
+// reset readies t for another interval. Sections with hits stay, zeroed,
+// so that a section seen again next time costs no allocation; the others
+// are dropped, and a table that overflowed starts afresh.
+func (t *sectionTable) reset() {
+	if t.approx || len(t.m) > t.max/2 {
+		clear(t.m)
+		clear(t.heap)
+		t.heap = t.heap[:0]
+		if t.hll != nil {
+			t.hll.reset()
+		}
+	} else {
+		for key, s := range t.m {
+			if s.hits == 0 {
+				delete(t.m, key)
+				continue
+			}
+			s.hits, s.bytes, s.errors4x, s.errors5x, s.over = 0, 0, 0, 0, 0
+			s.topPath, s.topBytes = s.topPath[:0], -1
+		}
+	}
+	t.live, t.approx = 0, false
+}
+
+// hllP is the HyperLogLog precision: 2^hllP one-byte registers, a standard
+// error of 1.04/sqrt(2^hllP) ≈ 1.6%.
+const hllP = 12
+
+// hyperLogLog estimates the number of distinct byte strings added
+// (Flajolet, Fusy, Gandouet, Meunier 2007), with linear counting for small
+// counts. The hash is fixed, not seeded per process, so output is
+// reproducible.
+type hyperLogLog struct {
+	reg [1 << hllP]uint8
+}
+
+func (h *hyperLogLog) reset() { clear(h.reg[:]) }
+
+func (h *hyperLogLog) add(b []byte) {
+	x := hash64(b)
+	i := x >> (64 - hllP)
+	rank := uint8(bits.LeadingZeros64(x<<hllP|1<<(hllP-1)) + 1)
+	if rank > h.reg[i] {
+		h.reg[i] = rank
+	}
+}
+
+func (h *hyperLogLog) estimate() int64 {
+	const m = 1 << hllP
+	sum, zeros := 0.0, 0
+	for _, r := range h.reg {
+		sum += math.Ldexp(1, -int(r))
+		if r == 0 {
+			zeros++
+		}
+	}
+	e := 0.7213 / (1 + 1.079/m) * m * m / sum
+	if e <= 2.5*m && zeros > 0 {
+		e = m * math.Log(float64(m)/float64(zeros))
+	}
+	return int64(e + 0.5)
+}
+
+// hash64 is FNV-1a followed by the SplitMix64 finaliser, which spreads
+// FNV's weak high bits over the whole word.
+func hash64(b []byte) uint64 {
+	x := uint64(14695981039346656037)
+	for _, c := range b {
+		x ^= uint64(c)
+		x *= 1099511628211
+	}
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
