@@ -641,7 +641,7 @@ func fastRequest(line []byte, r *Request) bool {
 	}
 	// Without a backslash, every '"' in the line delimits a string, so
 	// finding the end of a string is a search for the next one.
-	if bytes.IndexByte(line, '\\') >= 0 || hasControl(line) {
+	if hasControlOrBackslash(line) {
 		return false
 	}
 	hasTS := false

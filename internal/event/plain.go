@@ -43,54 +43,36 @@ func plainASCII(b []byte) bool {
 		}
 		return true
 	}
-	var acc uint64
-	for i := 0; i+8 < n; i += 8 {
-		acc |= unplain(load(b[i:]))
-	}
 	// The last word overlaps the one before rather than going byte by byte.
-	acc |= unplain(load(b[n-8:]))
+	acc := unplain(load(b[n-8:]))
+	for ; len(b) > 8; b = b[8:] {
+		acc |= unplain(load(b))
+	}
 	return acc&highs == 0
 }
 
-// hasControl reports whether b has a byte below 0x20, which a JSON string
-// cannot hold and JSON allows outside strings only as whitespace.
-func hasControl(b []byte) bool {
+// hasControlOrBackslash reports whether b has a byte below 0x20, which a
+// JSON string cannot hold and JSON allows outside strings only as
+// whitespace, or a '\\', which starts an escape. One pass finds both.
+func hasControlOrBackslash(b []byte) bool {
 	n := len(b)
 	if n < 8 {
 		for _, c := range b {
-			if c < 0x20 {
+			if c < 0x20 || c == '\\' {
 				return true
 			}
 		}
 		return false
 	}
-	var acc uint64
-	for i := 0; i+8 < n; i += 8 {
-		x := load(b[i:])
-		acc |= (x - ones*0x20) &^ x
+	acc := controlOrBackslash(load(b[n-8:]))
+	for ; len(b) > 8; b = b[8:] {
+		acc |= controlOrBackslash(load(b))
 	}
-	x := load(b[n-8:])
-	acc |= (x - ones*0x20) &^ x
 	return acc&highs != 0
 }
 
-// hasControlOrHigh reports whether b has a byte below 0x20 or above 0x7f.
-func hasControlOrHigh(b []byte) bool {
-	n := len(b)
-	if n < 8 {
-		for _, c := range b {
-			if c < 0x20 || c >= 0x80 {
-				return true
-			}
-		}
-		return false
-	}
-	var acc uint64
-	for i := 0; i+8 < n; i += 8 {
-		x := load(b[i:])
-		acc |= (x - ones*0x20) | x
-	}
-	x := load(b[n-8:])
-	acc |= (x - ones*0x20) | x
-	return acc&highs != 0
+// controlOrBackslash has high bits set in a word iff one of x's bytes is a
+// control character or '\\'.
+func controlOrBackslash(x uint64) uint64 {
+	return (x-ones*0x20)&^x | zeroBytes(x^(ones*'\\'))
 }

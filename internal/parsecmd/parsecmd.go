@@ -140,15 +140,17 @@ func (p *parser) file(path, label string) error {
 	r := p.st.Reader(in, 0)
 	for {
 		line, err := r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		var tooLong *lineio.TooLongError
-		if errors.As(err, &tooLong) {
-			p.st.Rejects.Report(where, r.Line(), nil, err)
-			continue
-		}
 		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			// Only here: the target of errors.As escapes, and would cost
+			// an allocation on every line.
+			var tooLong *lineio.TooLongError
+			if errors.As(err, &tooLong) {
+				p.st.Rejects.Report(where, r.Line(), nil, err)
+				continue
+			}
 			return err
 		}
 		bad, err := p.line(line, &format, source)
