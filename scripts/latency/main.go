@@ -221,15 +221,16 @@ func run() error {
 		last-start.Unix()+1, *rate, *rate/5, lateness, map[bool]string{false: "parse's stdin", true: "a file parse --follow reads"}[*follow])
 	fmt.Printf("latency after the second could first be final (its end + lateness):\n")
 	fmt.Printf("%-40s %5s %8s %8s %8s\n", "", "n", "median", "p90", "max")
-	// Up to the second before the last busy one, the next second's lines
-	// make a second final; the last busy one and the silent one after it
-	// are made final by the wall clock. Ticks after those come from the
-	// end of input.
+	// A second is made final by the lines of the second lateness+1 later,
+	// while there are any; the last lateness+1 busy seconds and the silent
+	// one after them are made final by the wall clock. Ticks after those
+	// come from the end of input.
+	fromLines := func(s int64) bool { return s < lastTraffic-hold }
 	var driven, silent []sample
 	for _, t := range ticks {
 		switch {
 		case t.second < start.Unix() || t.second > recovered:
-		case t.second < lastTraffic:
+		case fromLines(t.second):
 			driven = append(driven, t)
 		default:
 			silent = append(silent, t)
@@ -248,16 +249,16 @@ func run() error {
 		q := func(p float64) string { return d[int(p*float64(len(d)-1))].Round(time.Millisecond).String() }
 		fmt.Printf("%-40s %5d %8s %8s %8s\n", what, len(d), q(0.5), q(0.9), q(1))
 	}
-	line("tick out of httpmon-alert (traffic)", driven)
+	line("tick out of httpmon-alert (lines)", driven)
 	line("tick out of httpmon-alert (silence)", silent)
 	var alertsTraffic, printedTraffic, printedSilence []sample
 	for _, a := range alerts {
-		if a.second < lastTraffic {
+		if fromLines(a.second) {
 			alertsTraffic = append(alertsTraffic, a)
 		}
 	}
 	for _, p := range printed {
-		if p.second < lastTraffic {
+		if fromLines(p.second) {
 			printedTraffic = append(printedTraffic, p)
 		} else {
 			printedSilence = append(printedSilence, p)
@@ -265,6 +266,6 @@ func run() error {
 	}
 	line("alert record out of httpmon-alert", alertsTraffic)
 	line("alert line out of httpmon-report", printedTraffic)
-	line("alert lines, input silent (--idle)", printedSilence)
+	line("alert line, input silent (--idle)", printedSilence)
 	return nil
 }
