@@ -16,7 +16,8 @@
 #   RUNS=N      runs of each step, the best wall time is kept (default 3)
 #   GEN=FLAGS   genlog flags (default "-bursts"; "-hostile" for a new
 #               section, path and client address on every line)
-#   PEERS=0     skip goaccess, mtail and mawk
+#   PEERS=0     skip goaccess, mtail and mawk; PEERS="mawk" (or any of
+#               the three names) runs only those named
 #   KEEP=DIR    keep the generated logs and outputs in DIR
 #
 # Needs Go and coreutils. GNU time (Debian: time) adds CPU time and peak RSS;
@@ -26,6 +27,13 @@ set -euo pipefail
 runs=${RUNS:-3}
 gen=${GEN--bursts}
 peers=${PEERS:-1}
+# peer NAME: whether to time peer NAME, and whether it is installed.
+peer() {
+	[[ $peers == 1 || " $peers " == *" $1 "* ]] || return 1
+	command -v "$1" >/dev/null && return 0
+	note "$1 not installed (Debian: apt-get install $1)"
+	return 1
+}
 sizes=("$@")
 ((${#sizes[@]})) || sizes=(1000000)
 for n in "${sizes[@]}" "$runs"; do
@@ -179,28 +187,36 @@ for lines in "${sizes[@]}"; do
 		/dev/null /dev/null bash -c 'set -o pipefail; "$B/httpmon-parse" "$log" | "$B/httpmon-window" | "$B/httpmon-alert" | "$B/httpmon-report"'
 	pipe=${#names[@]}
 	pipe=$((pipe - 1))
-	if ((peers)); then
-		if command -v goaccess >/dev/null; then
-			step "goaccess" 'goaccess LOG --log-format=COMBINED --no-global-config -o report.json' /dev/null /dev/null \
-				goaccess "$log" --log-format=COMBINED --no-global-config -o "$T/goaccess.json"
-		else
-			note "goaccess not installed (Debian: apt-get install goaccess)"
-		fi
-		if command -v mtail >/dev/null; then
-			step "mtail" 'mtail -one_shot -port 0 -progs PROGS -logs LOG > /dev/null   (PROGS/sections.mtail below)' \
-				/dev/null /dev/null mtail -one_shot -port 0 -progs "$T/mtail" -logs "$log"
-		else
-			note "mtail not installed (Debian: apt-get install mtail)"
-		fi
-		if command -v mawk >/dev/null; then
-			step "mawk" "mawk '$mawkprog' LOG" /dev/null /dev/null mawk "$mawkprog" "$log"
-		else
-			note "mawk not installed (Debian: apt-get install mawk)"
-		fi
+	if peer goaccess; then
+		step "goaccess" 'goaccess LOG --log-format=COMBINED --no-global-config -o report.json' /dev/null /dev/null \
+			goaccess "$log" --log-format=COMBINED --no-global-config -o "$T/goaccess.json"
+	fi
+	if peer mtail; then
+		step "mtail" 'mtail -one_shot -port 0 -progs PROGS -logs LOG > /dev/null   (PROGS/sections.mtail below)' \
+			/dev/null /dev/null mtail -one_shot -port 0 -progs "$T/mtail" -logs "$log"
+	fi
+	if peer mawk; then
+		step "mawk" "mawk '$mawkprog' LOG" /dev/null /dev/null mawk "$mawkprog" "$log"
+	fi
+
+	# Head to head: the pipeline and mawk alternately, run after run, so
+	# that a machine whose speed drifts while the steps above run one after
+	# the other (shared virtual machines do) treats both alike.
+	h2h=
+	if [[ $peers == 1 || " $peers " == *" mawk "* ]] && command -v mawk >/dev/null; then
+		note "$lines lines: pipeline and mawk, alternately"
+		hp= hm=
+		for ((i = 0; i < runs; i++)); do
+			run_once /dev/null /dev/null bash -c 'set -o pipefail; "$B/httpmon-parse" "$log" | "$B/httpmon-window" | "$B/httpmon-alert" | "$B/httpmon-report"'
+			if [[ -z $hp ]] || ((wall_us < hp)); then hp=$wall_us; fi
+			run_once /dev/null /dev/null mawk "$mawkprog" "$log"
+			if [[ -z $hm ]] || ((wall_us < hm)); then hm=$wall_us; fi
+		done
+		h2h="head to head, $runs alternating runs each: pipeline $(dec "$hp" 1000000 2) s ($(rate "$lines" "$hp") lines/s), mawk $(dec "$hm" 1000000 2) s ($(rate "$lines" "$hm") lines/s); the pipeline is $(dec "$hm" "$hp" 2)× mawk's speed"
 	fi
 
 	# The pipeline must have counted every line: its ticks add up to it.
-	hits=$(grep '"kind":"tick"' "$win" | sed 's/.*"hits":\([0-9]*\).*/\1/' | paste -sd+ - | bc)
+	hits=$(grep '"kind":"tick"' "$win" | sed 's/.*"hits":\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
 	[[ $hits == "$lines" ]] || note "warning: the ticks count $hits requests, not $lines"
 
 	pw=${walls[pipe]}
@@ -218,6 +234,7 @@ for lines in "${sizes[@]}"; do
 		printf '%-9s %8s %9s %8s %8s %7s %9s\n' "${names[i]}" "$(dec "${walls[i]}" 1000000 2)" \
 			"$(rate "$lines" "${walls[i]}")" "$cs" "$cn" "$(mb "${rsss[i]}")" "$(dec "${walls[i]}" "$pw" 2)"
 	done
+	[[ -n $h2h ]] && echo "$h2h"
 	echo
 	echo "lines/s: lines of the generated log per wall second, for every step (window, alert and report"
 	echo "  read the previous stage's saved output, far fewer records than lines). cpu: user+sys of the"
@@ -235,7 +252,7 @@ for lines in "${sizes[@]}"; do
 	done
 	scaling+=("| $lines | $(dec "$size" 1000000 1) | $(dec "$pw" 1000000 2) | $(rate "$lines" "$pw") | $(dec "${walls[2]}" 1000000 2) | $(dec "${walls[3]}" 1000000 2) | $(mb "$stage_rss") | $(mb "${rsss[pipe]}") |")
 done
-if ((peers)) && command -v mtail >/dev/null; then
+if [[ $peers == 1 || " $peers " == *" mtail "* ]] && command -v mtail >/dev/null; then
 	echo
 	echo "PROGS/sections.mtail:"
 	sed 's/^/  /' "$T/mtail/sections.mtail"
