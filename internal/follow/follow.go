@@ -277,7 +277,11 @@ func (fl *Follower) Run(ctx context.Context, step func(waiting bool) error) erro
 		if more {
 			continue
 		}
-		w.watch(fl.dirs)
+		if w.watch(fl.dirs) {
+			// A change between the pass and the new watch would wake
+			// nobody until the next tick; one more pass catches it.
+			continue
+		}
 		if !w.wait(ctx, t.C) {
 			return nil
 		}

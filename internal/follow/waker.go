@@ -49,17 +49,20 @@ func newWaker() *waker {
 	return k
 }
 
-// watch adds the directories not watched yet; one that cannot be watched
-// (not there yet) is tried again next time.
-func (k *waker) watch(dirs map[string]bool) {
+// watch adds the directories not watched yet, and reports whether it
+// added any; one that cannot be watched (not there yet) is tried again next
+// time.
+func (k *waker) watch(dirs map[string]bool) (added bool) {
 	if k.w == nil {
-		return
+		return false
 	}
 	for d := range dirs {
 		if !k.watched[d] && k.w.Add(d) == nil {
 			k.watched[d] = true
+			added = true
 		}
 	}
+	return added
 }
 
 // wait returns after a tick or a change, or false when ctx is done.
