@@ -27,8 +27,10 @@ if [ ${#need[@]} -gt 0 ]; then
 		exit 0
 	fi
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >/dev/null
-	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+	sudo=
+	[ "$(id -u)" = 0 ] || sudo="sudo -E"
+	$sudo apt-get update -qq >/dev/null
+	$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 PATH=$PATH:/usr/sbin:/sbin
 
