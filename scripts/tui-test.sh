@@ -36,7 +36,13 @@ work=$(mktemp -d)
 sock=httpmon-tui-test-$$
 cleanup() {
 	tmux -L "$sock" kill-server 2>/dev/null || true
-	rm -rf "$work"
+	# The killed shell and its children may still be writing into $work
+	# for a moment.
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		rm -rf "$work" 2>/dev/null && return
+		sleep 0.2
+	done
+	echo "tui-test: could not remove $work" >&2
 }
 trap cleanup EXIT
 
@@ -87,7 +93,7 @@ total() {
 }
 
 tmux -L "$sock" -f /dev/null new-session -d -x 80 -y 24 -s t \
-	"env -i PATH=$PATH HOME=$work TERM=xterm-256color PS1='ready\$ ' bash --norc --noprofile"
+	"env -i PATH=$PATH HOME=$work HISTFILE=/dev/null TERM=xterm-256color PS1='ready\$ ' bash --norc --noprofile"
 tmux -L "$sock" set-option -t t remain-on-exit on >/dev/null
 wait_for 'ready$'
 
