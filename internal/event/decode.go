@@ -800,25 +800,25 @@ func matchKey(b []byte) (key, n int) {
 	case 'u':
 		switch {
 		case has(b, `"user":`):
-			return keyUser, 7
+			return keyUser, len(`"user":`)
 		case has(b, `"user_agent":`):
-			return keyUserAgent, 13
+			return keyUserAgent, len(`"user_agent":`)
 		}
 		k, lit = keyOffset, `"utc_offset":`
 	case 's':
 		switch {
 		case has(b, `"source":`):
-			return keySource, 9
+			return keySource, len(`"source":`)
 		case has(b, `"status":`):
-			return keyStatus, 9
+			return keyStatus, len(`"status":`)
 		}
 		k, lit = keySection, `"section":`
 	case 'r':
 		switch {
 		case has(b, `"remote_host":`):
-			return keyRemoteHost, 14
+			return keyRemoteHost, len(`"remote_host":`)
 		case has(b, `"request":`):
-			return keyRequest, 10
+			return keyRequest, len(`"request":`)
 		}
 		k, lit = keyReferer, `"referer":`
 	case 'i':
@@ -827,7 +827,7 @@ func matchKey(b []byte) (key, n int) {
 		k, lit = keyMethod, `"method":`
 	case 'p':
 		if has(b, `"path":`) {
-			return keyPath, 7
+			return keyPath, len(`"path":`)
 		}
 		k, lit = keyProtocol, `"protocol":`
 	case 'b':
