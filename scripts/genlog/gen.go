@@ -333,11 +333,7 @@ func (g *generator) appendRequest(b []byte, now int64) []byte {
 		b = append(b, `",`...)
 		b = strconv.AppendInt(b, ts, 10)
 		b = append(b, ',', '"')
-		b = append(b, method...)
-		b = append(b, ' ')
-		b = append(b, g.path...)
-		b = append(b, ' ')
-		b = append(b, proto...)
+		b = g.appendRequestLine(b, method, proto)
 		b = append(b, '"', ',')
 		b = append(b, status...)
 		b = append(b, ',')
@@ -350,11 +346,7 @@ func (g *generator) appendRequest(b []byte, now int64) []byte {
 	b = append(b, " ["...)
 	b = g.appendTime(b, ts)
 	b = append(b, ' ', '"')
-	b = append(b, method...)
-	b = append(b, ' ')
-	b = append(b, g.path...)
-	b = append(b, ' ')
-	b = append(b, proto...)
+	b = g.appendRequestLine(b, method, proto)
 	b = append(b, '"', ' ')
 	b = append(b, status...)
 	b = append(b, ' ')
@@ -367,6 +359,16 @@ func (g *generator) appendRequest(b []byte, now int64) []byte {
 		b = append(b, '"')
 	}
 	return append(b, '\n')
+}
+
+// appendRequestLine appends "METHOD path PROTOCOL", the request line that
+// every format quotes.
+func (g *generator) appendRequestLine(b []byte, method, proto string) []byte {
+	b = append(b, method...)
+	b = append(b, ' ')
+	b = append(b, g.path...)
+	b = append(b, ' ')
+	return append(b, proto...)
 }
 
 // appendPath appends a request target: a section, up to three more
