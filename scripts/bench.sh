@@ -27,9 +27,15 @@ set -euo pipefail
 runs=${RUNS:-3}
 gen=${GEN--bursts}
 peers=${PEERS:-1}
-# peer NAME: whether to time peer NAME, and whether it is installed.
+# asked NAME: whether PEERS asks for peer NAME.
+asked() { [[ $peers == 1 || " $peers " == *" $1 "* ]]; }
+
+# wanted NAME: asked for and installed.
+wanted() { asked "$1" && command -v "$1" >/dev/null; }
+
+# peer NAME: wanted, saying so when NAME is asked for but missing.
 peer() {
-	[[ $peers == 1 || " $peers " == *" $1 "* ]] || return 1
+	asked "$1" || return 1
 	command -v "$1" >/dev/null && return 0
 	note "$1 not installed (Debian: apt-get install $1)"
 	return 1
@@ -160,6 +166,8 @@ counter hits by section, class
 EOF
 mkdir -p "$T/mtail"
 mv "$T/sections.mtail" "$T/mtail/"
+# The whole pipeline, run by bash -c with B and log exported.
+pipeline='set -o pipefail; "$B/httpmon-parse" "$log" | "$B/httpmon-window" | "$B/httpmon-alert" | "$B/httpmon-report"'
 mawkprog='{split($7,a,"/"); sub(/\?.*/,"",a[2]); c["/" a[2]]++} END{for(k in c) print k, c[k]}'
 
 scaling=()
@@ -184,7 +192,7 @@ for lines in "${sizes[@]}"; do
 	step "report" 'httpmon-report < alerts.ndjson > /dev/null' "$alr" /dev/null "$B/httpmon-report"
 	export B log
 	step "pipeline" 'httpmon-parse LOG | httpmon-window | httpmon-alert | httpmon-report > /dev/null' \
-		/dev/null /dev/null bash -c 'set -o pipefail; "$B/httpmon-parse" "$log" | "$B/httpmon-window" | "$B/httpmon-alert" | "$B/httpmon-report"'
+		/dev/null /dev/null bash -c "$pipeline"
 	pipe=${#names[@]}
 	pipe=$((pipe - 1))
 	if peer goaccess; then
@@ -203,11 +211,11 @@ for lines in "${sizes[@]}"; do
 	# that a machine whose speed drifts while the steps above run one after
 	# the other (shared virtual machines do) treats both alike.
 	h2h=
-	if [[ $peers == 1 || " $peers " == *" mawk "* ]] && command -v mawk >/dev/null; then
+	if wanted mawk; then
 		note "$lines lines: pipeline and mawk, alternately"
 		hp= hm=
 		for ((i = 0; i < runs; i++)); do
-			run_once /dev/null /dev/null bash -c 'set -o pipefail; "$B/httpmon-parse" "$log" | "$B/httpmon-window" | "$B/httpmon-alert" | "$B/httpmon-report"'
+			run_once /dev/null /dev/null bash -c "$pipeline"
 			if [[ -z $hp ]] || ((wall_us < hp)); then hp=$wall_us; fi
 			run_once /dev/null /dev/null mawk "$mawkprog" "$log"
 			if [[ -z $hm ]] || ((wall_us < hm)); then hm=$wall_us; fi
@@ -252,7 +260,7 @@ for lines in "${sizes[@]}"; do
 	done
 	scaling+=("| $lines | $(dec "$size" 1000000 1) | $(dec "$pw" 1000000 2) | $(rate "$lines" "$pw") | $(dec "${walls[2]}" 1000000 2) | $(dec "${walls[3]}" 1000000 2) | $(mb "$stage_rss") | $(mb "${rsss[pipe]}") |")
 done
-if [[ $peers == 1 || " $peers " == *" mtail "* ]] && command -v mtail >/dev/null; then
+if wanted mtail; then
 	echo
 	echo "PROGS/sections.mtail:"
 	sed 's/^/  /' "$T/mtail/sections.mtail"
