@@ -133,7 +133,8 @@ func run(c *cli.Context) error {
 		return err
 	}
 	pace := &pacer{idle: idle, now: time.Now}
-	if idle > 0 && !replay(st.Stdin()) {
+	live := idle > 0 && !replay(st.Stdin())
+	if live {
 		st.IdleEvery = idleCheck
 		st.OnIdle = func() error {
 			if ts, ok := pace.target(); ok {
@@ -151,7 +152,9 @@ func run(c *cli.Context) error {
 			if err := dec.Request(raw, &req); err != nil {
 				return stage.Bad(err)
 			}
-			pace.request(req.TS)
+			if live {
+				pace.request(req.TS)
+			}
 			late, err := agg.Add(&req)
 			if late {
 				st.Rejects.Warn("", st.LineNo(), "request at %s is older than the last second emitted; counted as late", rfc3339(req.TS))
