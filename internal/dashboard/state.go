@@ -2,11 +2,11 @@ package dashboard
 
 import (
 	"github.com/httpmon/httpmon/internal/event"
-	"github.com/httpmon/httpmon/internal/report"
+	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 // Record is one decoded input record, owned by the dashboard: its strings
-// are copies, already passed through report.Sanitize, so that nothing
+// are copies, already passed through textsafe.Append, so that nothing
 // from the log can reach the terminal as a control sequence. Exactly one
 // of Tick, Interval and Alert is set, or Source alone for a request.
 type Record struct {
@@ -55,7 +55,7 @@ type Alert struct {
 	Rate      float64
 }
 
-func sanitized(b []byte) string { return string(report.Sanitize(nil, b)) }
+func sanitized(b []byte) string { return string(textsafe.Append(nil, b)) }
 
 // NewInterval copies a decoded summary, whose byte slices alias the
 // decoder's buffer.

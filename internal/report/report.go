@@ -2,7 +2,7 @@
 // an operator watching a terminal, a file that is tailed later, or the mail
 // cron sends. Summaries fit in 80 columns; alert lines keep a fixed wording
 // so that they can be grepped. Everything that came from the log is passed
-// through Sanitize, because log data is attacker-controlled and the output
+// through textsafe.Append, because log data is attacker-controlled and the output
 // goes straight to a terminal.
 package report
 
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 // Options configure a Renderer.
@@ -140,7 +141,7 @@ func (r *Renderer) Alert(a *event.Alert) error {
 		// rather than drop an alert.
 		b = appendRuleName(b, a.Name)
 		b = append(b, " alert "...)
-		b = Sanitize(b, a.State)
+		b = textsafe.Append(b, a.State)
 		b = append(b, " - "...)
 		at = ", at "
 	}
@@ -148,7 +149,7 @@ func (r *Renderer) Alert(a *event.Alert) error {
 		b = append(b, "hits = "...)
 		b = strconv.AppendInt(b, a.Hits, 10)
 	} else {
-		b = Sanitize(b, a.Metric)
+		b = textsafe.Append(b, a.Metric)
 		b = append(b, " = "...)
 		b = appendMetric(b, a.Metric, a.Value)
 	}
@@ -198,9 +199,9 @@ func appendRate(b []byte, a *event.Alert) []byte {
 // the requests behind the value, how long it fired, and its labels.
 func appendRule(b []byte, a *event.Alert) []byte {
 	b = append(b, "  rule "...)
-	b = Sanitize(b, a.Metric)
+	b = textsafe.Append(b, a.Metric)
 	b = append(b, ' ')
-	b = Sanitize(b, a.Op)
+	b = textsafe.Append(b, a.Op)
 	b = append(b, ' ')
 	b = appendMetric(b, a.Metric, a.Threshold)
 	b = append(b, " over "...)
@@ -222,9 +223,9 @@ func appendRule(b []byte, a *event.Alert) []byte {
 		} else {
 			b = append(b, ' ')
 		}
-		b = Sanitize(b, l.Name)
+		b = textsafe.Append(b, l.Name)
 		b = append(b, '=')
-		b = Sanitize(b, l.Value)
+		b = textsafe.Append(b, l.Value)
 	}
 	return append(b, '\n')
 }
@@ -252,7 +253,7 @@ func appendRuleName(b, name []byte) []byte {
 	case "":
 		return append(b, "(unnamed)"...)
 	}
-	return Sanitize(b, name)
+	return textsafe.Append(b, name)
 }
 
 // sgr appends an SGR sequence when colour is on.
@@ -393,8 +394,8 @@ func (r *Renderer) appendSections(b []byte, s *event.Summary) []byte {
 		pathW, sizeW := 1, 1
 		for i := range s.Sections {
 			st := &s.Sections[i]
-			secW = max(secW, width(section(st.Section)))
-			pathW = max(pathW, width(st.TopPath))
+			secW = max(secW, textsafe.Width(section(st.Section)))
+			pathW = max(pathW, textsafe.Width(st.TopPath))
 			hitsW = max(hitsW, digits(st.Hits))
 			e4W = max(e4W, digits(st.Errors4x))
 			e5W = max(e5W, digits(st.Errors5x))
@@ -422,7 +423,7 @@ func (r *Renderer) appendSections(b []byte, s *event.Summary) []byte {
 		b = append(b, "  "...)
 		b = appendPadLeft(b, []byte(head5xx), e5W)
 		b = append(b, "  "...)
-		b, _ = appendCell(b, []byte(headDoc), docW)
+		b, _ = textsafe.AppendCell(b, []byte(headDoc), docW)
 		b = append(b, '\n')
 
 		for i := range s.Sections {
@@ -493,7 +494,7 @@ func section(s []byte) []byte {
 
 // appendPadRight appends s sanitized, cut or padded to exactly w columns.
 func appendPadRight(b, s []byte, w int) []byte {
-	b, n := appendCell(b, s, w)
+	b, n := textsafe.AppendCell(b, s, w)
 	return appendSpaces(b, w-n)
 }
 

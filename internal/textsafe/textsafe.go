@@ -1,8 +1,10 @@
-package report
+// Package textsafe makes text from outside (log lines, URLs, file names,
+// peers' replies) safe to show on a terminal, a page or in a message.
+package textsafe
 
 import "unicode/utf8"
 
-// Sanitize appends s to dst with every byte sequence that a terminal could
+// Append appends s to dst with every byte sequence that a terminal could
 // act on replaced by a visible escape: C0 controls and DEL as \xHH (\t, \n
 // and \r by name), C1 controls U+0080–U+009F as \xHH of the code point, and
 // each byte of invalid UTF-8 as \xHH, and bidirectional controls and line
@@ -16,7 +18,7 @@ import "unicode/utf8"
 // of it to swallow. Backslashes are left alone: servers such as nginx
 // already log unsafe bytes as literal \xHH text, and doubling their
 // backslashes would make the common case harder to read.
-func Sanitize(dst []byte, s []byte) []byte {
+func Append(dst []byte, s []byte) []byte {
 	for i := 0; i < len(s); {
 		// Most log data is printable ASCII; copy runs of it at once.
 		j := i
@@ -98,9 +100,9 @@ func appendChar(dst, c []byte, cols int) []byte {
 	return append(dst, '\\', 'x', hex[b>>4], hex[b&0xf])
 }
 
-// width returns how many columns Sanitize(nil, s) takes, counting one per
+// Width returns how many columns Append(nil, s) takes, counting one per
 // rune; East Asian wide and zero-width runes are not accounted for.
-func width(s []byte) int {
+func Width(s []byte) int {
 	w := 0
 	for i := 0; i < len(s); {
 		n, cols := nextChar(s[i:])
@@ -110,13 +112,13 @@ func width(s []byte) int {
 	return w
 }
 
-// appendCell appends s sanitized and, if it is wider than limit columns, cut
+// AppendCell appends s sanitized and, if it is wider than limit columns, cut
 // short with "…" so that it fits; it returns the columns used. It cuts only
 // between characters, so an escape is shown whole or not at all and a cut
 // \x1b never reads as some other byte.
-func appendCell(dst, s []byte, limit int) ([]byte, int) {
-	if w := width(s); w <= limit {
-		return Sanitize(dst, s), w
+func AppendCell(dst, s []byte, limit int) ([]byte, int) {
+	if w := Width(s); w <= limit {
+		return Append(dst, s), w
 	}
 	if limit <= 0 {
 		return dst, 0
@@ -133,3 +135,7 @@ func appendCell(dst, s []byte, limit int) ([]byte, int) {
 	}
 	return append(dst, "…"...), w + 1
 }
+
+// String returns s with everything a terminal could act on escaped, as
+// Append does; it is for messages, off the hot path.
+func String(s string) string { return string(Append(nil, []byte(s))) }

@@ -1,12 +1,11 @@
-package report
+package textsafe
 
 import (
-	"strconv"
 	"testing"
 	"unicode/utf8"
 )
 
-func TestSanitize(t *testing.T) {
+func TestAppend(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
@@ -40,11 +39,11 @@ func TestSanitize(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := string(Sanitize(nil, []byte(tc.in))); got != tc.want {
-				t.Errorf("Sanitize(%q)\nwant %q\ngot  %q", tc.in, tc.want, got)
+			if got := string(Append(nil, []byte(tc.in))); got != tc.want {
+				t.Errorf("Append(%q)\nwant %q\ngot  %q", tc.in, tc.want, got)
 			}
-			if got, want := width([]byte(tc.in)), utf8.RuneCountInString(tc.want); got != want {
-				t.Errorf("width(%q) = %d, want %d", tc.in, got, want)
+			if got, want := Width([]byte(tc.in)), utf8.RuneCountInString(tc.want); got != want {
+				t.Errorf("Width(%q) = %d, want %d", tc.in, got, want)
 			}
 		})
 	}
@@ -53,11 +52,11 @@ func TestSanitize(t *testing.T) {
 func TestSanitizeAppends(t *testing.T) {
 	dst := make([]byte, 0, 64)
 	dst = append(dst, "section="...)
-	if got, want := string(Sanitize(dst, []byte("/a\x1b"))), `section=/a\x1b`; got != want {
+	if got, want := string(Append(dst, []byte("/a\x1b"))), `section=/a\x1b`; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
-	if n := testing.AllocsPerRun(100, func() { Sanitize(dst[:0], []byte("/a\x1b\xc2\x9b\xff")) }); n != 0 {
-		t.Errorf("Sanitize allocated %v times into a large enough dst", n)
+	if n := testing.AllocsPerRun(100, func() { Append(dst[:0], []byte("/a\x1b\xc2\x9b\xff")) }); n != 0 {
+		t.Errorf("Append allocated %v times into a large enough dst", n)
 	}
 }
 
@@ -83,12 +82,12 @@ func TestAppendCell(t *testing.T) {
 		{"a\rb", 3, "a…"},
 	}
 	for _, tc := range tests {
-		got, w := appendCell(nil, []byte(tc.in), tc.limit)
+		got, w := AppendCell(nil, []byte(tc.in), tc.limit)
 		if string(got) != tc.want {
-			t.Errorf("appendCell(%q, %d) = %q, want %q", tc.in, tc.limit, got, tc.want)
+			t.Errorf("AppendCell(%q, %d) = %q, want %q", tc.in, tc.limit, got, tc.want)
 		}
 		if n := utf8.RuneCount(got); w != n {
-			t.Errorf("appendCell(%q, %d) reported %d columns, wrote %d", tc.in, tc.limit, w, n)
+			t.Errorf("AppendCell(%q, %d) reported %d columns, wrote %d", tc.in, tc.limit, w, n)
 		}
 	}
 }
@@ -101,7 +100,7 @@ func FuzzSanitize(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		out := Sanitize(nil, in)
+		out := Append(nil, in)
 		if !utf8.Valid(out) {
 			t.Fatalf("invalid UTF-8 out of %q: %q", in, out)
 		}
@@ -110,8 +109,8 @@ func FuzzSanitize(f *testing.F) {
 				t.Fatalf("control %U out of %q: %q", r, in, out)
 			}
 		}
-		if got, want := width(in), utf8.RuneCount(out); got != want {
-			t.Fatalf("width(%q) = %d, output has %d runes", in, got, want)
+		if got, want := Width(in), utf8.RuneCount(out); got != want {
+			t.Fatalf("Width(%q) = %d, output has %d runes", in, got, want)
 		}
 		printable := true
 		for _, c := range in {
@@ -121,40 +120,4 @@ func FuzzSanitize(f *testing.F) {
 			t.Fatalf("printable ASCII changed: %q → %q", in, out)
 		}
 	})
-}
-
-func TestAppendBytes(t *testing.T) {
-	tests := []struct {
-		n    int64
-		want string
-	}{
-		{-1, "-"},
-		{0, "0 B"},
-		{1, "1 B"},
-		{1023, "1023 B"},
-		{1024, "1.0 KiB"},
-		{1536, "1.5 KiB"},
-		{10*1024 - 52, "9.9 KiB"},
-		{10*1024 - 51, "10.0 KiB"},
-		{1024*1024 - 52, "1023.9 KiB"},
-		{1024*1024 - 51, "1.0 MiB"}, // rounds to 1024.0 KiB, so the next unit
-		{1024 * 1024, "1.0 MiB"},
-		{3_456_789, "3.3 MiB"},
-		{1 << 30, "1.0 GiB"},
-		{5 << 40, "5120.0 GiB"}, // GiB is the largest unit
-		{1<<63 - 1, "8589934592.0 GiB"},
-	}
-	for _, tc := range tests {
-		if got := string(appendBytes(nil, tc.n)); got != tc.want {
-			t.Errorf("appendBytes(%d) = %q, want %q", tc.n, got, tc.want)
-		}
-	}
-}
-
-func TestDigits(t *testing.T) {
-	for _, n := range []int64{0, 9, 10, 99, 100, 1<<63 - 1, -1, -10, -(1<<63 - 1), -1 << 63} {
-		if got, want := digits(n), len(strconv.FormatInt(n, 10)); got != want {
-			t.Errorf("digits(%d) = %d, want %d", n, got, want)
-		}
-	}
 }
