@@ -58,6 +58,11 @@ type File struct {
 type State struct {
 	Version int    `json:"version"`
 	Files   []File `json:"files"`
+	// Patterns are the absolute paths and globs whose files had all been
+	// seen when the state was taken: a file matching one of them that
+	// has no entry in Files appeared later, so it is new and is read from
+	// its start. Older versions did not write them.
+	Patterns []string `json:"patterns,omitempty"`
 }
 
 var json = jsoniter.Config{EscapeHTML: false, SortMapKeys: true}.Froze()
