@@ -393,3 +393,75 @@ func waitStateCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Fatalf("%s never reached line %d of %s; last state:\n%s", args[0], want, args[1], last)
 }
+
+// A file that appears after the last checkpoint, at a named path or
+// matching a glob, is new: after a crash, the follower reads it from its
+// start, so that the lines written to it while it was down are not lost.
+func TestFollowCrashKeepsNewFiles(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.json")
+	outPath := filepath.Join(dir, "out.ndjson")
+	out, err := os.Create(outPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	os.Mkdir(filepath.Join(dir, "logs"), 0o755)
+	a, c, d := filepath.Join(dir, "a.log"), filepath.Join(dir, "c.log"), filepath.Join(dir, "logs", "d.log")
+	os.WriteFile(a, nil, 0o644)
+	start := func() *follower {
+		// One checkpoint after the first pass, then none before the crash.
+		f := &follower{t: t}
+		f.cmd = command(t, "httpmon-parse", "--follow", "--poll", "50ms", "--state", state, "--state-interval", "1h",
+			a, c, filepath.Join(dir, "logs", "*.log"))
+		f.cmd.Stdout = out
+		f.cmd.Stderr = &f.stderr
+		if err := f.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	f := start()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if b, _ := os.ReadFile(state); bytes.Contains(b, []byte(`a.log`)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no checkpoint after the first pass")
+		}
+	}
+	id := 0
+	write := func(n int) {
+		for range n {
+			id++
+			path := c
+			if id%2 == 0 {
+				path = d
+			}
+			w, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(w, logLine(id))
+			w.Close()
+		}
+	}
+	write(6)
+	waitFor(t, outPath, id)
+	f.cmd.Process.Kill()
+	f.cmd.Wait()
+	write(6)
+	f = start()
+	b := waitFor(t, outPath, id+6)
+	f.stop(syscall.SIGTERM)
+	got := ids(t, b)
+	var lost []int
+	for i := 1; i <= id; i++ {
+		if got[i] == 0 {
+			lost = append(lost, i)
+		}
+	}
+	if len(lost) > 0 {
+		t.Fatalf("requests lost: %v; stderr %q", lost, f.stderr.String())
+	}
+}
