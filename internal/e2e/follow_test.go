@@ -354,7 +354,7 @@ func mustRead(t *testing.T, path string) []byte {
 
 // waitStateCmd implements "waitstate STATE PATH LINE" for scripts: it waits
 // until the checkpoint in STATE says that the file now at PATH was emitted
-// up to line LINE. The checkpoint is written only after the output it
+// up to line LINE; the state names files by absolute path. The checkpoint is written only after the output it
 // covers was flushed, so a script can then signal the follower and know
 // what it must have written.
 func waitStateCmd(ts *testscript.TestScript, neg bool, args []string) {
@@ -386,7 +386,7 @@ func waitStateCmd(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("%s: %v", args[0], err)
 		}
 		for _, f := range s.Files {
-			if f.Path == args[1] && st != nil && f.Ino == uint64(st.Ino) && f.Line == want {
+			if f.Path == ts.MkAbs(args[1]) && st != nil && f.Ino == uint64(st.Ino) && f.Line == want {
 				return
 			}
 		}

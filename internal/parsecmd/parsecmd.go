@@ -113,6 +113,7 @@ type parser struct {
 	// formats holds the format detected for each followed file.
 	formats map[string]logfmt.Format
 	sources map[string][]byte
+	wheres  map[string]string // escaped file names, by path
 }
 
 // file parses one input. Messages name the file, except for standard
