@@ -354,9 +354,9 @@ func mustRead(t *testing.T, path string) []byte {
 
 // waitStateCmd implements "waitstate STATE PATH LINE" for scripts: it waits
 // until the checkpoint in STATE says that the file now at PATH was emitted
-// up to line LINE; the state names files by absolute path. The checkpoint is written only after the output it
-// covers was flushed, so a script can then signal the follower and know
-// what it must have written.
+// up to line LINE; the state names files by absolute path. The checkpoint
+// is written only after the output it covers was flushed, so a script can
+// then signal the follower and know what it must have written.
 func waitStateCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 3 {
 		ts.Fatalf("usage: waitstate STATE PATH LINE")
