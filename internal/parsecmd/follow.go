@@ -11,6 +11,7 @@ import (
 
 	"github.com/httpmon/httpmon/internal/checkpoint"
 	"github.com/httpmon/httpmon/internal/follow"
+	"github.com/httpmon/httpmon/internal/logfmt"
 	"github.com/httpmon/httpmon/internal/stage"
 	"github.com/httpmon/httpmon/internal/textsafe"
 )
@@ -66,15 +67,13 @@ func (p *parser) follow(c *cli.Context, files []string) error {
 			p.st.Rejects.Report(p.where(l.Path), l.No(), nil, l.Err)
 			return nil
 		}
-		format, ok := p.formats[l.Path]
-		if !ok {
-			format = p.format
-		}
-		was := format
-		bad, err := p.line(l.Text, &format, p.source(l.Path, label))
-		if !ok || format != was {
+		format := p.formats[l.Path]
+		if format == nil {
+			d := logfmt.NewDetector(p.format)
+			format = &d
 			p.formats[l.Path] = format
 		}
+		bad, err := p.line(l.Text, format, p.source(l.Path, label))
 		if bad != nil {
 			p.st.Rejects.Report(p.where(l.Path), l.No(), l.Text, bad)
 		}

@@ -67,7 +67,7 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	p := &parser{st: st, format: format, enc: event.NewEncoder(), formats: map[string]logfmt.Format{}}
+	p := &parser{st: st, format: format, enc: event.NewEncoder(), formats: map[string]*logfmt.Detector{}}
 	files := c.Args().Slice()
 	if c.Bool("follow") {
 		return p.follow(c, files)
@@ -110,8 +110,8 @@ type parser struct {
 	enc    *event.Encoder
 	lp     logfmt.Parser
 	req    event.Request
-	// formats holds the format detected for each followed file.
-	formats map[string]logfmt.Format
+	// formats holds the format detection of each followed file.
+	formats map[string]*logfmt.Detector
 	sources map[string][]byte
 	wheres  map[string]string // escaped file names, by path
 }
@@ -137,7 +137,7 @@ func (p *parser) file(path, label string) error {
 		}
 	}
 	source := []byte(label)
-	format := p.format
+	format := logfmt.NewDetector(p.format)
 	r := p.st.Reader(in, 0)
 	for {
 		line, err := r.Next()
@@ -164,20 +164,18 @@ func (p *parser) file(path, label string) error {
 	}
 }
 
-// line parses one log line and writes its record; format is the input's
-// format, settled by its first line when it is auto. A malformed line is
-// returned as bad, for the caller to report with its line number.
-func (p *parser) line(line []byte, format *logfmt.Format, source []byte) (bad, err error) {
+// line parses one log line and writes its record; format settles the
+// input's format. A malformed line is returned as bad, for the caller to
+// report with its line number.
+func (p *parser) line(line []byte, format *logfmt.Detector, source []byte) (bad, err error) {
 	if len(line) == 0 {
 		return nil, nil
 	}
-	if *format == logfmt.Auto {
-		*format = logfmt.Detect(line)
-	}
-	if *format == logfmt.CSV && logfmt.IsCSVHeader(line) {
+	header, err := format.Parse(&p.lp, line, &p.req)
+	if header {
 		return nil, nil
 	}
-	if err := p.lp.Parse(*format, line, &p.req); err != nil {
+	if err != nil {
 		return err, nil
 	}
 	p.req.Source = source
