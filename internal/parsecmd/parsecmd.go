@@ -16,6 +16,7 @@ import (
 	"github.com/httpmon/httpmon/internal/lineio"
 	"github.com/httpmon/httpmon/internal/logfmt"
 	"github.com/httpmon/httpmon/internal/stage"
+	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 const name = "httpmon-parse"
@@ -81,16 +82,26 @@ func run(c *cli.Context) error {
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
+	if err := checkPatterns(files); err != nil {
+		st.Finish(nil)
+		return err
+	}
 	var failed error
-	for _, f := range files {
-		err := p.file(f, c.String("source"))
+	for _, arg := range files {
+		matched, err := expand(arg)
+		for _, f := range matched {
+			if err = p.file(f, c.String("source")); err != nil {
+				break
+			}
+		}
 		if errors.Is(err, lineio.ErrInterrupted) {
 			break
 		}
 		var perr *os.PathError
-		if errors.As(err, &perr) {
+		var nomatch *noMatchError
+		if errors.As(err, &perr) || errors.As(err, &nomatch) {
 			// Like cat: say so, go on with the other files, fail at the end.
-			fmt.Fprintf(c.App.ErrWriter, "%s: %v\n", name, err)
+			fmt.Fprintln(c.App.ErrWriter, inputError(err))
 			failed = cli.Exit("", stage.ExitError)
 			continue
 		}
@@ -122,18 +133,18 @@ func (p *parser) file(path, label string) error {
 	var in io.Reader = p.st.Stdin()
 	where := ""
 	if path != "-" {
-		f, err := os.Open(path)
+		f, err := p.open(path)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
 		in = f
-		where = path
+		where = textsafe.String(path)
 	}
 	if label == "" {
 		label = "stdin"
-		if where != "" {
-			label = where
+		if path != "-" {
+			label = path
 		}
 	}
 	source := []byte(label)
