@@ -19,7 +19,15 @@
 //   - Files that exist when following starts are read from their end (from
 //     just after their last complete line), or whole with FromStart. Files
 //     that appear later, at a waited-for path or matching a pattern, have
-//     not been seen and are read from their start.
+//     not been seen and are read from their start; so are those that
+//     appeared after the resumed state was taken, at a path or matching a
+//     pattern it had seen (State lists the patterns once the first pass
+//     is over).
+//   - Only regular files are read. A path is opened without blocking and
+//     its type checked on the file opened, every time: a FIFO would block
+//     the open, a directory fail the read, a device never end. Such a
+//     path, or one that cannot be looked at (a symbolic link loop), is
+//     reported once and skipped while the others go on.
 //   - A file renamed away or deleted is kept open and read for Linger after
 //     its last new data, since a server goes on writing to it until it
 //     reopens its log; the new file at the path is read at the same time,
@@ -31,10 +39,10 @@
 //     that is long enough is read from the old offset to its end, so the
 //     lines written between the last read and the truncation are not lost.
 //   - A line without its newline yet is held until the newline arrives.
-//   - State gives, per file, its identity (device, inode and a fingerprint
-//     of its first bytes) and the offset after the last line handed out;
-//     Options.Resume picks up from such a state, finding a file that was
-//     rotated meanwhile among the files of its directory.
+//   - State gives, per file, its absolute name, its identity (device, inode
+//     and a fingerprint of its first bytes) and the offset after the last
+//     line handed out; Options.Resume picks up from such a state, finding a
+//     file that was rotated meanwhile among the files of its directory.
 package follow
 
 import (

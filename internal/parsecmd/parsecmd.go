@@ -29,11 +29,12 @@ func New() *cli.App {
 		UsageText: name + " [options] [FILE...]\n\nexample:\n   tail -F /var/log/nginx/access.log | " + name + " | httpmon-window | httpmon-alert | httpmon-report\n" +
 			"   " + name + " --follow --state /var/lib/httpmon/state.json /var/log/nginx/access.log | httpmon-window | httpmon-alert | httpmon-report",
 		Description: "Reads the named files in order, or standard input when there are none or a file\n" +
-			"is \"-\". Formats: common (CLF), combined (nginx and Apache; extra quoted fields\n" +
-			"after the user agent are allowed) and csv (\"remotehost\",\"rfc931\",\"authuser\",\n" +
-			"\"date\",\"request\",\"status\",\"bytes\" with a unix-time date). With --format auto\n" +
-			"the format of each input is detected from its first line. Malformed lines are\n" +
-			"reported on stderr with their line number, counted, and skipped.\n\n" +
+			"is \"-\"; a quoted glob that names no file is expanded. Formats: common (CLF),\n" +
+			"combined (nginx and Apache; extra quoted fields after the user agent are allowed)\n" +
+			"and csv (\"remotehost\",\"rfc931\",\"authuser\",\"date\",\"request\",\"status\",\n" +
+			"\"bytes\" with a unix-time date). With --format auto the format of each input is\n" +
+			"the one its first parsable line is in. Malformed lines are reported on stderr\n" +
+			"with their line number, counted, and skipped.\n\n" +
 			"With --follow the files, which may be globs, are followed like tail -F: from\n" +
 			"their end (or whole, with --from-start), across rotation by rename or\n" +
 			"copytruncate, waiting for files that do not exist yet. --state FILE keeps a\n" +
