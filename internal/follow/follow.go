@@ -53,7 +53,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -244,13 +243,17 @@ func (fl *Follower) Close() error {
 }
 
 // State returns the checkpoint of every open file, where the lines handed
-// out so far end, under its absolute name. Once the first pass is over, it
-// also lists the patterns whose files it has seen, so that a follower
-// resumed from it knows that a file it does not list is new.
+// out so far end, under its absolute name. It also lists the patterns
+// whose files it has seen (all of them once the first pass is over), so
+// that a follower resumed from it knows that a file it does not list is
+// new.
 func (fl *Follower) State() checkpoint.State {
 	s := checkpoint.State{Version: checkpoint.Version, Files: []checkpoint.File{}}
-	if fl.started {
-		s.Patterns = slices.Clone(fl.absPats)
+	for i, p := range fl.absPats {
+		// Before the first pass, what the resumed state knew still holds.
+		if fl.started || fl.known[i] {
+			s.Patterns = append(s.Patterns, p)
+		}
 	}
 	for _, f := range fl.draining {
 		s.Files = append(s.Files, f.checkpoint(fl.abs(f.path)))

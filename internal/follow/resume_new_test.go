@@ -44,6 +44,19 @@ func TestResumeFileNewSinceCheckpoint(t *testing.T) {
 		write(t, h.path("a.log"), "new\n")
 		h2.expect("a.log:2:new")
 	})
+	// A state taken by a resumed follower before its first pass still
+	// knows what the state it resumed from knew.
+	t.Run("resumed before the first pass", func(t *testing.T) {
+		dir := t.TempDir()
+		h := newHarness(t, dir, Options{Patterns: []string{"c.log"}})
+		h.expect()
+		st := h.fl.State()
+		h2 := newHarness(t, dir, Options{Patterns: []string{"c.log"}, Resume: &st})
+		st2 := h2.fl.State()
+		write(t, h.path("c.log"), "c1\n")
+		h3 := newHarness(t, dir, Options{Patterns: []string{"c.log"}, Resume: &st2})
+		h3.expect("c.log:1:c1")
+	})
 	// A pattern added on the command line since the checkpoint was not
 	// watched: its existing files are old.
 	t.Run("pattern added", func(t *testing.T) {
