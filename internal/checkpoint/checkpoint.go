@@ -43,8 +43,10 @@ const FingerprintLen = 1024
 
 // File is the checkpoint of one followed file.
 type File struct {
-	// Path is the name the file was followed under. After a rotation the
-	// file may be found under another name in the same directory.
+	// Path is the absolute name the file was followed under (older
+	// versions wrote it as given, relative to the working directory).
+	// After a rotation the file may be found under another name in the
+	// same directory.
 	Path string `json:"path"`
 	Dev  uint64 `json:"dev"`
 	Ino  uint64 `json:"ino"`
