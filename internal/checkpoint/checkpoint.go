@@ -18,14 +18,20 @@
 package checkpoint
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
+	"unicode/utf8"
 
 	jsoniter "github.com/json-iterator/go"
+
+	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 // Version is the format version written in the state file.
@@ -37,8 +43,10 @@ const FingerprintLen = 1024
 
 // File is the checkpoint of one followed file.
 type File struct {
-	// Path is the name the file was followed under. After a rotation the
-	// file may be found under another name in the same directory.
+	// Path is the absolute name the file was followed under (older
+	// versions wrote it as given, relative to the working directory).
+	// After a rotation the file may be found under another name in the
+	// same directory.
 	Path string `json:"path"`
 	Dev  uint64 `json:"dev"`
 	Ino  uint64 `json:"ino"`
@@ -58,6 +66,11 @@ type File struct {
 type State struct {
 	Version int    `json:"version"`
 	Files   []File `json:"files"`
+	// Patterns are the absolute paths and globs whose files had all been
+	// seen when the state was taken: a file matching one of them that
+	// has no entry in Files appeared later, so it is new and is read from
+	// its start. Older versions did not write them.
+	Patterns []string `json:"patterns,omitempty"`
 }
 
 var json = jsoniter.Config{EscapeHTML: false, SortMapKeys: true}.Froze()
@@ -69,28 +82,106 @@ func Fingerprint(head []byte) string {
 }
 
 // Load reads the state file at path. A missing file is an empty state: the
-// first run has none.
+// first run has none. Errors do not name the file, which the caller knows
+// under the name the user gave.
 func Load(path string) (State, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return State{Version: Version}, nil
 	}
 	if err != nil {
-		return State{}, err
+		return State{}, bare(err)
 	}
 	var s State
 	if err := json.Unmarshal(b, &s); err != nil {
-		return State{}, fmt.Errorf("%s: not a state file: %v", path, err)
+		return State{}, invalid(whyNotState(b, err))
 	}
 	if s.Version != Version {
-		return State{}, fmt.Errorf("%s: state file version %d, want %d", path, s.Version, Version)
+		return State{}, fmt.Errorf("state file version %d, want %d", s.Version, Version)
 	}
 	for _, f := range s.Files {
 		if f.Path == "" || f.Offset < 0 || f.FingerprintLen < 0 || f.FingerprintLen > FingerprintLen || f.FingerprintLen > f.Offset {
-			return State{}, fmt.Errorf("%s: bad entry for %q", path, f.Path)
+			return State{}, invalid(fmt.Sprintf("bad entry for %q", cut(f.Path)))
 		}
 	}
 	return s, nil
+}
+
+func invalid(reason string) error {
+	return errors.New("not a valid httpmon state file (" + reason + ")")
+}
+
+// whyNotState returns a short reason why b did not decode as a State.
+// jsoniter's own messages are long, name Go types and quote the input raw,
+// control bytes included, which a terminal would act on.
+func whyNotState(b []byte, err error) string {
+	switch {
+	case len(bytes.TrimSpace(b)) == 0:
+		return "empty file"
+	case !json.Valid(b):
+		return "not JSON"
+	case bytes.TrimSpace(b)[0] != '{':
+		return "not a JSON object"
+	case strings.Contains(err.Error(), "bytes left after unmarshal"):
+		return "text after the JSON object"
+	}
+	// "checkpoint.State.Files: []checkpoint.File: checkpoint.File.Offset:
+	// readUint64: …": the last Go field named is the culprit.
+	field := ""
+	for _, part := range strings.Split(err.Error(), ": ") {
+		if i := strings.LastIndexByte(part, '.'); strings.HasPrefix(part, "checkpoint.") && i >= 0 {
+			field = part[i+1:]
+		}
+	}
+	if name, ok := jsonNames[field]; ok {
+		return fmt.Sprintf("field %q has the wrong type", name)
+	}
+	return "not in the state file's form"
+}
+
+// jsonNames maps the Go names of the fields to their names in the file.
+var jsonNames = map[string]string{
+	"Version": "version", "Files": "files", "Patterns": "patterns",
+	"Path": "path", "Dev": "dev", "Ino": "ino", "FingerprintLen": "fingerprint_len",
+	"Fingerprint": "fingerprint", "Offset": "offset", "Line": "line",
+}
+
+// cut shortens a quoted value so that a message stays one line.
+func cut(s string) string {
+	const limit = 60
+	if len(s) <= limit {
+		return s
+	}
+	n := limit
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// bare drops the file name from an *os.PathError, so that the caller can
+// say which file under the name it was given, and a temporary file's name
+// never shows.
+func bare(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// dirError explains why no file could be created in dir.
+func dirError(dir string, err error) error {
+	fi, serr := os.Stat(dir)
+	switch {
+	case errors.Is(serr, os.ErrNotExist):
+		return fmt.Errorf("directory %s does not exist", textsafe.String(dir))
+	case serr == nil && !fi.IsDir():
+		return fmt.Errorf("%s is not a directory", textsafe.String(dir))
+	case errors.Is(bare(serr), syscall.ENOTDIR):
+		return fmt.Errorf("directory %s does not exist (a parent is not a directory)", textsafe.String(dir))
+	}
+	return fmt.Errorf("cannot create a file in directory %s: %w", textsafe.String(dir), bare(err))
 }
 
 // Save writes s to path atomically.
@@ -107,31 +198,31 @@ func Save(path string, s State) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return err
+		return dirError(dir, err)
 	}
 	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
 	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
-		return err
+		return fmt.Errorf("writing: %w", bare(err))
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return err
+		return fmt.Errorf("writing: %w", bare(err))
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		return fmt.Errorf("writing: %w", bare(err))
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
+		return fmt.Errorf("replacing it: %w", bare(err))
 	}
 	// The rename is durable only once the directory is.
 	d, err := os.Open(dir)
 	if err != nil {
-		return err
+		return dirError(dir, err)
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return err
+		return fmt.Errorf("syncing directory %s: %w", textsafe.String(dir), bare(err))
 	}
 	return nil
 }

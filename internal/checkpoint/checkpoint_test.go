@@ -34,14 +34,22 @@ func TestSaveLoad(t *testing.T) {
 	}
 }
 
+// A state file that is not one is refused with a short reason that quotes
+// nothing raw from it and leaves naming the file to the caller.
 func TestLoadRejects(t *testing.T) {
 	for _, tc := range []struct{ name, content, want string }{
-		{"not json", "offset=3", "not a state file"},
-		{"truncated", `{"version":1,"files":[{"path":"a"`, "not a state file"},
+		{"empty", "", "not a valid httpmon state file (empty file)"},
+		{"not json", "offset=3", "not a valid httpmon state file (not JSON)"},
+		{"binary", "\x00\x1b[2J\x00", "not a valid httpmon state file (not JSON)"},
+		{"truncated", `{"version":1,"files":[{"path":"a"`, "not a valid httpmon state file (not JSON)"},
+		{"trailing junk", `{"version":1,"files":[]} x`, "not a valid httpmon state file (text after the JSON object)"},
+		{"not an object", `[1,2]`, "not a valid httpmon state file (not a JSON object)"},
+		{"wrong type", `{"version":1,"files":[{"path":"a","offset":"x"}]}`, `not a valid httpmon state file (field "offset" has the wrong type)`},
 		{"version", `{"version":2,"files":[]}`, "version 2"},
-		{"negative offset", `{"version":1,"files":[{"path":"a","offset":-1}]}`, "bad entry"},
+		{"negative offset", `{"version":1,"files":[{"path":"a","offset":-1}]}`, `not a valid httpmon state file (bad entry for "a")`},
 		{"fingerprint past offset", `{"version":1,"files":[{"path":"a","offset":1,"fingerprint_len":2}]}`, "bad entry"},
 		{"no path", `{"version":1,"files":[{"offset":1}]}`, "bad entry"},
+		{"control bytes in path", `{"version":1,"files":[{"path":"\u001b]0;x\u0007","offset":-1}]}`, `bad entry for "\x1b]0;x\a"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "state.json")
@@ -51,6 +59,9 @@ func TestLoadRejects(t *testing.T) {
 			_, err := Load(path)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+			if msg := err.Error(); strings.ContainsAny(msg, "\x00\x1b\x07") || strings.Contains(msg, path) || len(msg) > 100 {
+				t.Fatalf("message %q quotes raw bytes, names the file or is long", msg)
 			}
 		})
 	}
@@ -100,9 +111,20 @@ func TestSaveAtomic(t *testing.T) {
 	wg.Wait()
 }
 
+// A state that cannot be written says why in terms of what the user gave,
+// not of the temporary file it writes first.
 func TestSaveFailsCleanly(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "missing")
-	if err := Save(filepath.Join(dir, "state.json"), State{}); err == nil {
-		t.Fatal("want an error for a missing directory")
+	err := Save(filepath.Join(dir, "state.json"), State{})
+	if want := "directory " + dir + " does not exist"; err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %q", err, want)
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = Save(filepath.Join(file, "state.json"), State{})
+	if want := file + " is not a directory"; err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %q", err, want)
 	}
 }

@@ -354,9 +354,9 @@ func mustRead(t *testing.T, path string) []byte {
 
 // waitStateCmd implements "waitstate STATE PATH LINE" for scripts: it waits
 // until the checkpoint in STATE says that the file now at PATH was emitted
-// up to line LINE. The checkpoint is written only after the output it
-// covers was flushed, so a script can then signal the follower and know
-// what it must have written.
+// up to line LINE; the state names files by absolute path. The checkpoint
+// is written only after the output it covers was flushed, so a script can
+// then signal the follower and know what it must have written.
 func waitStateCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 3 {
 		ts.Fatalf("usage: waitstate STATE PATH LINE")
@@ -386,10 +386,196 @@ func waitStateCmd(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("%s: %v", args[0], err)
 		}
 		for _, f := range s.Files {
-			if f.Path == args[1] && st != nil && f.Ino == uint64(st.Ino) && f.Line == want {
+			if f.Path == ts.MkAbs(args[1]) && st != nil && f.Ino == uint64(st.Ino) && f.Line == want {
 				return
 			}
 		}
 	}
 	ts.Fatalf("%s never reached line %d of %s; last state:\n%s", args[0], want, args[1], last)
+}
+
+// A file that appears after the last checkpoint, at a named path or
+// matching a glob, is new: after a crash, the follower reads it from its
+// start, so that the lines written to it while it was down are not lost.
+func TestFollowCrashKeepsNewFiles(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.json")
+	outPath := filepath.Join(dir, "out.ndjson")
+	out, err := os.Create(outPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	os.Mkdir(filepath.Join(dir, "logs"), 0o755)
+	a, c, d := filepath.Join(dir, "a.log"), filepath.Join(dir, "c.log"), filepath.Join(dir, "logs", "d.log")
+	os.WriteFile(a, nil, 0o644)
+	start := func() *follower {
+		// One checkpoint after the first pass, then none before the crash.
+		f := &follower{t: t}
+		f.cmd = command(t, "httpmon-parse", "--follow", "--poll", "50ms", "--state", state, "--state-interval", "1h",
+			a, c, filepath.Join(dir, "logs", "*.log"))
+		f.cmd.Stdout = out
+		f.cmd.Stderr = &f.stderr
+		if err := f.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	f := start()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if b, _ := os.ReadFile(state); bytes.Contains(b, []byte(`a.log`)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no checkpoint after the first pass")
+		}
+	}
+	id := 0
+	write := func(n int) {
+		for range n {
+			id++
+			path := c
+			if id%2 == 0 {
+				path = d
+			}
+			w, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(w, logLine(id))
+			w.Close()
+		}
+	}
+	write(6)
+	waitFor(t, outPath, id)
+	f.cmd.Process.Kill()
+	f.cmd.Wait()
+	write(6)
+	f = start()
+	b := waitFor(t, outPath, id+6)
+	f.stop(syscall.SIGTERM)
+	got := ids(t, b)
+	var lost []int
+	for i := 1; i <= id; i++ {
+		if got[i] == 0 {
+			lost = append(lost, i)
+		}
+	}
+	if len(lost) > 0 {
+		t.Fatalf("requests lost: %v; stderr %q", lost, f.stderr.String())
+	}
+}
+
+// A FIFO named as an input waits for a writer, as cat does, but the wait
+// ends with SIGTERM like any read, after the records of the files before
+// it were flushed.
+func TestParseFIFOArgumentHonoursSIGTERM(t *testing.T) {
+	dir := t.TempDir()
+	a, fifo := filepath.Join(dir, "a.log"), filepath.Join(dir, "pipe")
+	os.WriteFile(a, []byte(logLine(1)), 0o644)
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := command(t, "httpmon-parse", a, fifo)
+	out, _ := cmd.StdoutPipe()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill() // if the test fails before it exits
+	// The record of a.log shows that the command has its signal handlers
+	// and is at the FIFO.
+	if l := readLine(t, bufio.NewReader(out)); !strings.Contains(l, `"path":"/r/1"`) {
+		t.Fatalf("got %q", l)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := waitExit(t, cmd); err != nil {
+		t.Fatalf("exit: %v, stderr %q", err, stderr.String())
+	}
+}
+
+// File names are outside text: a glob can match a name with terminal
+// control bytes, and messages quoting it escape them.
+func TestFileNamesEscapedInMessages(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "\x1b[2Jx.log")
+	os.WriteFile(name, []byte("garbage\n"), 0o644)
+	os.Mkdir(filepath.Join(dir, "\x1b]0;title\x07.log"), 0o755)
+	cmd := command(t, "httpmon-parse", filepath.Join(dir, "*.log"))
+	msg, _ := cmd.CombinedOutput()
+	if bytes.ContainsAny(msg, "\x1b\x07") || !bytes.Contains(msg, []byte(`\x1b[2Jx.log: line 1: `)) {
+		t.Fatalf("parse: %q", msg)
+	}
+	cmd = command(t, "httpmon-parse", "-f", "--from-start", "--poll", "50ms", filepath.Join(dir, "*.log"))
+	errPath := filepath.Join(t.TempDir(), "stderr")
+	errFile, err := os.Create(errPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer errFile.Close()
+	cmd.Stderr = errFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Both are written in the first pass.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		msg := mustRead(t, errPath)
+		if bytes.Contains(msg, []byte("line 1: ")) && bytes.Contains(msg, []byte("not a regular file")) || time.Now().After(deadline) {
+			break
+		}
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	waitExit(t, cmd)
+	if msg := mustRead(t, errPath); bytes.ContainsAny(msg, "\x1b\x07") || !bytes.Contains(msg, []byte(`\x1b[2Jx.log: line 1: `)) || !bytes.Contains(msg, []byte(`\x1b]0;title\x07.log: not a regular file`)) {
+		t.Fatalf("follow: %q", msg)
+	}
+}
+
+// A followed path replaced by a FIFO, whose open would block until a
+// writer comes, is skipped: the other files go on and SIGTERM is honoured.
+func TestFollowPathBecomesFIFO(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.log"), filepath.Join(dir, "b.log")
+	os.WriteFile(a, nil, 0o644)
+	os.WriteFile(b, nil, 0o644)
+	state := filepath.Join(dir, "state.json")
+	cmd := command(t, "httpmon-parse", "-f", "--poll", "50ms", "--state", state, "--state-interval", "50ms", a, b)
+	out, _ := cmd.StdoutPipe()
+	errPath := filepath.Join(dir, "stderr")
+	errFile, err := os.Create(errPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer errFile.Close()
+	cmd.Stderr = errFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill() // if the test fails before it exits
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if st, _ := os.ReadFile(state); bytes.Contains(st, []byte("b.log")) || time.Now().After(deadline) {
+			break
+		}
+	}
+	os.Remove(b)
+	if err := syscall.Mkfifo(b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(out)
+	for id := 1; id <= 3; id++ {
+		w, _ := os.OpenFile(a, os.O_WRONLY|os.O_APPEND, 0)
+		io.WriteString(w, logLine(id))
+		w.Close()
+		if l := readLine(t, br); !strings.Contains(l, fmt.Sprintf(`"path":"/r/%d"`, id)) {
+			t.Fatalf("got %q", l)
+		}
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := waitExit(t, cmd); err != nil {
+		t.Fatalf("exit: %v", err)
+	}
+	if msg := mustRead(t, errPath); bytes.Count(msg, []byte("b.log: not a regular file, skipped")) != 1 {
+		t.Fatalf("stderr %q, want one notice about b.log", msg)
+	}
 }

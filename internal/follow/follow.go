@@ -19,7 +19,15 @@
 //   - Files that exist when following starts are read from their end (from
 //     just after their last complete line), or whole with FromStart. Files
 //     that appear later, at a waited-for path or matching a pattern, have
-//     not been seen and are read from their start.
+//     not been seen and are read from their start; so are those that
+//     appeared after the resumed state was taken, at a path or matching a
+//     pattern it had seen (State lists the patterns once the first pass
+//     is over).
+//   - Only regular files are read. A path is opened without blocking and
+//     its type checked on the file opened, every time: a FIFO would block
+//     the open, a directory fail the read, a device never end. Such a
+//     path, or one that cannot be looked at (a symbolic link loop), is
+//     reported once and skipped while the others go on.
 //   - A file renamed away or deleted is kept open and read for Linger after
 //     its last new data, since a server goes on writing to it until it
 //     reopens its log; the new file at the path is read at the same time,
@@ -31,10 +39,10 @@
 //     that is long enough is read from the old offset to its end, so the
 //     lines written between the last read and the truncation are not lost.
 //   - A line without its newline yet is held until the newline arrives.
-//   - State gives, per file, its identity (device, inode and a fingerprint
-//     of its first bytes) and the offset after the last line handed out;
-//     Options.Resume picks up from such a state, finding a file that was
-//     rotated meanwhile among the files of its directory.
+//   - State gives, per file, its absolute name, its identity (device, inode
+//     and a fingerprint of its first bytes) and the offset after the last
+//     line handed out; Options.Resume picks up from such a state, finding a
+//     file that was rotated meanwhile among the files of its directory.
 package follow
 
 import (
@@ -51,6 +59,7 @@ import (
 
 	"github.com/httpmon/httpmon/internal/checkpoint"
 	"github.com/httpmon/httpmon/internal/lineio"
+	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 // Defaults for Options.
@@ -121,6 +130,11 @@ type Follower struct {
 	buf      []byte
 	headBuf  []byte
 	dirs     map[string]bool // directories of the patterns and files, for the watcher
+	wd       string          // the working directory, for absolute names in the state
+	absPats  []string        // the patterns, absolute
+	// known tells, per pattern, that the resumed state had seen all its
+	// files: one it does not list appeared since and is new.
+	known []bool
 }
 
 type file struct {
@@ -185,7 +199,12 @@ func New(opt Options, handle func(Line) error) (*Follower, error) {
 	if opt.Warn == nil {
 		opt.Warn = func(error) {}
 	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("finding the working directory: %v", err)
+	}
 	fl := &Follower{
+		wd:      wd,
 		opt:     opt,
 		handle:  handle,
 		active:  map[string]*file{},
@@ -193,6 +212,16 @@ func New(opt Options, handle func(Line) error) (*Follower, error) {
 		buf:     make([]byte, chunkSize),
 		headBuf: make([]byte, checkpoint.FingerprintLen),
 		dirs:    map[string]bool{},
+	}
+	known := map[string]bool{}
+	if opt.Resume != nil {
+		for _, p := range opt.Resume.Patterns {
+			known[fl.abs(p)] = true
+		}
+	}
+	for _, p := range opt.Patterns {
+		fl.absPats = append(fl.absPats, fl.abs(p))
+		fl.known = append(fl.known, known[fl.abs(p)])
 	}
 	if opt.Resume != nil {
 		fl.resume(opt.Resume.Files)
@@ -213,12 +242,21 @@ func (fl *Follower) Close() error {
 	return nil
 }
 
-// State returns the checkpoint of every open file: where the lines handed
-// out so far end.
+// State returns the checkpoint of every open file, where the lines handed
+// out so far end, under its absolute name. It also lists the patterns
+// whose files it has seen (all of them once the first pass is over), so
+// that a follower resumed from it knows that a file it does not list is
+// new.
 func (fl *Follower) State() checkpoint.State {
 	s := checkpoint.State{Version: checkpoint.Version, Files: []checkpoint.File{}}
+	for i, p := range fl.absPats {
+		// Before the first pass, what the resumed state knew still holds.
+		if fl.started || fl.known[i] {
+			s.Patterns = append(s.Patterns, p)
+		}
+	}
 	for _, f := range fl.draining {
-		s.Files = append(s.Files, f.checkpoint())
+		s.Files = append(s.Files, f.checkpoint(fl.abs(f.path)))
 	}
 	paths := make([]string, 0, len(fl.active))
 	for p := range fl.active {
@@ -226,15 +264,16 @@ func (fl *Follower) State() checkpoint.State {
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
-		s.Files = append(s.Files, fl.active[p].checkpoint())
+		s.Files = append(s.Files, fl.active[p].checkpoint(fl.abs(p)))
 	}
 	return s
 }
 
-func (f *file) checkpoint() checkpoint.File {
+// checkpoint returns the file's checkpoint under the name path.
+func (f *file) checkpoint(path string) checkpoint.File {
 	n := min(int64(len(f.head)), f.off)
 	return checkpoint.File{
-		Path:           f.path,
+		Path:           path,
 		Dev:            f.id.dev,
 		Ino:            f.id.ino,
 		FingerprintLen: n,
@@ -387,7 +426,7 @@ func (fl *Follower) flushPartial(f *file) error {
 
 // match opens the files newly matched by the patterns.
 func (fl *Follower) match() error {
-	for _, pat := range fl.opt.Patterns {
+	for i, pat := range fl.opt.Patterns {
 		fl.dirs[filepath.Dir(pat)] = true
 		paths := []string{pat}
 		if hasMeta(pat) {
@@ -396,7 +435,7 @@ func (fl *Follower) match() error {
 				return err
 			}
 			if len(paths) == 0 && !fl.started {
-				fl.warnOnce(pat, fmt.Errorf("%s: no file matches yet, waiting for one", pat))
+				fl.warnOnce(pat, fmt.Errorf("%s: no file matches yet, waiting for one", textsafe.String(pat)))
 			}
 		}
 		for _, p := range paths {
@@ -404,22 +443,29 @@ func (fl *Follower) match() error {
 				continue
 			}
 			fi, err := os.Stat(p)
-			if err != nil {
-				if !fl.started && !fl.warned[p] && errors.Is(err, os.ErrNotExist) {
-					fl.warned[p] = true
-					fl.opt.Warn(fmt.Errorf("%s: no such file yet, waiting for it", p))
+			if errors.Is(err, os.ErrNotExist) {
+				if !fl.started {
+					fl.warnOnce(p, fmt.Errorf("%s: no such file yet, waiting for it", textsafe.String(p)))
 				}
 				continue
 			}
+			if err != nil {
+				// A symbolic link loop, a directory that cannot be
+				// searched: said once, and looked at again each pass.
+				fl.warnOnce(p, notice(p, err))
+				continue
+			}
 			if !fi.Mode().IsRegular() {
-				fl.warnOnce(p, fmt.Errorf("%s: not a regular file, skipped", p))
+				fl.warnOnce(p, notice(p, errNotRegular))
 				continue
 			}
 			if fl.reclaim(p, identOf(fi)) || fl.isOpen(identOf(fi)) {
 				continue // another name of a file already followed
 			}
-			var start int64 // a file that appears while following is new
-			if !fl.started && !fl.opt.FromStart {
+			// A file that appears while following is new, and so is one
+			// that appeared since the state resumed from saw its pattern.
+			var start int64
+			if !fl.started && !fl.opt.FromStart && !fl.known[i] {
 				start = -1
 			}
 			if _, err := fl.open(p, start); err != nil {
@@ -459,23 +505,21 @@ func (fl *Follower) open(path string, start int64) (*file, error) {
 // start is -1. It returns nil without an error if the file cannot be
 // opened, after a warning.
 func (fl *Follower) openFile(path string, start, before int64) (*file, error) {
-	osf, err := os.Open(path)
+	osf, fi, err := openRegular(path)
+	if errors.Is(err, errNotRegular) {
+		fl.warnOnce(path, notice(path, err))
+		return nil, nil
+	}
 	if err != nil {
-		fl.warnOnce(path, err)
+		fl.warnOnce(path, fileError(path, err))
 		return nil, nil
 	}
 	delete(fl.warned, path)
-	fi, err := osf.Stat()
-	if err != nil {
-		osf.Close()
-		fl.opt.Warn(err)
-		return nil, nil
-	}
 	f := &file{path: path, f: osf, id: identOf(fi), lastData: fl.opt.Now(), before: before}
 	if start == -1 {
 		if start, f.skipping, err = fl.lastLineEnd(osf, fi.Size()); err != nil {
 			osf.Close()
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, fileError(path, err)
 		}
 		f.before = -1
 	}
@@ -487,7 +531,7 @@ func (fl *Follower) openFile(path string, start, before int64) (*file, error) {
 		n, err := osf.ReadAt(fl.headBuf[:min(start, checkpoint.FingerprintLen)], 0)
 		if err != nil && err != io.EOF {
 			osf.Close()
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, fileError(path, err)
 		}
 		f.head = append(f.head, fl.headBuf[:n]...)
 	}
@@ -526,7 +570,7 @@ func (fl *Follower) read(f *file, checkTrunc bool) (got, more bool, err error) {
 	for budget > 0 {
 		n, rerr := f.f.ReadAt(fl.buf, f.pos)
 		if rerr != nil && rerr != io.EOF {
-			return got, false, fmt.Errorf("%s: %w", f.path, rerr)
+			return got, false, fileError(f.path, rerr)
 		}
 		if checkTrunc {
 			truncated, err := fl.truncated(f)
@@ -560,7 +604,7 @@ func (fl *Follower) read(f *file, checkTrunc bool) (got, more bool, err error) {
 func (fl *Follower) truncated(f *file) (bool, error) {
 	fi, err := f.f.Stat()
 	if err != nil {
-		return false, fmt.Errorf("%s: %w", f.path, err)
+		return false, fileError(f.path, err)
 	}
 	if fi.Size() < f.pos {
 		return true, nil
@@ -570,7 +614,7 @@ func (fl *Follower) truncated(f *file) (bool, error) {
 	}
 	n, err := f.f.ReadAt(fl.headBuf[:len(f.head)], 0)
 	if err != nil && err != io.EOF {
-		return false, fmt.Errorf("%s: %w", f.path, err)
+		return false, fileError(f.path, err)
 	}
 	return !bytes.Equal(fl.headBuf[:n], f.head), nil
 }
@@ -578,7 +622,7 @@ func (fl *Follower) truncated(f *file) (bool, error) {
 // restart reads a truncated file again from its start, after the rest of
 // what it held from a copy, if there is one.
 func (fl *Follower) restart(f *file) error {
-	c, err := fl.findCopy(f.checkpoint())
+	c, err := fl.findCopy(f.checkpoint(f.path))
 	if err != nil {
 		return err
 	}
@@ -661,13 +705,16 @@ func trimCR(l []byte) []byte {
 
 // resume opens the files of a saved state. Files still at their path come
 // first, so that a rotated file's entry does not take its path for a new
-// file.
+// file. A saved path that is relative, as older versions wrote them, is
+// taken relative to the working directory.
 func (fl *Follower) resume(saved []checkpoint.File) {
 	var rest []checkpoint.File
 	for _, c := range saved {
-		if !fl.matches(c.Path) || fl.active[c.Path] != nil {
+		name, ok := fl.nameFor(fl.abs(c.Path))
+		if !ok || fl.active[name] != nil {
 			continue
 		}
+		c.Path = name
 		f, err := fl.openFile(c.Path, c.Offset, savedBefore(c))
 		if err != nil || f == nil {
 			rest = append(rest, c)
@@ -732,22 +779,10 @@ func (fl *Follower) isOpen(id ident) bool {
 	return false
 }
 
-func (fl *Follower) matches(path string) bool {
-	for _, p := range fl.opt.Patterns {
-		if p == path {
-			return true
-		}
-		if ok, _ := filepath.Match(p, path); ok {
-			return true
-		}
-	}
-	return false
-}
-
 // holds reports whether the file at path is at least c.Offset long and
 // starts with the bytes c fingerprints.
 func (fl *Follower) holds(path string, c checkpoint.File) bool {
-	f, err := os.Open(path)
+	f, _, err := openRegular(path)
 	if err != nil {
 		return false
 	}

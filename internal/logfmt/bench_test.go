@@ -64,3 +64,27 @@ func BenchmarkParseCommon(b *testing.B) {
 func BenchmarkParseCSV(b *testing.B) {
 	benchParse(b, CSV, benchLines(b, "sample_csv.txt.gz", 300))
 }
+
+// BenchmarkDetectorCombined is BenchmarkParseCombined through a Detector,
+// as httpmon-parse --format auto parses: its cost over Parse is the
+// detector's.
+func BenchmarkDetectorCombined(b *testing.B) {
+	lines := append(benchLines(b, "elastic_apache_logs.log.gz", 300), benchLines(b, "lnav_zanbil_shop_access.log.gz", 100)...)
+	var size int
+	for _, l := range lines {
+		size += len(l)
+	}
+	var p Parser
+	var r event.Request
+	d := NewDetector(Auto)
+	b.ReportAllocs()
+	b.SetBytes(int64(size))
+	for b.Loop() {
+		for _, l := range lines {
+			if _, err := d.Parse(&p, l, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(lines)), "ns/line")
+}

@@ -1,7 +1,9 @@
 package parsecmd
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"time"
 
@@ -9,7 +11,9 @@ import (
 
 	"github.com/httpmon/httpmon/internal/checkpoint"
 	"github.com/httpmon/httpmon/internal/follow"
+	"github.com/httpmon/httpmon/internal/logfmt"
 	"github.com/httpmon/httpmon/internal/stage"
+	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 // follow runs --follow: it parses the lines of the files as they are
@@ -46,7 +50,7 @@ func (p *parser) follow(c *cli.Context, files []string) error {
 		s, err := checkpoint.Load(statePath)
 		if err != nil {
 			p.st.Finish(nil)
-			return cli.Exit(fmt.Sprintf("--state: %v", err), stage.ExitError)
+			return cli.Exit(stateError(statePath, err).Error(), stage.ExitError)
 		}
 		resume = &s
 	}
@@ -57,23 +61,21 @@ func (p *parser) follow(c *cli.Context, files []string) error {
 		FromStart: c.Bool("from-start"),
 		Resume:    resume,
 		Poll:      poll,
-		Warn:      func(err error) { fmt.Fprintf(errw, "%s: %v\n", name, err) },
+		Warn:      func(err error) { fmt.Fprintf(errw, "%s: %s\n", name, textsafe.String(err.Error())) },
 	}, func(l follow.Line) error {
 		if l.Err != nil {
-			p.st.Rejects.Report(l.Path, l.No(), nil, l.Err)
+			p.st.Rejects.Report(p.where(l.Path), l.No(), nil, l.Err)
 			return nil
 		}
-		format, ok := p.formats[l.Path]
-		if !ok {
-			format = p.format
-		}
-		was := format
-		bad, err := p.line(l.Text, &format, p.source(l.Path, label))
-		if !ok || format != was {
+		format := p.formats[l.Path]
+		if format == nil {
+			d := logfmt.NewDetector(p.format)
+			format = &d
 			p.formats[l.Path] = format
 		}
+		bad, err := p.line(l.Text, format, p.source(l.Path, label))
 		if bad != nil {
-			p.st.Rejects.Report(l.Path, l.No(), l.Text, bad)
+			p.st.Rejects.Report(p.where(l.Path), l.No(), l.Text, bad)
 		}
 		return err
 	})
@@ -86,35 +88,45 @@ func (p *parser) follow(c *cli.Context, files []string) error {
 		// A state that cannot be written fails now, not at the end.
 		if err := checkpoint.Save(statePath, fl.State()); err != nil {
 			p.st.Finish(nil)
-			return cli.Exit(fmt.Sprintf("--state: %v", err), stage.ExitError)
+			return cli.Exit(stateError(statePath, err).Error(), stage.ExitError)
 		}
 	}
 
 	var (
-		lastSave time.Time
-		saved    []checkpoint.File // what the state file holds
-		failing  bool
+		lastSave      time.Time
+		saved         []checkpoint.File // what the state file holds
+		savedPatterns []string
+		failing       bool
 	)
 	// checkpointNow returns only output errors: a checkpoint that cannot
 	// be written costs duplicates after a crash, not lines, so it is
 	// reported once and following goes on. An unchanged state is not
-	// written again, so a quiet log costs no disk writes.
+	// written again, so a quiet log costs no disk writes. Like the
+	// output, the rejected lines it covers must be on disk first, or a
+	// crash would lose them; while they cannot be, the checkpoint stays
+	// where it was.
 	checkpointNow := func() error {
 		if err := p.st.Out.Flush(); err != nil {
 			return err
 		}
 		lastSave = time.Now()
 		st := fl.State()
-		if saved != nil && slices.Equal(st.Files, saved) {
+		if saved != nil && slices.Equal(st.Files, saved) && slices.Equal(st.Patterns, savedPatterns) {
 			return nil
 		}
-		err := checkpoint.Save(statePath, st)
+		err := p.st.Rejects.Sync()
+		if err == nil {
+			err = checkpoint.Save(statePath, st)
+			if err != nil {
+				err = stateError(statePath, err)
+			}
+		}
 		if err != nil && !failing {
-			fmt.Fprintf(errw, "%s: --state: %v\n", name, err)
+			fmt.Fprintf(errw, "%s: %v\n", name, err)
 		}
 		failing = err != nil
 		if err == nil {
-			saved = st.Files
+			saved, savedPatterns = st.Files, st.Patterns
 		}
 		return nil
 	}
@@ -131,11 +143,38 @@ func (p *parser) follow(c *cli.Context, files []string) error {
 		err = p.st.Out.Flush()
 	}
 	if err == nil && statePath != "" {
-		if serr := checkpoint.Save(statePath, fl.State()); serr != nil {
-			err = fmt.Errorf("--state: %w", serr)
+		err = p.st.Rejects.Sync()
+		if err == nil {
+			if serr := checkpoint.Save(statePath, fl.State()); serr != nil {
+				err = stateError(statePath, serr)
+			}
 		}
 	}
 	return p.st.Finish(err)
+}
+
+// stateError names the state file, as the user gave it, in an error about
+// it.
+func stateError(path string, err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("--state %s: %w", textsafe.String(path), err)
+}
+
+// where returns the name of a followed file for messages, escaped once
+// per file rather than once per message.
+func (p *parser) where(path string) string {
+	if p.wheres == nil {
+		p.wheres = map[string]string{}
+	}
+	w, ok := p.wheres[path]
+	if !ok {
+		w = textsafe.String(path)
+		p.wheres[path] = w
+	}
+	return w
 }
 
 // source returns the label of a followed file's records.

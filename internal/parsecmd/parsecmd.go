@@ -16,6 +16,7 @@ import (
 	"github.com/httpmon/httpmon/internal/lineio"
 	"github.com/httpmon/httpmon/internal/logfmt"
 	"github.com/httpmon/httpmon/internal/stage"
+	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 const name = "httpmon-parse"
@@ -28,11 +29,12 @@ func New() *cli.App {
 		UsageText: name + " [options] [FILE...]\n\nexample:\n   tail -F /var/log/nginx/access.log | " + name + " | httpmon-window | httpmon-alert | httpmon-report\n" +
 			"   " + name + " --follow --state /var/lib/httpmon/state.json /var/log/nginx/access.log | httpmon-window | httpmon-alert | httpmon-report",
 		Description: "Reads the named files in order, or standard input when there are none or a file\n" +
-			"is \"-\". Formats: common (CLF), combined (nginx and Apache; extra quoted fields\n" +
-			"after the user agent are allowed) and csv (\"remotehost\",\"rfc931\",\"authuser\",\n" +
-			"\"date\",\"request\",\"status\",\"bytes\" with a unix-time date). With --format auto\n" +
-			"the format of each input is detected from its first line. Malformed lines are\n" +
-			"reported on stderr with their line number, counted, and skipped.\n\n" +
+			"is \"-\"; a quoted glob that names no file is expanded. Formats: common (CLF),\n" +
+			"combined (nginx and Apache; extra quoted fields after the user agent are allowed)\n" +
+			"and csv (\"remotehost\",\"rfc931\",\"authuser\",\"date\",\"request\",\"status\",\n" +
+			"\"bytes\" with a unix-time date). With --format auto the format of each input is\n" +
+			"the one its first parsable line is in. Malformed lines are reported on stderr\n" +
+			"with their line number, counted, and skipped.\n\n" +
 			"With --follow the files, which may be globs, are followed like tail -F: from\n" +
 			"their end (or whole, with --from-start), across rotation by rename or\n" +
 			"copytruncate, waiting for files that do not exist yet. --state FILE keeps a\n" +
@@ -67,7 +69,7 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	p := &parser{st: st, format: format, enc: event.NewEncoder(), formats: map[string]logfmt.Format{}}
+	p := &parser{st: st, format: format, enc: event.NewEncoder(), formats: map[string]*logfmt.Detector{}}
 	files := c.Args().Slice()
 	if c.Bool("follow") {
 		return p.follow(c, files)
@@ -81,16 +83,26 @@ func run(c *cli.Context) error {
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
+	if err := checkPatterns(files); err != nil {
+		st.Finish(nil)
+		return err
+	}
 	var failed error
-	for _, f := range files {
-		err := p.file(f, c.String("source"))
+	for _, arg := range files {
+		matched, err := expand(arg)
+		for _, f := range matched {
+			if err = p.file(f, c.String("source")); err != nil {
+				break
+			}
+		}
 		if errors.Is(err, lineio.ErrInterrupted) {
 			break
 		}
 		var perr *os.PathError
-		if errors.As(err, &perr) {
+		var nomatch *noMatchError
+		if errors.As(err, &perr) || errors.As(err, &nomatch) {
 			// Like cat: say so, go on with the other files, fail at the end.
-			fmt.Fprintf(c.App.ErrWriter, "%s: %v\n", name, err)
+			fmt.Fprintln(c.App.ErrWriter, inputError(err))
 			failed = cli.Exit("", stage.ExitError)
 			continue
 		}
@@ -110,9 +122,10 @@ type parser struct {
 	enc    *event.Encoder
 	lp     logfmt.Parser
 	req    event.Request
-	// formats holds the format detected for each followed file.
-	formats map[string]logfmt.Format
+	// formats holds the format detection of each followed file.
+	formats map[string]*logfmt.Detector
 	sources map[string][]byte
+	wheres  map[string]string // escaped file names, by path
 }
 
 // file parses one input. Messages name the file, except for standard
@@ -121,22 +134,22 @@ func (p *parser) file(path, label string) error {
 	var in io.Reader = p.st.Stdin()
 	where := ""
 	if path != "-" {
-		f, err := os.Open(path)
+		f, err := p.open(path)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
 		in = f
-		where = path
+		where = textsafe.String(path)
 	}
 	if label == "" {
 		label = "stdin"
-		if where != "" {
-			label = where
+		if path != "-" {
+			label = path
 		}
 	}
 	source := []byte(label)
-	format := p.format
+	format := logfmt.NewDetector(p.format)
 	r := p.st.Reader(in, 0)
 	for {
 		line, err := r.Next()
@@ -163,20 +176,18 @@ func (p *parser) file(path, label string) error {
 	}
 }
 
-// line parses one log line and writes its record; format is the input's
-// format, settled by its first line when it is auto. A malformed line is
-// returned as bad, for the caller to report with its line number.
-func (p *parser) line(line []byte, format *logfmt.Format, source []byte) (bad, err error) {
+// line parses one log line and writes its record; format settles the
+// input's format. A malformed line is returned as bad, for the caller to
+// report with its line number.
+func (p *parser) line(line []byte, format *logfmt.Detector, source []byte) (bad, err error) {
 	if len(line) == 0 {
 		return nil, nil
 	}
-	if *format == logfmt.Auto {
-		*format = logfmt.Detect(line)
-	}
-	if *format == logfmt.CSV && logfmt.IsCSVHeader(line) {
+	header, err := format.Parse(&p.lp, line, &p.req)
+	if header {
 		return nil, nil
 	}
-	if err := p.lp.Parse(*format, line, &p.req); err != nil {
+	if err != nil {
 		return err, nil
 	}
 	p.req.Source = source
