@@ -28,7 +28,7 @@ func waitGone(t *testing.T, file string) {
 	}
 	for {
 		err := syscall.Kill(pid, 0)
-		if errors.Is(err, syscall.ESRCH) {
+		if errors.Is(err, syscall.ESRCH) || zombie(pid) {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -37,6 +37,17 @@ func waitGone(t *testing.T, file string) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// zombie reports a process that is dead but not reaped yet: the child's
+// parent, the shell, exited, and whoever inherits it may reap it late.
+func zombie(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i >= 0 && i+2 < len(b) && b[i+2] == 'Z'
 }
 
 // TestExecBackgroundChild: a command that starts a child in the background
