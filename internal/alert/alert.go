@@ -50,6 +50,7 @@ type Monitor struct {
 	ring    []counts // per second, at index ts mod Window
 	sum     counts   // over the window ending at last
 	last    int64    // newest second evaluated
+	from    int64    // first second evaluated: the window holds no data before it
 	started bool
 
 	state    state
@@ -140,7 +141,9 @@ func (m *Monitor) observe(ts int64, c counts, offset int32, dst []event.Alert) (
 			dst = m.step(s, counts{}, offset, dst)
 		}
 	}
-	m.started = true
+	if !m.started {
+		m.started, m.from = true, ts
+	}
 	return m.step(ts, c, offset, dst), nil
 }
 
@@ -156,6 +159,16 @@ func (m *Monitor) value() (float64, bool) {
 		// Comparing the quotient, as the rule is written, keeps "exactly
 		// threshold" exact: both sides round the same way when equal.
 		v = float64(m.sum.base) / float64(r.Window)
+	}
+	if r.Metric.Form != FormRatio && (r.Op == OpLT || r.Op == OpLE) && m.last-m.from+1 < r.Window {
+		// The seconds of the window before the data began are not
+		// seconds without requests: a count over part of the window is
+		// only a lower bound, which can show that "more than" holds but
+		// never that "less than" does. Without this, every "traffic
+		// dropped" rule would fire at the start of every stream.
+		return v, false
+	}
+	switch r.Metric.Form {
 	case FormRatio:
 		if m.sum.hits > 0 {
 			v = float64(m.sum.base) / float64(m.sum.hits)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -15,6 +16,7 @@ import (
 	"github.com/httpmon/httpmon/internal/alert"
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/stage"
+	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 const name = "httpmon-alert"
@@ -158,6 +160,7 @@ func run(c *cli.Context) error {
 	var req event.Request
 	var alerts []event.Alert
 	var tickedHits int64
+	toldNoRequests := false
 	err = st.Records(dec,
 		func(kind []byte) bool {
 			return string(kind) == event.KindTick || (needRequests && string(kind) == event.KindRequest)
@@ -174,6 +177,13 @@ func run(c *cli.Context) error {
 				return stage.Bad(err)
 			}
 			tickedHits += tick.Hits
+			if needRequests && !toldNoRequests && !eng.SawRequests() {
+				// httpmon-window passes requests of a second before its
+				// tick, so none by now means none are coming: say so now,
+				// since a live pipeline never reaches its end.
+				toldNoRequests = true
+				fmt.Fprintf(c.App.ErrWriter, "%s: %s counts the request records of a section or source, and none came before the first tick: it has no data and cannot fire until they do; run httpmon-window with --pass-requests\n", name, selectedRules(rs))
+			}
 			alerts, err = eng.Tick(&tick, alerts[:0])
 			var ooo *alert.OutOfOrderError
 			if errors.As(err, &ooo) {
@@ -201,8 +211,8 @@ func run(c *cli.Context) error {
 			}
 			return nil
 		})
-	if needRequests && tickedHits > 0 && eng.Stats().Requests == 0 {
-		fmt.Fprintf(c.App.ErrWriter, "%s: no request records matched the rules over a section or source; does httpmon-window run with --pass-requests?\n", name)
+	if needRequests && tickedHits > 0 && eng.SawRequests() && eng.Stats().Requests == 0 {
+		fmt.Fprintf(c.App.ErrWriter, "%s: no request records matched the rules over a section or source\n", name)
 	}
 	if n := eng.Stats().Unclocked; n > 0 {
 		fmt.Fprintf(c.App.ErrWriter, "%s: %d request records left out: no tick came for their seconds\n", name, n)
@@ -210,4 +220,19 @@ func run(c *cli.Context) error {
 	err = st.Finish(err)
 	nt.close(c.App.ErrWriter)
 	return err
+}
+
+// selectedRules names the rules over a section or source, for messages:
+// "rule a" or "rules a, b".
+func selectedRules(rs []alert.Rule) string {
+	var names []string
+	for i := range rs {
+		if rs[i].Selected() {
+			names = append(names, textsafe.String(rs[i].Name))
+		}
+	}
+	if len(names) == 1 {
+		return "rule " + names[0]
+	}
+	return "rules " + strings.Join(names, ", ")
 }
