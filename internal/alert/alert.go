@@ -91,6 +91,10 @@ func New(rule Rule) (*Monitor, error) {
 // Rule returns the monitor's rule.
 func (m *Monitor) Rule() *Rule { return &m.rule }
 
+// Labels returns the labels of the monitor's alerts, sorted by name: the
+// section and source it selects, then the rule's own.
+func (m *Monitor) Labels() []event.Label { return m.labels }
+
 // Firing reports whether the alert is firing now.
 func (m *Monitor) Firing() bool { return m.state == firing }
 

@@ -144,6 +144,10 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return stage.UsageError("%v", err)
 	}
+	ruleLines, err := ruleRecords(event.NewEncoder(), eng)
+	if err != nil {
+		return err
+	}
 	nt, err := newNotifier(c, eng)
 	if err != nil {
 		return err
@@ -152,6 +156,22 @@ func run(c *cli.Context) error {
 	if err != nil {
 		nt.close(c.App.ErrWriter)
 		return err
+	}
+	// The rule records go out before the first output, with the first
+	// input record that is not another stage's rule record, passed on or
+	// not: a stream with no records gets none, and the stages after this
+	// one know the rules before any alert.
+	announced := false
+	announce := func() {
+		if announced {
+			return
+		}
+		announced = true
+		for _, l := range ruleLines {
+			// A failed write stays in the buffer and ends the stream at
+			// the next one.
+			st.Out.Write(l)
+		}
 	}
 	needRequests := eng.NeedsRequests()
 	v1 := len(rs) == 1 && rs[0].V1
@@ -163,6 +183,11 @@ func run(c *cli.Context) error {
 	toldNoRequests := false
 	err = st.Records(dec,
 		func(kind []byte) bool {
+			// An earlier alert stage's rules go first, so that the rules
+			// come in pipeline order.
+			if string(kind) != event.KindRule {
+				announce()
+			}
 			return string(kind) == event.KindTick || (needRequests && string(kind) == event.KindRequest)
 		},
 		func(kind, raw []byte) error {
