@@ -72,6 +72,7 @@ func Feed(in io.Reader, out chan<- Batch, opt FeedOptions) {
 		sum  event.Summary
 		al   event.Alert
 		req  event.Request
+		rule event.Rule
 	)
 	for {
 		line, err := r.Next()
@@ -112,6 +113,10 @@ func Feed(in io.Reader, out chan<- Batch, opt FeedOptions) {
 		case event.KindAlert:
 			if err = dec.Alert(line, &al); err == nil {
 				rec.Alert = NewAlert(&al)
+			}
+		case event.KindRule:
+			if err = dec.Rule(line, &rule); err == nil {
+				rec.Rule = NewRule(&rule)
 			}
 		case event.KindRequest:
 			// Requests reach the report only when it reads a parser

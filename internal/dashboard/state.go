@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"slices"
+
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/textsafe"
 )
@@ -8,11 +10,12 @@ import (
 // Record is one decoded input record, owned by the dashboard: its strings
 // are copies, already passed through textsafe.Append, so that nothing
 // from the log can reach the terminal as a control sequence. Exactly one
-// of Tick, Interval and Alert is set, or Source alone for a request.
+// of Tick, Interval, Alert and Rule is set, or Source alone for a request.
 type Record struct {
 	Tick     *event.Tick
 	Interval *Interval
 	Alert    *Alert
+	Rule     *Rule
 	// Source is the label of the input a request record came from.
 	Source string
 }
@@ -53,6 +56,8 @@ type Alert struct {
 	Threshold float64
 	Window    int64
 	Rate      float64
+	Metric    string // "" in records of protocol v1, which mean "hits/s"
+	Selects   bool   // a rule over one section or source
 }
 
 func sanitized(b []byte) string { return string(textsafe.Append(nil, b)) }
@@ -83,7 +88,17 @@ func NewAlert(a *event.Alert) *Alert {
 		Name: sanitized(a.Name), Firing: string(a.State) == event.StateFiring,
 		TS: a.TS, UTCOffset: a.UTCOffset, Hits: a.Hits,
 		Threshold: a.Threshold, Window: a.Window, Rate: a.Rate,
+		Metric: sanitized(a.Metric), Selects: selects(a.Labels),
 	}
+}
+
+func selects(ls []event.Label) bool {
+	for _, l := range ls {
+		if string(l.Name) == "section" || string(l.Name) == "source" {
+			return true
+		}
+	}
+	return false
 }
 
 // historySeconds is how many seconds of per-second hits are kept for the
@@ -130,7 +145,9 @@ type State struct {
 	interval   *Interval          // latest summary
 	threshold  float64
 	window     int64
-	fromAlert  bool // threshold and window came from an alert record
+	rules      []*Rule // announced by rule records, in arrival order
+	moreRules  bool    // rules passed maxRules
+	graphRule  string  // name of the rule the graph draws, once known
 	history    []*Span
 	firing     map[string]*Span
 	sources    map[string]struct{}
@@ -157,6 +174,8 @@ func (s *State) Apply(r *Record) {
 		s.interval = r.Interval
 	case r.Alert != nil:
 		s.alert(r.Alert)
+	case r.Rule != nil:
+		s.rule(r.Rule)
 	case r.Source != "":
 		if _, ok := s.sources[r.Source]; ok {
 			return
@@ -216,13 +235,7 @@ func slot(ts int64) int {
 }
 
 func (s *State) alert(a *Alert) {
-	if a.Threshold > 0 {
-		s.threshold = a.Threshold
-		s.fromAlert = true
-	}
-	if a.Window > 0 {
-		s.window = a.Window
-	}
+	s.graphAlert(a)
 	if a.Firing {
 		if sp := s.firing[a.Name]; sp != nil {
 			// Fired again without resolving: the later record wins.
@@ -301,6 +314,7 @@ func (s *State) Firing() []*Span {
 // live state goes on taking records.
 func (s *State) Clone() *State {
 	c := *s
+	c.rules = slices.Clone(s.rules) // rules are never changed once made
 	c.firing = make(map[string]*Span, len(s.firing))
 	c.history = make([]*Span, len(s.history))
 	for i, sp := range s.history {

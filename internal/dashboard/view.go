@@ -535,7 +535,7 @@ func sections(st *State, u ui, rows int) []string {
 
 // alertHistory lists alert spans, newest first, rows tall.
 func alertHistory(st *State, rows int) []string {
-	out := []string{styleTitle.Render(fmt.Sprintf("Alerts (%d)", len(st.history)))}
+	out := []string{styleTitle.Render(fmt.Sprintf("Alerts (%d)", len(st.history))) + ruleList(st)}
 	if len(st.history) == 0 {
 		return append(out, styleFaint.Render("none so far"))
 	}

@@ -21,7 +21,8 @@ import (
 )
 
 // The alert rule of httpmon-alert with its default flags, drawn on the graph
-// until an alert record says which rule is in use.
+// until a rule record (or, from an older httpmon-alert, an alert record)
+// says which rule is in use.
 const (
 	defaultThreshold = 10
 	defaultWindow    = 120
