@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"errors"
+	"hash/maphash"
 	"io"
 
 	"github.com/httpmon/httpmon/internal/event"
@@ -122,7 +123,7 @@ func Feed(in io.Reader, out chan<- Batch, opt FeedOptions) {
 			// Requests reach the report only when it reads a parser
 			// directly; their source labels are all the dashboard uses.
 			if err = dec.Request(line, &req); err == nil && len(req.Source) > 0 {
-				rec.Source = sanitized(req.Source)
+				rec.Source = sourceHash(req.Source)
 			}
 		default:
 			err = dec.Validate(line)
@@ -144,4 +145,13 @@ func Feed(in io.Reader, out chan<- Batch, opt FeedOptions) {
 func isTooLong(err error) bool {
 	var tl *lineio.TooLongError
 	return errors.As(err, &tl)
+}
+
+// sourceSeed is the seed of the source hashes, one per process: they are
+// compared with each other only.
+var sourceSeed = maphash.MakeSeed()
+
+// sourceHash returns a non-zero hash of a source label.
+func sourceHash(b []byte) uint64 {
+	return max(maphash.Bytes(sourceSeed, b), 1)
 }

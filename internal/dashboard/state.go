@@ -16,8 +16,10 @@ type Record struct {
 	Interval *Interval
 	Alert    *Alert
 	Rule     *Rule
-	// Source is the label of the input a request record came from.
-	Source string
+	// Source identifies the label of the input a request record came
+	// from by its hash, non-zero: the dashboard only counts distinct
+	// labels, and a label from the log may be a megabyte long.
+	Source uint64
 }
 
 // Interval is a sanitized copy of a summary record.
@@ -150,7 +152,8 @@ type State struct {
 	graphRule  string  // name of the rule the graph draws, once known
 	history    []*Span
 	firing     map[string]*Span
-	sources    map[string]struct{}
+	forgotten  int64 // spans dropped from a full history while still firing
+	sources    map[uint64]struct{} // hashes of source labels
 	moreSource bool // sources passed maxSources
 	malformed  int64
 	ended      bool
@@ -176,7 +179,7 @@ func (s *State) Apply(r *Record) {
 		s.alert(r.Alert)
 	case r.Rule != nil:
 		s.rule(r.Rule)
-	case r.Source != "":
+	case r.Source != 0:
 		if _, ok := s.sources[r.Source]; ok {
 			return
 		}
@@ -185,7 +188,7 @@ func (s *State) Apply(r *Record) {
 			return
 		}
 		if s.sources == nil {
-			s.sources = map[string]struct{}{}
+			s.sources = map[uint64]struct{}{}
 		}
 		s.sources[r.Source] = struct{}{}
 	}
@@ -261,15 +264,22 @@ func (s *State) alert(a *Alert) {
 }
 
 // addSpan appends to the history, dropping the oldest resolved span when it
-// is full; spans still firing stay, as the banner refers to them.
+// is full, or else the oldest span: spans still firing are kept while there
+// is room, as the banners refer to them, but a stream of distinct alerts
+// that never resolve must not grow the history, nor the time each record
+// takes, without bound. Forgotten firing spans are counted.
 func (s *State) addSpan(sp *Span) {
 	if len(s.history) >= maxAlerts {
-		for i, old := range s.history {
-			if old.Resolved {
-				s.history = append(s.history[:i], s.history[i+1:]...)
-				break
+		i := slices.IndexFunc(s.history, func(old *Span) bool { return old.Resolved })
+		if i < 0 {
+			i = 0
+			old := s.history[0]
+			if s.firing[old.Name] == old {
+				delete(s.firing, old.Name)
+				s.forgotten++
 			}
 		}
+		s.history = slices.Delete(s.history, i, i+1)
 	}
 	s.history = append(s.history, sp)
 }
@@ -325,7 +335,7 @@ func (s *State) Clone() *State {
 		}
 	}
 	if s.sources != nil {
-		c.sources = make(map[string]struct{}, len(s.sources))
+		c.sources = make(map[uint64]struct{}, len(s.sources))
 		for k := range s.sources {
 			c.sources[k] = struct{}{}
 		}

@@ -535,7 +535,11 @@ func sections(st *State, u ui, rows int) []string {
 
 // alertHistory lists alert spans, newest first, rows tall.
 func alertHistory(st *State, rows int) []string {
-	out := []string{styleTitle.Render(fmt.Sprintf("Alerts (%d)", len(st.history))) + ruleList(st)}
+	title := fmt.Sprintf("Alerts (%d)", len(st.history))
+	if st.forgotten > 0 {
+		title = fmt.Sprintf("Alerts (%d; %d older firing ones not kept)", len(st.history), st.forgotten)
+	}
+	out := []string{styleTitle.Render(title) + ruleList(st)}
 	if len(st.history) == 0 {
 		return append(out, styleFaint.Render("none so far"))
 	}
