@@ -152,9 +152,9 @@ type State struct {
 	graphRule  string  // name of the rule the graph draws, once known
 	history    []*Span
 	firing     map[string]*Span
-	forgotten  int64 // spans dropped from a full history while still firing
+	forgotten  int64               // spans dropped from a full history while still firing
 	sources    map[uint64]struct{} // hashes of source labels
-	moreSource bool // sources passed maxSources
+	moreSource bool                // sources passed maxSources
 	malformed  int64
 	ended      bool
 	endErr     string // err's message, sanitized for the screen
