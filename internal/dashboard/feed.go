@@ -5,6 +5,8 @@ import (
 	"hash/maphash"
 	"io"
 
+	jsoniter "github.com/json-iterator/go"
+
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/lineio"
 )
@@ -74,6 +76,7 @@ func Feed(in io.Reader, out chan<- Batch, opt FeedOptions) {
 		al   event.Alert
 		req  event.Request
 		rule event.Rule
+		nit  = jsoniter.NewIterator(jsoniter.ConfigDefault)
 	)
 	for {
 		line, err := r.Next()
@@ -119,6 +122,8 @@ func Feed(in io.Reader, out chan<- Batch, opt FeedOptions) {
 			if err = dec.Rule(line, &rule); err == nil {
 				rec.Rule = NewRule(&rule)
 			}
+		case kindNotice:
+			rec.Notice, err = decodeNotice(nit, line)
 		case event.KindRequest:
 			// Requests reach the report only when it reads a parser
 			// directly; their source labels are all the dashboard uses.

@@ -101,7 +101,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.dirty && !m.ui.paused {
 			m.redraw()
 		}
-		return m, m.tick()
+		// The whole screen is written again, not only the cells that
+		// changed: the stages before the report share its terminal, and
+		// their stderr lands on it. What they wrote is gone within one
+		// refresh (and their notices are on the dashboard's own line).
+		return m, tea.Batch(m.tick(), tea.ClearScreen)
 	case tea.WindowSizeMsg:
 		m.ui.width, m.ui.height = msg.Width, msg.Height
 		m.redraw()

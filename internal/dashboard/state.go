@@ -10,12 +10,15 @@ import (
 // Record is one decoded input record, owned by the dashboard: its strings
 // are copies, already passed through textsafe.Append, so that nothing
 // from the log can reach the terminal as a control sequence. Exactly one
-// of Tick, Interval, Alert and Rule is set, or Source alone for a request.
+// of Tick, Interval, Alert, Rule and Notice is set, or Source alone for a
+// request.
 type Record struct {
 	Tick     *event.Tick
 	Interval *Interval
 	Alert    *Alert
 	Rule     *Rule
+	// Notice is an upstream stage's warning, as its stderr line.
+	Notice string
 	// Source identifies the label of the input a request record came
 	// from by its hash, non-zero: the dashboard only counts distinct
 	// labels, and a label from the log may be a megabyte long.
@@ -135,30 +138,32 @@ type Span struct {
 // arrival order. It does no I/O and reads no clock: time is the log's own,
 // from the ticks, so a replay shows what a live run would have.
 type State struct {
-	hits       [historySeconds]int64 // per-second hits, indexed by ts mod historySeconds
-	haveTick   bool
-	first      int64 // first tick's second
-	last       int64 // latest tick's second
-	lastHits   int64 // hits of the latest tick
-	utcOffset  int32
-	total      int64
-	bytes      int64
-	status     event.StatusCounts // since start
-	interval   *Interval          // latest summary
-	threshold  float64
-	window     int64
-	rules      []*Rule // announced by rule records, in arrival order
-	moreRules  bool    // rules passed maxRules
-	graphRule  string  // name of the rule the graph draws, once known
-	history    []*Span
-	firing     map[string]*Span
-	forgotten  int64               // spans dropped from a full history while still firing
-	sources    map[uint64]struct{} // hashes of source labels
-	moreSource bool                // sources passed maxSources
-	malformed  int64
-	ended      bool
-	endErr     string // err's message, sanitized for the screen
-	err        error
+	hits        [historySeconds]int64 // per-second hits, indexed by ts mod historySeconds
+	haveTick    bool
+	first       int64 // first tick's second
+	last        int64 // latest tick's second
+	lastHits    int64 // hits of the latest tick
+	utcOffset   int32
+	total       int64
+	bytes       int64
+	status      event.StatusCounts // since start
+	interval    *Interval          // latest summary
+	threshold   float64
+	window      int64
+	rules       []*Rule // announced by rule records, in arrival order
+	moreRules   bool    // rules passed maxRules
+	graphRule   string  // name of the rule the graph draws, once known
+	history     []*Span
+	firing      map[string]*Span
+	forgotten   int64               // spans dropped from a full history while still firing
+	sources     map[uint64]struct{} // hashes of source labels
+	moreSource  bool                // sources passed maxSources
+	malformed   int64
+	notices     []string // the latest maxNotices notices from upstream
+	noticeCount int64
+	ended       bool
+	endErr      string // err's message, sanitized for the screen
+	err         error
 }
 
 // NewState returns an empty State that draws the given threshold, in
@@ -179,6 +184,8 @@ func (s *State) Apply(r *Record) {
 		s.alert(r.Alert)
 	case r.Rule != nil:
 		s.rule(r.Rule)
+	case r.Notice != "":
+		s.notice(r.Notice)
 	case r.Source != 0:
 		if _, ok := s.sources[r.Source]; ok {
 			return
@@ -325,6 +332,7 @@ func (s *State) Firing() []*Span {
 func (s *State) Clone() *State {
 	c := *s
 	c.rules = slices.Clone(s.rules) // rules are never changed once made
+	c.notices = slices.Clone(s.notices)
 	c.firing = make(map[string]*Span, len(s.firing))
 	c.history = make([]*Span, len(s.history))
 	for i, sp := range s.history {

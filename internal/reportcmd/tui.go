@@ -172,6 +172,9 @@ func runTUI(c *cli.Context) error {
 	cancel()
 	<-fed
 	held.Release(c.App.Name)
+	if fm, ok := final.(dashboard.Model); ok {
+		dashboard.WriteNotices(c.App.ErrWriter, fm.State(), c.App.Name)
+	}
 	switch {
 	case crash != nil:
 		fmt.Fprintf(c.App.ErrWriter, "%s: internal error: %s", c.App.Name, crash)
