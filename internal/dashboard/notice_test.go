@@ -80,4 +80,3 @@ func yields(cmd tea.Cmd, typ string) bool {
 	}
 	return false
 }
-
