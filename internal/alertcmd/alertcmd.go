@@ -44,7 +44,8 @@ func New() *cli.App {
 			"Rules with {section=...} or {source=...} count request records: run\n" +
 			"httpmon-window with --pass-requests.\n\n" +
 			"Every input record passes through unchanged; each \"alert\" record follows the\n" +
-			"tick of its second.",
+			"tick of its second. Before its first output it writes a \"rule\" record per rule\n" +
+			"in force, after those of an alert stage before it.",
 		HideHelpCommand: true,
 		// A rule's selector has commas in it: "5xx{section=/a,source=b}".
 		DisableSliceFlagSeparator: true,
