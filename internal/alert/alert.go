@@ -52,6 +52,9 @@ type Monitor struct {
 	last    int64    // newest second evaluated
 	from    int64    // first second evaluated: the window holds no data before it
 	started bool
+	// lowerBound is set for "<" and "<=" rules over a count or rate,
+	// which cannot hold while the window reaches before from.
+	lowerBound bool
 
 	state    state
 	activeAt int64 // first second of the condition's current run
@@ -72,6 +75,7 @@ func New(rule Rule) (*Monitor, error) {
 		op:     []byte(rule.Op.String()),
 		ring:   make([]counts, rule.Window),
 	}
+	m.lowerBound = rule.Metric.Form != FormRatio && (rule.Op == OpLT || rule.Op == OpLE)
 	// Labels, sorted by name: the selectors, then the rule's own, which
 	// Validate keeps from clashing with them.
 	m.labels = make([]event.Label, 0, len(rule.Labels)+2)
@@ -135,7 +139,9 @@ func (m *Monitor) observe(ts int64, c counts, offset int32, dst []event.Alert) (
 	if m.started && ts <= m.last {
 		return dst, &OutOfOrderError{ts, m.last}
 	}
-	if m.started {
+	if !m.started {
+		m.started, m.from = true, ts
+	} else {
 		// Past the window the sums are zero and the condition constant;
 		// past for and keep_firing_for after that, the state is too, and
 		// nothing can change until ts.
@@ -144,9 +150,6 @@ func (m *Monitor) observe(ts int64, c counts, offset int32, dst []event.Alert) (
 		for s := m.last + 1; s <= end; s++ {
 			dst = m.step(s, counts{}, offset, dst)
 		}
-	}
-	if !m.started {
-		m.started, m.from = true, ts
 	}
 	return m.step(ts, c, offset, dst), nil
 }
@@ -163,16 +166,6 @@ func (m *Monitor) value() (float64, bool) {
 		// Comparing the quotient, as the rule is written, keeps "exactly
 		// threshold" exact: both sides round the same way when equal.
 		v = float64(m.sum.base) / float64(r.Window)
-	}
-	if r.Metric.Form != FormRatio && (r.Op == OpLT || r.Op == OpLE) && m.last-m.from+1 < r.Window {
-		// The seconds of the window before the data began are not
-		// seconds without requests: a count over part of the window is
-		// only a lower bound, which can show that "more than" holds but
-		// never that "less than" does. Without this, every "traffic
-		// dropped" rule would fire at the start of every stream.
-		return v, false
-	}
-	switch r.Metric.Form {
 	case FormRatio:
 		if m.sum.hits > 0 {
 			v = float64(m.sum.base) / float64(m.sum.hits)
@@ -181,6 +174,14 @@ func (m *Monitor) value() (float64, bool) {
 			// Too few requests to say anything, in either direction.
 			return v, false
 		}
+	}
+	if m.lowerBound && m.last-m.from+1 < r.Window {
+		// The seconds of the window before the data began are not
+		// seconds without requests: a count over part of the window is
+		// only a lower bound, which can show that "more than" holds but
+		// never that "less than" does. Without this, every "traffic
+		// dropped" rule would fire at the start of every stream.
+		return v, false
 	}
 	return v, r.Op.holds(v, r.Threshold)
 }
