@@ -143,10 +143,13 @@ screen | sed -n 24p | grep -qF 'q quit' || fail "the footer is not on the 24th r
 # End of input: the final state stays, and says so. A damaged line is
 # counted on the screen, and reported once the screen is gone.
 echo '{"kind":"tick",' >&3
+# An upstream stage's notice is shown on a line of its own, escaped.
+echo '{"kind":"notice","stage":"httpmon-window","line":7,"message":"late \u001b[31mred"}' >&3
 sed -n "$((resolved + 31)),\$p" "$work/records.ndjson" >&3
 exec 3>&-
 wait_for 'input ended, q to quit'
 expect '1 malformed'
+expect '! httpmon-window: line 7: late \x1b[31mred'
 expect 'total 6800'
 expect 'elapsed 15m28s'
 sleep 0.3
@@ -157,18 +160,46 @@ keys q
 wait_for 'exit=0'
 expect_not 'Top sections' # the alternate screen is gone
 expect "httpmon-report: line $((resolved + 31)): malformed JSON"
+expect 'httpmon-window: line 7: late \x1b[31mred' # the notice, kept past the dashboard
 expect "ready\$ cd $work && " # the command line is back, the alternate screen gone
 
 echo "== the whole pipeline in the terminal, left with Ctrl-C"
 keys "clear" Enter
 wait_gone 'exit=0'
-keys "$bin/genlog -n 6800 -rate 8 -bursts -format combined | $bin/httpmon-parse | $bin/httpmon-window | $bin/httpmon-alert | $bin/httpmon-report; echo \"exit=\$?\"" Enter
+keys "$bin/genlog -n 6800 -rate 8 -bursts -format combined | $bin/httpmon-parse | $bin/httpmon-window | $bin/httpmon-alert | $bin/httpmon-report; echo \"exit=\${PIPESTATUS[*]}\"" Enter
 wait_for 'input ended, q to quit' 60
 expect 'total 6800'
 expect 'High traffic fired 21:18:35 hits = 1221  resolved 21:22:21 hits = 1200'
 keys C-c
-wait_for 'exit=0'
+wait_for 'exit=0 0 0 0 0'
 expect_not 'Top sections'
+
+echo "== a live pipeline: the rules from httpmon-alert, a full repaint, one Ctrl-C ends it all"
+keys "clear" Enter
+wait_gone 'exit=0'
+"$bin/genlog" -n 2000 -rate 8 -format combined >"$work/live.log"
+# httpmon-parse --follow never ends by itself: only the Ctrl-C does.
+keys "$bin/httpmon-parse --follow --from-start live.log | $bin/httpmon-window | $bin/httpmon-alert --threshold 50 --window 30s | $bin/httpmon-report; echo \"exit=\${PIPESTATUS[*]}\"" Enter
+wait_for 'total 1'
+# The graph draws the rule httpmon-alert runs, not the defaults, before any
+# alert says it.
+wait_for "threshold 50 req/s"
+expect_not "ALERT"
+expect_not 'threshold 10 req/s'
+# Garbage written over the dashboard from outside, as the stderr of the
+# stages before it lands, is gone within one refresh (1 s).
+tty=$(tmux -L "$sock" display-message -p -t t '#{pane_tty}')
+printf '\033[20;1HGARBAGE-ON-THE-SCREEN' >"$tty"
+seen=no
+screen | grep -qF 'GARBAGE-ON-THE-SCREEN' && seen=yes
+wait_gone 'GARBAGE-ON-THE-SCREEN' 3
+echo "tui-test: garbage on the screen before the repaint: $seen"
+# The Ctrl-C the dashboard reads as a key reaches every stage: they all
+# exit 0 and the shell prompt is back at once.
+keys C-c
+wait_for 'exit=0 0 0 0' 5
+expect_not 'Top sections'
+screen | grep -v '^$' | tail -n 1 | grep -qF 'ready$' || fail "the shell prompt is not back"
 
 echo "== SIGINT from outside restores the terminal"
 keys "clear" Enter

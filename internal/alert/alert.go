@@ -50,7 +50,11 @@ type Monitor struct {
 	ring    []counts // per second, at index ts mod Window
 	sum     counts   // over the window ending at last
 	last    int64    // newest second evaluated
+	from    int64    // first second evaluated: the window holds no data before it
 	started bool
+	// lowerBound is set for "<" and "<=" rules over a count or rate,
+	// which cannot hold while the window reaches before from.
+	lowerBound bool
 
 	state    state
 	activeAt int64 // first second of the condition's current run
@@ -71,6 +75,7 @@ func New(rule Rule) (*Monitor, error) {
 		op:     []byte(rule.Op.String()),
 		ring:   make([]counts, rule.Window),
 	}
+	m.lowerBound = rule.Metric.Form != FormRatio && (rule.Op == OpLT || rule.Op == OpLE)
 	// Labels, sorted by name: the selectors, then the rule's own, which
 	// Validate keeps from clashing with them.
 	m.labels = make([]event.Label, 0, len(rule.Labels)+2)
@@ -89,6 +94,10 @@ func New(rule Rule) (*Monitor, error) {
 
 // Rule returns the monitor's rule.
 func (m *Monitor) Rule() *Rule { return &m.rule }
+
+// Labels returns the labels of the monitor's alerts, sorted by name: the
+// section and source it selects, then the rule's own.
+func (m *Monitor) Labels() []event.Label { return m.labels }
 
 // Firing reports whether the alert is firing now.
 func (m *Monitor) Firing() bool { return m.state == firing }
@@ -130,7 +139,9 @@ func (m *Monitor) observe(ts int64, c counts, offset int32, dst []event.Alert) (
 	if m.started && ts <= m.last {
 		return dst, &OutOfOrderError{ts, m.last}
 	}
-	if m.started {
+	if !m.started {
+		m.started, m.from = true, ts
+	} else {
 		// Past the window the sums are zero and the condition constant;
 		// past for and keep_firing_for after that, the state is too, and
 		// nothing can change until ts.
@@ -140,7 +151,6 @@ func (m *Monitor) observe(ts int64, c counts, offset int32, dst []event.Alert) (
 			dst = m.step(s, counts{}, offset, dst)
 		}
 	}
-	m.started = true
 	return m.step(ts, c, offset, dst), nil
 }
 
@@ -164,6 +174,14 @@ func (m *Monitor) value() (float64, bool) {
 			// Too few requests to say anything, in either direction.
 			return v, false
 		}
+	}
+	if m.lowerBound && m.last-m.from+1 < r.Window {
+		// The seconds of the window before the data began are not
+		// seconds without requests: a count over part of the window is
+		// only a lower bound, which can show that "more than" holds but
+		// never that "less than" does. Without this, every "traffic
+		// dropped" rule would fire at the start of every stream.
+		return v, false
 	}
 	return v, r.Op.holds(v, r.Threshold)
 }

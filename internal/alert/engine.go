@@ -40,7 +40,12 @@ type Engine struct {
 	free    [][]perBase
 	last    int64
 	started bool
-	stats   EngineStats
+	// requests is set by the first request record. Until then the rules
+	// over a section or source have no data at all, which is not the same
+	// as no traffic: they are not evaluated, so that a stream without
+	// request records cannot make "hits{section=/api} < 1" fire.
+	requests bool
+	stats    EngineStats
 }
 
 // EngineStats count what an Engine saw.
@@ -87,6 +92,10 @@ func (e *Engine) Monitors() []*Monitor { return e.mons }
 // NeedsRequests reports whether some rule counts request records.
 func (e *Engine) NeedsRequests() bool { return len(e.sels) > 0 }
 
+// SawRequests reports whether a request record has come yet; until one
+// does, the rules over a section or source are not evaluated.
+func (e *Engine) SawRequests() bool { return e.requests }
+
 // Stats returns the engine's counters.
 func (e *Engine) Stats() EngineStats { return e.stats }
 
@@ -96,6 +105,7 @@ func (e *Engine) Request(r *event.Request) {
 	if len(e.sels) == 0 {
 		return
 	}
+	e.requests = true
 	if e.started && r.TS <= e.last {
 		e.stats.Late++
 		return
@@ -153,6 +163,9 @@ func (e *Engine) Tick(t *event.Tick, dst []event.Alert) ([]event.Alert, error) {
 	for i, m := range e.mons {
 		c := tickCounts(t, m.rule.Metric.Base)
 		if s := e.sel[i]; s >= 0 {
+			if !e.requests {
+				continue
+			}
 			c = counts{}
 			if now != nil {
 				c = counts{base: now[s][m.rule.Metric.Base], hits: now[s][BaseHits]}

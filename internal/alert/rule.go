@@ -200,11 +200,13 @@ func (r *Rule) Validate() error {
 }
 
 // String writes the rule in the syntax ParseRule reads, with every clause
-// that differs from its default.
-func (r *Rule) String() string {
+// that differs from its default, name included.
+func (r *Rule) String() string { return r.Name + ": " + r.Expr() }
+
+// Expr writes the rule after its name, in the syntax ParseRule reads:
+// "hits/s > 10 over 2m".
+func (r *Rule) Expr() string {
 	var b strings.Builder
-	b.WriteString(r.Name)
-	b.WriteString(": ")
 	b.WriteString(r.Metric.String())
 	if r.Selected() {
 		b.WriteByte('{')

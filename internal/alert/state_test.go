@@ -220,6 +220,11 @@ func reference(r Rule, ticks []event.Tick) []string {
 			}
 			enough = hits > 0 && hits >= r.MinRequests
 		}
+		// Less than over a window reaching before the first tick is
+		// not known.
+		if r.Metric.Form != FormRatio && (r.Op == OpLT || r.Op == OpLE) && s-ticks[0].TS+1 < r.Window {
+			enough = false
+		}
 		cond := enough && r.Op.holds(v, r.Threshold)
 		switch st {
 		case "inactive":

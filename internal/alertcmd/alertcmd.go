@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -15,6 +16,7 @@ import (
 	"github.com/httpmon/httpmon/internal/alert"
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/stage"
+	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 const name = "httpmon-alert"
@@ -42,7 +44,8 @@ func New() *cli.App {
 			"Rules with {section=...} or {source=...} count request records: run\n" +
 			"httpmon-window with --pass-requests.\n\n" +
 			"Every input record passes through unchanged; each \"alert\" record follows the\n" +
-			"tick of its second.",
+			"tick of its second. Before its first output it writes a \"rule\" record per rule\n" +
+			"in force, after those of an alert stage before it.",
 		HideHelpCommand: true,
 		// A rule's selector has commas in it: "5xx{section=/a,source=b}".
 		DisableSliceFlagSeparator: true,
@@ -142,6 +145,10 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return stage.UsageError("%v", err)
 	}
+	ruleLines, err := ruleRecords(event.NewEncoder(), eng)
+	if err != nil {
+		return err
+	}
 	nt, err := newNotifier(c, eng)
 	if err != nil {
 		return err
@@ -151,6 +158,22 @@ func run(c *cli.Context) error {
 		nt.close(c.App.ErrWriter)
 		return err
 	}
+	// The rule records go out before the first output, with the first
+	// input record that is not another stage's rule record, passed on or
+	// not: a stream with no records gets none, and the stages after this
+	// one know the rules before any alert.
+	announced := false
+	announce := func() {
+		if announced {
+			return
+		}
+		announced = true
+		for _, l := range ruleLines {
+			// A failed write stays in the buffer and ends the stream at
+			// the next one.
+			st.Out.Write(l)
+		}
+	}
 	needRequests := eng.NeedsRequests()
 	v1 := len(rs) == 1 && rs[0].V1
 	dec, enc := event.NewDecoder(), event.NewEncoder()
@@ -158,8 +181,14 @@ func run(c *cli.Context) error {
 	var req event.Request
 	var alerts []event.Alert
 	var tickedHits int64
+	toldNoRequests := false
 	err = st.Records(dec,
 		func(kind []byte) bool {
+			// An earlier alert stage's rules go first, so that the rules
+			// come in pipeline order.
+			if string(kind) != event.KindRule {
+				announce()
+			}
 			return string(kind) == event.KindTick || (needRequests && string(kind) == event.KindRequest)
 		},
 		func(kind, raw []byte) error {
@@ -174,6 +203,13 @@ func run(c *cli.Context) error {
 				return stage.Bad(err)
 			}
 			tickedHits += tick.Hits
+			if needRequests && !toldNoRequests && !eng.SawRequests() {
+				// httpmon-window passes requests of a second before its
+				// tick, so none by now means none are coming: say so now,
+				// since a live pipeline never reaches its end.
+				toldNoRequests = true
+				fmt.Fprintf(c.App.ErrWriter, "%s: %s counts the request records of a section or source, and none came before the first tick: it has no data and cannot fire until they do; run httpmon-window with --pass-requests\n", name, selectedRules(rs))
+			}
 			alerts, err = eng.Tick(&tick, alerts[:0])
 			var ooo *alert.OutOfOrderError
 			if errors.As(err, &ooo) {
@@ -201,8 +237,8 @@ func run(c *cli.Context) error {
 			}
 			return nil
 		})
-	if needRequests && tickedHits > 0 && eng.Stats().Requests == 0 {
-		fmt.Fprintf(c.App.ErrWriter, "%s: no request records matched the rules over a section or source; does httpmon-window run with --pass-requests?\n", name)
+	if needRequests && tickedHits > 0 && eng.SawRequests() && eng.Stats().Requests == 0 {
+		fmt.Fprintf(c.App.ErrWriter, "%s: no request records matched the rules over a section or source\n", name)
 	}
 	if n := eng.Stats().Unclocked; n > 0 {
 		fmt.Fprintf(c.App.ErrWriter, "%s: %d request records left out: no tick came for their seconds\n", name, n)
@@ -210,4 +246,19 @@ func run(c *cli.Context) error {
 	err = st.Finish(err)
 	nt.close(c.App.ErrWriter)
 	return err
+}
+
+// selectedRules names the rules over a section or source, for messages:
+// "rule a" or "rules a, b".
+func selectedRules(rs []alert.Rule) string {
+	var names []string
+	for i := range rs {
+		if rs[i].Selected() {
+			names = append(names, textsafe.String(rs[i].Name))
+		}
+	}
+	if len(names) == 1 {
+		return "rule " + names[0]
+	}
+	return "rules " + strings.Join(names, ", ")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/notify"
 	"github.com/httpmon/httpmon/internal/stage"
+	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 func notifyFlags() []cli.Flag {
@@ -63,9 +64,17 @@ func positive(c *cli.Context, flag string) error {
 
 func httpURL(c *cli.Context, flag string) (string, error) {
 	s := c.String(flag)
+	// The value is never quoted back: webhook URLs carry their tokens in
+	// the path, query or userinfo, and the scheme is all that can be said
+	// safely about one that is wrong.
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", stage.UsageError("--%s wants an http:// or https:// URL, got %q", flag, s)
+	switch {
+	case err != nil:
+		return "", stage.UsageError("--%s wants an http:// or https:// URL with a host; the value given does not parse", flag)
+	case u.Scheme == "":
+		return "", stage.UsageError("--%s wants an http:// or https:// URL with a host", flag)
+	case (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return "", stage.UsageError("--%s wants an http:// or https:// URL with a host, not a %q URL", flag, textsafe.String(u.Scheme))
 	}
 	return s, nil
 }

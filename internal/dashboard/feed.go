@@ -2,7 +2,10 @@ package dashboard
 
 import (
 	"errors"
+	"hash/maphash"
 	"io"
+
+	jsoniter "github.com/json-iterator/go"
 
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/lineio"
@@ -72,6 +75,8 @@ func Feed(in io.Reader, out chan<- Batch, opt FeedOptions) {
 		sum  event.Summary
 		al   event.Alert
 		req  event.Request
+		rule event.Rule
+		nit  = jsoniter.NewIterator(jsoniter.ConfigDefault)
 	)
 	for {
 		line, err := r.Next()
@@ -113,11 +118,17 @@ func Feed(in io.Reader, out chan<- Batch, opt FeedOptions) {
 			if err = dec.Alert(line, &al); err == nil {
 				rec.Alert = NewAlert(&al)
 			}
+		case event.KindRule:
+			if err = dec.Rule(line, &rule); err == nil {
+				rec.Rule = NewRule(&rule)
+			}
+		case kindNotice:
+			rec.Notice, err = decodeNotice(nit, line)
 		case event.KindRequest:
 			// Requests reach the report only when it reads a parser
 			// directly; their source labels are all the dashboard uses.
 			if err = dec.Request(line, &req); err == nil && len(req.Source) > 0 {
-				rec.Source = sanitized(req.Source)
+				rec.Source = sourceHash(req.Source)
 			}
 		default:
 			err = dec.Validate(line)
@@ -139,4 +150,13 @@ func Feed(in io.Reader, out chan<- Batch, opt FeedOptions) {
 func isTooLong(err error) bool {
 	var tl *lineio.TooLongError
 	return errors.As(err, &tl)
+}
+
+// sourceSeed is the seed of the source hashes, one per process: they are
+// compared with each other only.
+var sourceSeed = maphash.MakeSeed()
+
+// sourceHash returns a non-zero hash of a source label.
+func sourceHash(b []byte) uint64 {
+	return max(maphash.Bytes(sourceSeed, b), 1)
 }

@@ -53,7 +53,7 @@ func TestFeedReportsMalformed(t *testing.T) {
 	if fmt.Sprint(bad) != "[2 3]" || malformed != 2 {
 		t.Errorf("malformed lines %v, count %d; want [2 3], 2", bad, malformed)
 	}
-	if len(recs) != 2 || recs[0].Tick == nil || recs[0].Tick.Hits != 2 || recs[1].Source != "web1" {
+	if len(recs) != 2 || recs[0].Tick == nil || recs[0].Tick.Hits != 2 || recs[1].Source != sourceHash([]byte("web1")) {
 		t.Errorf("records: %+v", recs)
 	}
 }

@@ -25,6 +25,11 @@ type Options struct {
 	// own.
 	Threshold float64
 	Window    int64
+	// Interrupt is called on Ctrl-C, which the terminal in raw mode hands
+	// to the dashboard as a key instead of sending SIGINT to the whole
+	// pipeline: it lets the command pass the interrupt on, so that one
+	// Ctrl-C ends every stage as it would without the dashboard.
+	Interrupt func()
 }
 
 // Model is the dashboard's Bubble Tea model.
@@ -101,7 +106,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.dirty && !m.ui.paused {
 			m.redraw()
 		}
-		return m, m.tick()
+		// The whole screen is written again, not only the cells that
+		// changed: the stages before the report share its terminal, and
+		// their stderr lands on it. What they wrote is gone within one
+		// refresh (and their notices are on the dashboard's own line).
+		return m, tea.Batch(m.tick(), tea.ClearScreen)
 	case tea.WindowSizeMsg:
 		m.ui.width, m.ui.height = msg.Width, msg.Height
 		m.redraw()
@@ -114,7 +123,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch k.String() {
-	case "q", "esc", "ctrl+c":
+	case "ctrl+c":
+		if m.opt.Interrupt != nil {
+			m.opt.Interrupt()
+		}
+		return m, tea.Quit
+	case "q", "esc":
 		return m, tea.Quit
 	case "p", "space":
 		m.ui.paused = !m.ui.paused

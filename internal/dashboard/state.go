@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"slices"
+
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/textsafe"
 )
@@ -8,13 +10,19 @@ import (
 // Record is one decoded input record, owned by the dashboard: its strings
 // are copies, already passed through textsafe.Append, so that nothing
 // from the log can reach the terminal as a control sequence. Exactly one
-// of Tick, Interval and Alert is set, or Source alone for a request.
+// of Tick, Interval, Alert, Rule and Notice is set, or Source alone for a
+// request.
 type Record struct {
 	Tick     *event.Tick
 	Interval *Interval
 	Alert    *Alert
-	// Source is the label of the input a request record came from.
-	Source string
+	Rule     *Rule
+	// Notice is an upstream stage's warning, as its stderr line.
+	Notice string
+	// Source identifies the label of the input a request record came
+	// from by its hash, non-zero: the dashboard only counts distinct
+	// labels, and a label from the log may be a megabyte long.
+	Source uint64
 }
 
 // Interval is a sanitized copy of a summary record.
@@ -53,6 +61,8 @@ type Alert struct {
 	Threshold float64
 	Window    int64
 	Rate      float64
+	Metric    string // "" in records of protocol v1, which mean "hits/s"
+	Selects   bool   // a rule over one section or source
 }
 
 func sanitized(b []byte) string { return string(textsafe.Append(nil, b)) }
@@ -83,7 +93,17 @@ func NewAlert(a *event.Alert) *Alert {
 		Name: sanitized(a.Name), Firing: string(a.State) == event.StateFiring,
 		TS: a.TS, UTCOffset: a.UTCOffset, Hits: a.Hits,
 		Threshold: a.Threshold, Window: a.Window, Rate: a.Rate,
+		Metric: sanitized(a.Metric), Selects: selects(a.Labels),
 	}
+}
+
+func selects(ls []event.Label) bool {
+	for _, l := range ls {
+		if string(l.Name) == "section" || string(l.Name) == "source" {
+			return true
+		}
+	}
+	return false
 }
 
 // historySeconds is how many seconds of per-second hits are kept for the
@@ -118,27 +138,32 @@ type Span struct {
 // arrival order. It does no I/O and reads no clock: time is the log's own,
 // from the ticks, so a replay shows what a live run would have.
 type State struct {
-	hits       [historySeconds]int64 // per-second hits, indexed by ts mod historySeconds
-	haveTick   bool
-	first      int64 // first tick's second
-	last       int64 // latest tick's second
-	lastHits   int64 // hits of the latest tick
-	utcOffset  int32
-	total      int64
-	bytes      int64
-	status     event.StatusCounts // since start
-	interval   *Interval          // latest summary
-	threshold  float64
-	window     int64
-	fromAlert  bool // threshold and window came from an alert record
-	history    []*Span
-	firing     map[string]*Span
-	sources    map[string]struct{}
-	moreSource bool // sources passed maxSources
-	malformed  int64
-	ended      bool
-	endErr     string // err's message, sanitized for the screen
-	err        error
+	hits        [historySeconds]int64 // per-second hits, indexed by ts mod historySeconds
+	haveTick    bool
+	first       int64 // first tick's second
+	last        int64 // latest tick's second
+	lastHits    int64 // hits of the latest tick
+	utcOffset   int32
+	total       int64
+	bytes       int64
+	status      event.StatusCounts // since start
+	interval    *Interval          // latest summary
+	threshold   float64
+	window      int64
+	rules       []*Rule // announced by rule records, in arrival order
+	moreRules   bool    // rules passed maxRules
+	graphRule   string  // name of the rule the graph draws, once known
+	history     []*Span
+	firing      map[string]*Span
+	forgotten   int64               // spans dropped from a full history while still firing
+	sources     map[uint64]struct{} // hashes of source labels
+	moreSource  bool                // sources passed maxSources
+	malformed   int64
+	notices     []string // the latest maxNotices notices from upstream
+	noticeCount int64
+	ended       bool
+	endErr      string // err's message, sanitized for the screen
+	err         error
 }
 
 // NewState returns an empty State that draws the given threshold, in
@@ -157,7 +182,11 @@ func (s *State) Apply(r *Record) {
 		s.interval = r.Interval
 	case r.Alert != nil:
 		s.alert(r.Alert)
-	case r.Source != "":
+	case r.Rule != nil:
+		s.rule(r.Rule)
+	case r.Notice != "":
+		s.notice(r.Notice)
+	case r.Source != 0:
 		if _, ok := s.sources[r.Source]; ok {
 			return
 		}
@@ -166,7 +195,7 @@ func (s *State) Apply(r *Record) {
 			return
 		}
 		if s.sources == nil {
-			s.sources = map[string]struct{}{}
+			s.sources = map[uint64]struct{}{}
 		}
 		s.sources[r.Source] = struct{}{}
 	}
@@ -216,13 +245,7 @@ func slot(ts int64) int {
 }
 
 func (s *State) alert(a *Alert) {
-	if a.Threshold > 0 {
-		s.threshold = a.Threshold
-		s.fromAlert = true
-	}
-	if a.Window > 0 {
-		s.window = a.Window
-	}
+	s.graphAlert(a)
 	if a.Firing {
 		if sp := s.firing[a.Name]; sp != nil {
 			// Fired again without resolving: the later record wins.
@@ -248,15 +271,22 @@ func (s *State) alert(a *Alert) {
 }
 
 // addSpan appends to the history, dropping the oldest resolved span when it
-// is full; spans still firing stay, as the banner refers to them.
+// is full, or else the oldest span: spans still firing are kept while there
+// is room, as the banners refer to them, but a stream of distinct alerts
+// that never resolve must not grow the history, nor the time each record
+// takes, without bound. Forgotten firing spans are counted.
 func (s *State) addSpan(sp *Span) {
 	if len(s.history) >= maxAlerts {
-		for i, old := range s.history {
-			if old.Resolved {
-				s.history = append(s.history[:i], s.history[i+1:]...)
-				break
+		i := slices.IndexFunc(s.history, func(old *Span) bool { return old.Resolved })
+		if i < 0 {
+			i = 0
+			old := s.history[0]
+			if s.firing[old.Name] == old {
+				delete(s.firing, old.Name)
+				s.forgotten++
 			}
 		}
+		s.history = slices.Delete(s.history, i, i+1)
 	}
 	s.history = append(s.history, sp)
 }
@@ -301,6 +331,8 @@ func (s *State) Firing() []*Span {
 // live state goes on taking records.
 func (s *State) Clone() *State {
 	c := *s
+	c.rules = slices.Clone(s.rules) // rules are never changed once made
+	c.notices = slices.Clone(s.notices)
 	c.firing = make(map[string]*Span, len(s.firing))
 	c.history = make([]*Span, len(s.history))
 	for i, sp := range s.history {
@@ -311,7 +343,7 @@ func (s *State) Clone() *State {
 		}
 	}
 	if s.sources != nil {
-		c.sources = make(map[string]struct{}, len(s.sources))
+		c.sources = make(map[uint64]struct{}, len(s.sources))
 		for k := range s.sources {
 			c.sources[k] = struct{}{}
 		}

@@ -71,6 +71,9 @@ func render(st *State, u ui) string {
 	var top, bottom []string
 	top = append(top, header(st, w))
 	top = append(top, banners(st, w)...)
+	if n := noticeLine(st); n != "" {
+		bottom = append(bottom, n)
+	}
 	bottom = append(bottom, footer(st, u, w))
 
 	lines := top
@@ -139,7 +142,11 @@ func layout(st *State, rem int) (p plan, ok bool) {
 // bodyRows returns the rows left for the body once the header, banners
 // and footer are drawn.
 func bodyRows(st *State, h int) int {
-	return h - 1 - len(banners(st, 1)) - 1
+	rows := h - 1 - len(banners(st, 1)) - 1
+	if st.noticeCount > 0 {
+		rows--
+	}
+	return rows
 }
 
 // body draws the graph, status classes, sections and alert history.
@@ -535,7 +542,11 @@ func sections(st *State, u ui, rows int) []string {
 
 // alertHistory lists alert spans, newest first, rows tall.
 func alertHistory(st *State, rows int) []string {
-	out := []string{styleTitle.Render(fmt.Sprintf("Alerts (%d)", len(st.history)))}
+	title := fmt.Sprintf("Alerts (%d)", len(st.history))
+	if st.forgotten > 0 {
+		title = fmt.Sprintf("Alerts (%d; %d older firing ones not kept)", len(st.history), st.forgotten)
+	}
+	out := []string{styleTitle.Render(title) + ruleList(st)}
 	if len(st.history) == 0 {
 		return append(out, styleFaint.Render("none so far"))
 	}

@@ -1,14 +1,15 @@
 package notify
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -27,8 +28,9 @@ type ExecConfig struct {
 // command's standard output is discarded, because httpmon-alert's own is
 // the record stream; its standard error is shown when it fails.
 type Exec struct {
-	cfg ExecConfig
-	q   queue
+	cfg     ExecConfig
+	q       queue
+	reapers sync.WaitGroup // one per command whose shell left children behind
 }
 
 // NewExec starts an Exec sink's workers.
@@ -54,11 +56,17 @@ func (e *Exec) handle(a *Alert) {
 }
 
 // tail keeps the last bytes a command writes, enough to explain a failure.
-type tail struct{ b []byte }
+// It is written by a reader goroutine and read by the worker.
+type tail struct {
+	mu sync.Mutex
+	b  []byte
+}
 
 const tailMax = 512
 
 func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	t.b = append(t.b, p...)
 	if len(t.b) > tailMax {
 		t.b = append(t.b[:0], t.b[len(t.b)-tailMax:]...)
@@ -66,45 +74,138 @@ func (t *tail) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return strings.TrimSpace(strings.ToValidUTF8(string(t.b), "\uFFFD"))
+}
+
+// stderrWait is how long a failed command's standard error may take to
+// reach its end after the shell exited, for the message.
+const stderrWait = time.Second
+
+// run runs the command in a process group of its own. The shell's exit
+// status is the result: a command that starts a child in the background
+// and exits 0 has succeeded, even while the child keeps the pipes open.
+// Whatever is left of the group when the shell exits is killed at the
+// command's timeout or when the sink closes, whichever comes first, so
+// that nothing outlives httpmon-alert.
 func (e *Exec) run(a *Alert) error {
-	ctx := e.q.ctx
+	var deadline <-chan time.Time
+	var end time.Time // zero: no timeout
 	if e.cfg.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, e.cfg.Timeout)
-		defer cancel()
+		end = time.Now().Add(e.cfg.Timeout)
+		t := time.NewTimer(e.cfg.Timeout)
+		defer t.Stop()
+		deadline = t.C
 	}
-	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", e.cfg.Command)
-	// Its own process group, so that a timeout kills what the shell
-	// started too, not only the shell.
+	cmd := exec.Command("/bin/sh", "-c", e.cfg.Command)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = time.Second
-	cmd.Stdin = bytes.NewReader(append(a.Record, '\n'))
-	var stderr tail
-	cmd.Stderr = &stderr
 	cmd.Env = append(os.Environ(), Env(a)...)
 	for i, kv := range cmd.Env {
 		// The one byte an environment cannot hold; labels from a
 		// configuration file could have it.
 		cmd.Env[i] = strings.ReplaceAll(kv, "\x00", "\uFFFD")
 	}
-	err := cmd.Run()
-	if err == nil {
+	// Pipes of our own rather than os/exec's: its Wait waits for every
+	// holder of the pipes to let go, background children included.
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return err
+	}
+	cmd.Stdin, cmd.Stderr = inR, errW
+	err = cmd.Start()
+	inR.Close()
+	errW.Close()
+	if err != nil {
+		inW.Close()
+		errR.Close()
+		return err
+	}
+	pgid := cmd.Process.Pid
+	go func() {
+		// A command that does not read its input gets EPIPE here, or
+		// blocks until its group is killed.
+		inW.Write(append(a.Record, '\n'))
+		inW.Close()
+	}()
+	var stderr tail
+	stderrDone := make(chan struct{})
+	go func() {
+		io.Copy(&stderr, errR)
+		errR.Close()
+		close(stderrDone)
+	}()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+
+	var why error
+	select {
+	case err = <-exited:
+	case <-deadline:
+		why = fmt.Errorf("killed after %s", e.cfg.Timeout)
+	case <-e.q.ctx.Done():
+		why = errors.New("killed at exit")
+	}
+	if why != nil {
+		syscall.Kill(-pgid, syscall.SIGKILL)
+		<-exited
+		err = why
+	}
+	if why == nil && err == nil {
+		e.reap(pgid, end)
 		return nil
 	}
-	if ctx.Err() != nil && e.q.ctx.Err() == nil {
-		err = fmt.Errorf("killed after %s", e.cfg.Timeout)
-	} else if e.q.ctx.Err() != nil {
-		err = errors.New("killed at exit")
+	if why == nil {
+		// Failed: what it said on the way out explains why, if it comes.
+		select {
+		case <-stderrDone:
+		case <-time.After(stderrWait):
+		}
+		e.reap(pgid, end)
 	}
-	if msg := strings.TrimSpace(strings.ToValidUTF8(string(stderr.b), "\uFFFD")); msg != "" {
+	if msg := stderr.String(); msg != "" {
 		return fmt.Errorf("%v: %q", err, msg)
 	}
 	return err
 }
 
-// Close implements Sink.
-func (e *Exec) Close(ctx context.Context) Stats { return e.q.close(ctx) }
+// reap kills what is left of the process group pgid, after its shell
+// exited, at end (the zero time: never) or when the sink closes.
+func (e *Exec) reap(pgid int, end time.Time) {
+	if syscall.Kill(-pgid, 0) != nil {
+		return // nothing left
+	}
+	e.reapers.Add(1)
+	go func() {
+		defer e.reapers.Done()
+		var deadline <-chan time.Time
+		if !end.IsZero() {
+			t := time.NewTimer(time.Until(end))
+			defer t.Stop()
+			deadline = t.C
+		}
+		select {
+		case <-deadline:
+		case <-e.q.ctx.Done():
+		}
+		syscall.Kill(-pgid, syscall.SIGKILL)
+	}()
+}
+
+// Close implements Sink. It kills the background children of commands
+// that have exited.
+func (e *Exec) Close(ctx context.Context) Stats {
+	st := e.q.close(ctx)
+	e.reapers.Wait()
+	return st
+}
 
 // Env returns the HTTPMON_ALERT_* variables of a: NAME, STATE, TS, METRIC,
 // OP, VALUE, THRESHOLD, WINDOW, HITS, RATE, FOR, KEEP_FIRING_FOR,

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 // HTTPConfig configures an HTTP sink.
@@ -48,7 +50,11 @@ type HTTP struct {
 func NewHTTP(cfg HTTPConfig) *HTTP {
 	cfg.Attempts = max(cfg.Attempts, 1)
 	if cfg.Client == nil {
-		cfg.Client = &http.Client{}
+		cfg.Client = &http.Client{
+			// A redirect would resend the alert to a URL nobody
+			// configured, as a GET without its body: a 3xx is a failure.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
 	}
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleep
@@ -128,13 +134,14 @@ func (h *HTTP) post(body []byte) error {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.cfg.URL, bytes.NewReader(body))
 	if err != nil {
-		return permanentError{err}
+		// Its message quotes the URL, token and all.
+		return permanentError{fmt.Errorf("POST %s: cannot make the request", RedactURL(h.cfg.URL))}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "httpmon-alert")
 	resp, err := h.cfg.Client.Do(req)
 	if err != nil {
-		return err
+		return redactError(err, h.cfg.URL)
 	}
 	// Read a little of the body, for the message and so the connection
 	// can be reused.
@@ -143,13 +150,16 @@ func (h *HTTP) post(body []byte) error {
 	if resp.StatusCode/100 == 2 {
 		return nil
 	}
-	err = fmt.Errorf("HTTP %s", resp.Status)
+	// The reason phrase is the receiver's text, as untrusted as its body.
+	status := textsafe.String(resp.Status)
+	err = fmt.Errorf("HTTP %s", status)
 	if m := strings.TrimSpace(strings.ToValidUTF8(string(msg), "\uFFFD")); m != "" {
-		err = fmt.Errorf("HTTP %s: %q", resp.Status, m)
+		err = fmt.Errorf("HTTP %s: %q", status, m)
 	}
 	// Other 4xx answers say the request itself is wrong; sending it again
-	// would get the same answer.
-	if resp.StatusCode/100 == 4 && resp.StatusCode != http.StatusRequestTimeout && resp.StatusCode != http.StatusTooManyRequests {
+	// would get the same answer, and so would a redirect, not followed.
+	if resp.StatusCode/100 == 3 ||
+		resp.StatusCode/100 == 4 && resp.StatusCode != http.StatusRequestTimeout && resp.StatusCode != http.StatusTooManyRequests {
 		return permanentError{err}
 	}
 	return err

@@ -127,12 +127,22 @@ type queue struct {
 	cancel context.CancelFunc
 	stats  counters
 	closed bool
+
+	// Queue-full messages are limited to one a second: a flapping rule
+	// can overflow a queue thousands of times a second, and the exit
+	// summary counts every drop anyway.
+	now        func() time.Time
+	lastFull   time.Time
+	unreported int64 // drops since the last queue-full message
 }
 
 // start starts workers goroutines that call handle for each queued alert,
 // in the order queued when there is one worker.
 func (q *queue) start(name string, log *Log, size, workers int, handle func(*Alert)) {
 	q.name, q.log = name, log
+	if q.now == nil {
+		q.now = time.Now
+	}
 	q.ch = make(chan *Alert, max(size, 1))
 	q.ctx, q.cancel = context.WithCancel(context.Background())
 	for range max(workers, 1) {
@@ -160,6 +170,17 @@ func (q *queue) push(a *Alert) {
 	case q.ch <- a:
 	default:
 		q.stats.add(0, 0, 1)
+		now := q.now()
+		if !q.lastFull.IsZero() && now.Sub(q.lastFull) < time.Second {
+			q.unreported++
+			return
+		}
+		q.lastFull = now
+		if n := q.unreported; n > 0 {
+			q.unreported = 0
+			q.log.Printf("%s: queue of %d full, %s %s dropped (%d more dropped since the last message)", q.name, cap(q.ch), a.Name, a.State, n)
+			return
+		}
 		q.log.Printf("%s: queue of %d full, %s %s dropped", q.name, cap(q.ch), a.Name, a.State)
 	}
 }

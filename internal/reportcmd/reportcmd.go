@@ -41,7 +41,7 @@ func New() *cli.App {
 			&cli.DurationFlag{Name: "refresh", Value: time.Second,
 				Usage: "redraw the dashboard this often", EnvVars: []string{stage.EnvVar(name, "refresh")}},
 			&cli.Float64Flag{Name: "threshold", Value: defaultThreshold,
-				Usage: "alert threshold in req/s drawn on the dashboard's graph until an alert record brings its own", EnvVars: []string{stage.EnvVar(name, "threshold")}},
+				Usage: "alert threshold in req/s drawn on the dashboard's graph until httpmon-alert's rule records bring their own", EnvVars: []string{stage.EnvVar(name, "threshold")}},
 		}, stage.InputFlags(name)...),
 		Action: run,
 	}

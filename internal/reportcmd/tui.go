@@ -21,7 +21,8 @@ import (
 )
 
 // The alert rule of httpmon-alert with its default flags, drawn on the graph
-// until an alert record says which rule is in use.
+// until a rule record (or, from an older httpmon-alert, an alert record)
+// says which rule is in use.
 const (
 	defaultThreshold = 10
 	defaultWindow    = 120
@@ -118,8 +119,10 @@ func runTUI(c *cli.Context) error {
 		return err
 	}
 	// Quitting stops the reader at once, without the drain a pipeline
-	// stage gives its upstream on Ctrl-C: the person has seen enough.
-	ctx, cancel := context.WithCancel(st.Ctx)
+	// stage gives its upstream on Ctrl-C: the person has seen enough. The
+	// Ctrl-C key is the exception, below; the reader stops when told, not
+	// on the signal, for that.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// progCtx ends the program on SIGINT and SIGTERM, and when the reader
 	// fails in a way that must not leave the terminal in raw mode.
@@ -161,16 +164,51 @@ func runTUI(c *cli.Context) error {
 	case "always":
 		opts = append(opts, tea.WithColorProfile(colorprofile.ANSI))
 	}
+	var interrupt func()
+	interrupted := make(chan struct{})
+	if out, ok := c.App.Writer.(*os.File); ok {
+		interrupt = func() {
+			close(interrupted)
+			interruptForeground(out)
+		}
+	}
 	m := dashboard.New(dashboard.Options{
+		Interrupt: interrupt,
 		Feed:      batches,
 		Refresh:   c.Duration("refresh"),
 		Threshold: c.Float64("threshold"),
 		Window:    defaultWindow,
 	})
 	final, err := tea.NewProgram(m, opts...).Run()
+	select {
+	case <-interrupted:
+		// Ctrl-C went to every stage. Read on, for as long as the stages
+		// before the report drain, what they flush on the way out, so
+		// that they end as they do on Ctrl-C without the dashboard, not
+		// killed by a broken pipe; the terminal is restored already.
+		go func() {
+			for {
+				select {
+				case <-batches:
+				case <-fed:
+					return
+				}
+			}
+		}()
+		t := time.NewTimer(stage.DrainRecords + time.Second)
+		select {
+		case <-fed:
+		case <-t.C:
+		}
+		t.Stop()
+	default:
+	}
 	cancel()
 	<-fed
 	held.Release(c.App.Name)
+	if fm, ok := final.(dashboard.Model); ok {
+		dashboard.WriteNotices(c.App.ErrWriter, fm.State(), c.App.Name)
+	}
 	switch {
 	case crash != nil:
 		fmt.Fprintf(c.App.ErrWriter, "%s: internal error: %s", c.App.Name, crash)
