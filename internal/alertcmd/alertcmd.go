@@ -44,6 +44,7 @@ func New() *cli.App {
 			"Every input record passes through unchanged; each \"alert\" record follows the\n" +
 			"tick of its second.",
 		HideHelpCommand: true,
+		Metadata:        stage.Role{Input: "ticks", From: "httpmon-window"}.Metadata(),
 		// A rule's selector has commas in it: "5xx{section=/a,source=b}".
 		DisableSliceFlagSeparator: true,
 		Flags: append([]cli.Flag{
