@@ -16,6 +16,7 @@ import (
 	"github.com/httpmon/httpmon/internal/lineio"
 	"github.com/httpmon/httpmon/internal/logfmt"
 	"github.com/httpmon/httpmon/internal/stage"
+	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 const name = "httpmon-parse"
@@ -91,7 +92,7 @@ func run(c *cli.Context) error {
 		var perr *os.PathError
 		if errors.As(err, &perr) {
 			// Like cat: say so, go on with the other files, fail at the end.
-			fmt.Fprintf(c.App.ErrWriter, "%s: %v\n", name, err)
+			fmt.Fprintf(c.App.ErrWriter, "%s: %s\n", name, textsafe.String(err.Error()))
 			failed = cli.Exit("", stage.ExitError)
 			continue
 		}

@@ -25,8 +25,7 @@ type Rejects struct {
 	errw       io.Writer
 	path       string
 	file       *os.File
-	buf        []byte // raw lines not yet written to file
-	pending    int64  // lines in buf
+	buf        []byte // the line being written, with its newline
 	saved      int64  // lines written to file
 	dirty      bool   // written since the last fsync
 	werr       error  // the first failure to write file
@@ -41,10 +40,6 @@ type Rejects struct {
 }
 
 const rejectBurst = 10
-
-// rejectsBuffer is how much of the raw lines is held before a write; they
-// are also written whenever the input goes idle, and by Sync.
-const rejectsBuffer = 64 << 10
 
 // firstKept is how much of the first malformed line is kept, to quote in
 // the message about input that is entirely wrong.
@@ -85,41 +80,30 @@ func (r *Rejects) Report(where string, line int64, raw []byte, reason error) {
 		r.first = append([]byte(nil), raw[:min(len(raw), firstKept)]...)
 	}
 	if r.file != nil && raw != nil && r.werr == nil {
-		r.buf = append(append(r.buf, raw...), '\n')
-		r.pending++
-		if len(r.buf) >= rejectsBuffer {
-			r.write()
-		}
+		r.write(raw)
 	}
 	r.notice(where, line, "%v", reason)
 }
 
-// write writes the buffered lines to the file; a failure is reported at
-// once, and the lines that follow are not saved.
-func (r *Rejects) write() {
-	if len(r.buf) == 0 || r.werr != nil {
+// write appends one line to the file at once, in one write, unbuffered:
+// malformed lines are few, and a line held in a buffer would be lost to a
+// crash or SIGKILL, for good when a checkpoint has moved past it. A
+// failure is reported when it happens, and the lines that follow are not
+// saved.
+func (r *Rejects) write(raw []byte) {
+	r.buf = append(append(r.buf[:0], raw...), '\n')
+	n, err := r.file.Write(r.buf)
+	r.dirty = r.dirty || n > 0
+	if err != nil {
+		r.fail(err)
 		return
 	}
-	n, err := r.file.Write(r.buf)
-	if err != nil {
-		written := int64(0)
-		for _, b := range r.buf[:n] {
-			if b == '\n' {
-				written++
-			}
-		}
-		r.saved += written
-		r.fail(err)
-	} else {
-		r.saved += r.pending
-	}
-	r.dirty = r.dirty || n > 0
-	r.buf, r.pending = r.buf[:0], 0
+	r.saved++
 }
 
 func (r *Rejects) fail(err error) {
 	r.werr = fmt.Errorf("--rejects %s: %w", r.path, unwrapPath(err))
-	r.buf, r.pending = nil, 0
+	r.buf = nil
 	r.print(r.werr.Error() + "; malformed lines are no longer saved")
 }
 
@@ -133,15 +117,6 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// Flush writes what is buffered to the rejects file, without waiting for
-// the disk. It returns the first write error.
-func (r *Rejects) Flush() error {
-	if r.file != nil {
-		r.write()
-	}
-	return r.werr
-}
-
 // Sync writes everything reported so far to the rejects file and waits for
 // the disk to have it, so that a checkpoint written next may skip past the
 // lines. It returns the first write error, which was also reported when it
@@ -150,7 +125,6 @@ func (r *Rejects) Sync() error {
 	if r.file == nil {
 		return nil
 	}
-	r.write()
 	if r.werr != nil || !r.dirty {
 		return r.werr
 	}
@@ -224,12 +198,9 @@ func (r *Rejects) allow() bool {
 	return true
 }
 
-// Summary writes what is buffered and prints the total, if anything was
-// rejected, on stderr and as a notice.
+// Summary prints the total, if anything was rejected, on stderr and as a
+// notice.
 func (r *Rejects) Summary() {
-	if r.file != nil {
-		r.write()
-	}
 	if r.count == 0 {
 		return
 	}
@@ -250,13 +221,12 @@ func (r *Rejects) Summary() {
 	r.emitNotice("", 0, msg, r.count)
 }
 
-// Close writes what is buffered, closes the rejects file and returns the
-// first write error; it prints nothing (see Summary).
+// Close closes the rejects file and returns the first write error; it
+// prints nothing (see Summary).
 func (r *Rejects) Close() error {
 	if r.file == nil {
 		return r.werr
 	}
-	r.write()
 	if err := r.file.Close(); err != nil && r.werr == nil {
 		r.fail(err)
 	}

@@ -244,9 +244,6 @@ func (s *Stage) idle() error {
 			return err
 		}
 	}
-	// A failure to save rejects was reported when it happened and fails
-	// the run at the end; it does not stop the stream.
-	s.Rejects.Flush()
 	return s.Out.Flush()
 }
 
