@@ -336,3 +336,17 @@ func TestStageTerminalInputNotice(t *testing.T) {
 		})
 	}
 }
+
+// A file name is outside text too: a message that quotes it cannot clear
+// the screen. (A test script cannot pass an ESC byte in an argument.)
+func TestStageFileNameEscaped(t *testing.T) {
+	cmd := command(t, "httpmon-parse", filepath.Join(t.TempDir(), "no\x1b[2Jsuch.log"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if st := exitStatus(t, cmd.Run()); st != "exit 1" {
+		t.Errorf("%s, want exit 1", st)
+	}
+	if strings.Contains(stderr.String(), "\x1b") || !strings.Contains(stderr.String(), `no\x1b[2Jsuch.log: no such file or directory`) {
+		t.Errorf("stderr %q", stderr.String())
+	}
+}
