@@ -8,7 +8,7 @@
 // shows each line as it arrives while a bulk run still writes in large
 // blocks); and reading can be cut short by a done channel, after an optional
 // grace period that lets a stage drain what its upstream flushed on the same
-// Ctrl-C.
+// Ctrl-C, or at once by a stop channel when there is nobody left to write to.
 package lineio
 
 import (

@@ -181,8 +181,10 @@ func New(c *cli.Context) (*Stage, error) {
 		rej.SetNotices(s.notice)
 	}
 	s.stopWatch = watchReader(c.App.Writer, func() {
-		cancel(ErrReaderGone)
+		// gone first, so that a reader sees it before Ctx and does not
+		// start a drain.
 		close(s.gone)
+		cancel(ErrReaderGone)
 	})
 	return s, nil
 }
