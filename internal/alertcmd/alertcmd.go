@@ -47,6 +47,7 @@ func New() *cli.App {
 			"tick of its second. Before its first output it writes a \"rule\" record per rule\n" +
 			"in force, after those of an alert stage before it.",
 		HideHelpCommand: true,
+		Metadata:        stage.Role{Input: "ticks", From: "httpmon-window"}.Metadata(),
 		// A rule's selector has commas in it: "5xx{section=/a,source=b}".
 		DisableSliceFlagSeparator: true,
 		Flags: append([]cli.Flag{

@@ -8,7 +8,7 @@
 // shows each line as it arrives while a bulk run still writes in large
 // blocks); and reading can be cut short by a done channel, after an optional
 // grace period that lets a stage drain what its upstream flushed on the same
-// Ctrl-C.
+// Ctrl-C, or at once by a stop channel when there is nobody left to write to.
 package lineio
 
 import (
@@ -55,6 +55,10 @@ type Options struct {
 	// Drain is how long to go on reading input that is still arriving after
 	// Done closed; 0 stops at once.
 	Drain time.Duration
+	// Stop, when closed, ends reading at once, without the drain: the
+	// reader of the output went away, so nothing read any more could be
+	// delivered.
+	Stop <-chan struct{}
 }
 
 type chunk struct {
@@ -72,6 +76,7 @@ type Reader struct {
 	carry    []byte // start of a line that spans chunks
 	err      error  // sticky end of input
 	line     int64
+	blank    int64
 	skipping bool // inside a line that is too long
 	deadline time.Time
 	stopping bool
@@ -113,6 +118,10 @@ func (r *Reader) fill(src io.Reader) {
 // Line returns the number of the line last returned by Next, counting from 1.
 func (r *Reader) Line() int64 { return r.line }
 
+// Blank returns how many of the lines returned so far were empty, so that
+// a caller can tell an input of blank lines from one with content.
+func (r *Reader) Blank() int64 { return r.blank }
+
 // Next returns the next line without its line ending. The slice is valid
 // until the following call. At the end of input it returns io.EOF, after a
 // last line without a newline if there is one. A line over the limit yields
@@ -137,7 +146,7 @@ func (r *Reader) Next() ([]byte, error) {
 				if len(l) > r.opt.MaxLine {
 					return nil, &TooLongError{r.opt.MaxLine}
 				}
-				return trimCR(l), nil
+				return r.trimCR(l), nil
 			}
 			if !r.skipping {
 				r.carry = append(r.carry, r.cur...)
@@ -158,7 +167,7 @@ func (r *Reader) Next() ([]byte, error) {
 				l := r.carry
 				r.carry = r.carry[:0]
 				r.line++
-				return trimCR(l), nil
+				return r.trimCR(l), nil
 			}
 			return nil, r.err
 		}
@@ -168,9 +177,13 @@ func (r *Reader) Next() ([]byte, error) {
 	}
 }
 
-func trimCR(l []byte) []byte {
+// trimCR strips a "\r" ending and counts blank lines.
+func (r *Reader) trimCR(l []byte) []byte {
 	if n := len(l); n > 0 && l[n-1] == '\r' {
-		return l[:n-1]
+		l = l[:n-1]
+	}
+	if len(l) == 0 {
+		r.blank++
 	}
 	return l
 }
@@ -183,6 +196,11 @@ func (r *Reader) fetch() error {
 		default:
 		}
 		r.curBuf = nil
+	}
+	select {
+	case <-r.opt.Stop:
+		return r.interrupt()
+	default:
 	}
 	if !r.stopping {
 		select {
@@ -252,6 +270,8 @@ func (r *Reader) wait() (chunk, bool, error) {
 				r.stopping = true
 				r.deadline = time.Now().Add(r.opt.Drain)
 				break waiting
+			case <-r.opt.Stop:
+				return chunk{}, false, nil
 			}
 		}
 	}
@@ -270,6 +290,8 @@ func (r *Reader) wait() (chunk, bool, error) {
 	case c := <-r.ch:
 		return c, true, nil
 	case <-t.C:
+		return chunk{}, false, nil
+	case <-r.opt.Stop:
 		return chunk{}, false, nil
 	}
 }

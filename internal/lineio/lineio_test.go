@@ -189,3 +189,34 @@ func BenchmarkNext(b *testing.B) {
 		}
 	}
 }
+
+// Stop ends reading at once, even while a drain period is running: the
+// output has nowhere to go.
+func TestStopSkipsDrain(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	done, stop := make(chan struct{}), make(chan struct{})
+	r := NewReader(pr, Options{Done: done, Stop: stop, Drain: time.Hour})
+	close(done)
+	go func() {
+		pw.Write([]byte("a\n"))
+		close(stop)
+	}()
+	for {
+		_, err := r.Next()
+		if errors.Is(err, ErrInterrupted) {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestBlank(t *testing.T) {
+	r := NewReader(strings.NewReader("\n\r\nx\n\n"), Options{})
+	readAll(t, r)
+	if r.Line() != 4 || r.Blank() != 3 {
+		t.Errorf("lines %d blank %d, want 4 and 3", r.Line(), r.Blank())
+	}
+}

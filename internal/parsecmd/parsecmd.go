@@ -40,6 +40,7 @@ func New() *cli.App {
 			"copytruncate, waiting for files that do not exist yet. --state FILE keeps a\n" +
 			"checkpoint so that a restarted command goes on after the last line it wrote.",
 		HideHelpCommand: true,
+		Metadata:        role.Metadata(),
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "auto",
 				Usage: "log format: auto, common (or clf), combined or csv", EnvVars: []string{stage.EnvVar(name, "format")}},

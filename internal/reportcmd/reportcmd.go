@@ -31,6 +31,9 @@ func New() *cli.App {
 			"top sections and alerts (keys: q quit, p pause, s sort, up/down scroll).\n" +
 			"--plain keeps the streaming text; --tui asks for the dashboard.",
 		HideHelpCommand: true,
+		Metadata: stage.Role{Input: "summaries and alerts", From: "httpmon-window or httpmon-alert",
+			Kinds:  []string{event.KindSummary, event.KindAlert},
+			Advice: name + " reads summaries and alerts: put httpmon-window before it", TextOutput: true}.Metadata(),
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "color", Value: "auto",
 				Usage: "colour output: auto (when stdout is a terminal and NO_COLOR is unset), always or never", EnvVars: []string{stage.EnvVar(name, "color")}},

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/lineio"
+	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 // Exit codes shared by every command.
@@ -34,13 +34,14 @@ const (
 // Main runs app with args and returns the process exit code. It is the whole
 // of every command's main, so that deferred flushes run before os.Exit.
 func Main(app *cli.App, args []string) (code int) {
+	defer ignoreSIGPIPE()()
 	return run(app, args, os.Stdin, os.Stdout, os.Stderr)
 }
 
 func run(app *cli.App, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if p := recover(); p != nil {
-			fmt.Fprintf(stderr, "%s: internal error: %v\n%s", app.Name, p, debug.Stack())
+			fmt.Fprintf(stderr, "%s: internal error: %s\n%s", app.Name, textsafe.String(fmt.Sprint(p)), debug.Stack())
 			code = ExitError
 		}
 	}()
@@ -52,7 +53,13 @@ func run(app *cli.App, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	// Without this, cli prints "Incorrect Usage" and the help text on
 	// stdout, into the middle of a data stream.
 	app.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
-		return UsageError("%s", err.Error())
+		return UsageError("%s", flagMessage(app, err.Error()))
+	}
+	setVersion(app)
+	if len(app.Commands) == 0 && app.CustomAppHelpTemplate == "" {
+		// "GLOBAL" is for options that apply to every subcommand; these
+		// commands have none.
+		app.CustomAppHelpTemplate = strings.ReplaceAll(cli.AppHelpTemplate, "GLOBAL OPTIONS", "OPTIONS")
 	}
 	ctx, stop := signalContext(stderr, app.Name)
 	defer stop()
@@ -66,42 +73,23 @@ func run(app *cli.App, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	var ec cli.ExitCoder
 	if errors.As(err, &ec) {
 		if msg := err.Error(); msg != "" {
-			fmt.Fprintf(stderr, "%s: %s\n", app.Name, msg)
+			fmt.Fprintf(stderr, "%s: %s\n", app.Name, textsafe.String(msg))
 		}
 		return ec.ExitCode()
 	}
-	fmt.Fprintf(stderr, "%s: %v\n", app.Name, err)
+	if msg, ok := envMessage(app, err.Error()); ok {
+		// A bad value in an environment variable is cli's own error,
+		// returned before the action runs: a usage error all the same.
+		fmt.Fprintf(stderr, "%s: %s (see --help)\n", app.Name, textsafe.String(msg))
+		return ExitUsage
+	}
+	fmt.Fprintf(stderr, "%s: %s\n", app.Name, textsafe.String(err.Error()))
 	return ExitError
 }
 
 // UsageError returns an error that exits with ExitUsage and points at --help.
 func UsageError(format string, args ...any) error {
 	return cli.Exit(fmt.Sprintf(format, args...)+" (see --help)", ExitUsage)
-}
-
-// signalContext is cancelled by the first SIGINT or SIGTERM, so the command
-// can flush what it holds and exit 0; a second signal exits at once, for a
-// user who does not want to wait.
-func signalContext(stderr io.Writer, name string) (context.Context, func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	ch := make(chan os.Signal, 2)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		n := 0
-		for range ch {
-			n++
-			if n == 1 {
-				cancel()
-				continue
-			}
-			fmt.Fprintf(stderr, "%s: interrupted twice, exiting without flushing\n", name)
-			os.Exit(130)
-		}
-	}()
-	return ctx, func() {
-		signal.Stop(ch)
-		cancel()
-	}
 }
 
 // EnvVar returns the environment variable that sets a flag of a command:
@@ -131,7 +119,9 @@ func InputFlags(command string) []cli.Flag {
 // and its interruption.
 type Stage struct {
 	Name string
-	Ctx  context.Context
+	// Ctx is cancelled by SIGINT or SIGTERM, and when the reader of the
+	// output goes away (see ErrReaderGone).
+	Ctx context.Context
 	// Out buffers standard output; Flush it at record boundaries that a
 	// person waits for. Reader does so whenever input goes idle.
 	Out     *bufio.Writer
@@ -144,7 +134,20 @@ type Stage struct {
 	strict    bool
 	in        io.Reader
 	lineNo    int64
+	role      Role
+	gone      chan struct{} // closed when the output's reader went away
+	cancel    context.CancelCauseFunc
+	stopWatch func()
+	enc       *event.Encoder
+	tally     tally
+	readers   []*lineio.Reader
+	told      bool // the terminal notice was given
 }
+
+// ErrReaderGone is the cause of Stage.Ctx when the reader of the output
+// went away: an end as normal as the end of input, except that there is
+// nobody left to write to.
+var ErrReaderGone = errors.New("the output's reader went away")
 
 // LineNo returns the number of the input line being handled by Records.
 func (s *Stage) LineNo() int64 { return s.lineNo }
@@ -161,14 +164,60 @@ func New(c *cli.Context) (*Stage, error) {
 		return nil, err
 	}
 	growPipe(c.App.Writer)
-	return &Stage{
+	ctx, cancel := context.WithCancelCause(c.Context)
+	s := &Stage{
 		Name:    c.App.Name,
-		Ctx:     c.Context,
-		Out:     bufio.NewWriterSize(c.App.Writer, outBuffer),
+		Ctx:     ctx,
+		Out:     bufio.NewWriterSize(output{c.App.Writer}, outBuffer),
 		Rejects: rej,
 		strict:  c.Bool("strict"),
 		in:      c.App.Reader,
-	}, nil
+		role:    roleOf(c.App),
+		gone:    make(chan struct{}),
+		cancel:  cancel,
+	}
+	if !s.role.TextOutput {
+		s.enc = event.NewEncoder()
+		rej.SetNotices(s.notice)
+	}
+	s.stopWatch = watchReader(c.App.Writer, func() {
+		// gone first, so that a reader sees it before Ctx and does not
+		// start a drain.
+		close(s.gone)
+		cancel(ErrReaderGone)
+	})
+	return s, nil
+}
+
+// output is standard output, whose write errors are OutputErrors.
+type output struct{ w io.Writer }
+
+func (o output) Write(p []byte) (int, error) {
+	n, err := o.w.Write(p)
+	if err != nil {
+		err = &OutputError{unwrapPath(err)}
+	}
+	return n, err
+}
+
+// OutputError is a failed write to standard output. It keeps the cause,
+// such as EPIPE, but not the *os.PathError around it, so that a command
+// that goes on after an input file it cannot read does not take a failed
+// write for one.
+type OutputError struct{ Err error }
+
+// Error describes the failure.
+func (e *OutputError) Error() string { return "writing standard output: " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *OutputError) Unwrap() error { return e.Err }
+
+// notice writes a notice record into the output. Rejects calls it between
+// records, so it never lands inside one.
+func (s *Stage) notice(n *event.Notice) {
+	if line, err := s.enc.Notice(n); err == nil {
+		s.Out.Write(line)
+	}
 }
 
 // Stdin returns the command's standard input.
@@ -176,14 +225,19 @@ func (s *Stage) Stdin() io.Reader { return s.in }
 
 // Reader returns a line reader over in that flushes s.Out whenever in has
 // nothing more to give, and that stops when the stage is interrupted, after
-// drain (see lineio.Options.Drain).
+// drain (see lineio.Options.Drain), or at once when the output's reader
+// went away.
 func (s *Stage) Reader(in io.Reader, drain time.Duration) *lineio.Reader {
-	return lineio.NewReader(in, lineio.Options{
+	s.tellTerminal(in)
+	r := lineio.NewReader(in, lineio.Options{
 		OnIdle:    s.idle,
 		IdleEvery: s.IdleEvery,
 		Done:      s.Ctx.Done(),
 		Drain:     drain,
+		Stop:      s.gone,
 	})
+	s.readers = append(s.readers, r)
+	return r
 }
 
 func (s *Stage) idle() error {
@@ -197,21 +251,36 @@ func (s *Stage) idle() error {
 
 // Finish flushes output, closes the rejects file and prints the count of
 // malformed lines. It turns err into the command's result: an interruption
-// is a normal end, and --strict with malformed input exits 3.
+// is a normal end, input that was entirely wrong exits 1 with a hint, and
+// --strict with malformed input exits 3.
 func (s *Stage) Finish(err error) error {
+	defer s.stopWatch()
 	if errors.Is(err, lineio.ErrInterrupted) {
 		err = nil
+	}
+	var wrong error
+	if err == nil {
+		wrong = s.verdict()
+	}
+	if wrong == nil {
+		s.Rejects.Summary()
 	}
 	if ferr := s.Out.Flush(); err == nil {
 		err = ferr
 	}
-	if rerr := s.Rejects.Close(); err == nil {
-		err = rerr
+	if rerr := s.Rejects.Close(); err == nil && rerr != nil {
+		// Reported when it happened.
+		err = cli.Exit("", ExitError)
 	}
-	if err == nil && s.strict && s.Rejects.Count() > 0 {
+	switch {
+	case err != nil:
+		return err
+	case wrong != nil:
+		return wrong
+	case s.strict && s.Rejects.Count() > 0:
 		return cli.Exit("", ExitBadInput)
 	}
-	return err
+	return nil
 }
 
 // Pass copies an input record, without its newline, to the output
@@ -256,6 +325,7 @@ func Bad(err error) error { return &BadRecord{err} }
 // so stages compose with producers of kinds they do not know. Malformed
 // lines, and BadRecord errors from handle, are reported and skipped.
 func (s *Stage) Records(dec *event.Decoder, owns func(kind []byte) bool, handle func(kind, line []byte) error) error {
+	s.tally.records = true
 	r := s.Reader(s.in, DrainRecords)
 	for {
 		line, err := r.Next()
@@ -298,6 +368,7 @@ func (s *Stage) Records(dec *event.Decoder, owns func(kind []byte) bool, handle 
 			}
 			return err
 		}
+		s.tally.record(&s.role, kind)
 	}
 }
 

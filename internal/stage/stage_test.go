@@ -32,10 +32,12 @@ func TestRunExitCodes(t *testing.T) {
 		stderrLike string
 	}{
 		{"ok", nil, func(c *cli.Context) error { fmt.Fprint(c.App.Writer, "out"); return nil }, ExitOK, "out", ""},
-		{"unknown flag", []string{"--nope"}, nil, ExitUsage, "", "httpmon-test: flag provided but not defined: -nope (see --help)\n"},
-		{"bad value", []string{"--n", "x"}, nil, ExitUsage, "", `httpmon-test: invalid value "x" for flag -n: parse error (see --help)` + "\n"},
+		{"unknown flag", []string{"--nope"}, nil, ExitUsage, "", "httpmon-test: unknown flag --nope (see --help)\n"},
+		{"bad value", []string{"--n", "x"}, nil, ExitUsage, "", `httpmon-test: -n: "x" is not a whole number (see --help)` + "\n"},
 		{"usage error from action", nil, func(*cli.Context) error { return UsageError("--n must be odd") }, ExitUsage, "", "httpmon-test: --n must be odd (see --help)\n"},
 		{"runtime error", nil, func(*cli.Context) error { return errors.New("disk full") }, ExitError, "", "httpmon-test: disk full\n"},
+		{"outside text escaped", nil, func(*cli.Context) error { return fmt.Errorf("open %s: no such file", "a\x1b[2Jb") }, ExitError, "", `httpmon-test: open a\x1b[2Jb: no such file` + "\n"},
+		{"exit message escaped", nil, func(*cli.Context) error { return UsageError("--rules %s: bad", "\x9b31m") }, ExitUsage, "", `httpmon-test: --rules \x9b31m: bad (see --help)` + "\n"},
 		{"broken pipe is quiet", nil, func(*cli.Context) error { return fmt.Errorf("write: %w", syscall.EPIPE) }, ExitOK, "", ""},
 		{"strict", nil, func(*cli.Context) error { return cli.Exit("", ExitBadInput) }, ExitBadInput, "", ""},
 		{"panic", nil, func(*cli.Context) error { panic("boom") }, ExitError, "", "httpmon-test: internal error: boom\n"},
@@ -81,6 +83,7 @@ func TestRejectsRateLimit(t *testing.T) {
 	}
 	now = now.Add(1500 * time.Millisecond)
 	r.Report("f.log", 26, []byte("bad 26"), errors.New("nope"))
+	r.Summary()
 	if err := r.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,7 @@ func New() *cli.App {
 			"input has been silent for --idle, once the wall clock says so (see README).\n" +
 			"Records of other kinds pass through unchanged.",
 		HideHelpCommand: true,
+		Metadata:        stage.Role{Input: "request records", From: "httpmon-parse"}.Metadata(),
 		Flags: append([]cli.Flag{
 			&cli.DurationFlag{Name: "interval", Value: time.Duration(def.Interval) * time.Second,
 				Usage: "length of a summary interval (whole seconds)", EnvVars: []string{stage.EnvVar(name, "interval")}},
