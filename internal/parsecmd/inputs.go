@@ -7,32 +7,24 @@ import (
 	"strings"
 
 	"github.com/httpmon/httpmon/internal/lineio"
-	"github.com/httpmon/httpmon/internal/stage"
 	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 // isPattern reports whether an argument is to be taken as a glob: it has
-// metacharacters and names no file. A pattern quoted for --follow is often
-// given without it too, and a shell would have expanded it unquoted.
+// metacharacters, is a valid pattern and names no file. A pattern quoted
+// for --follow is often given without it too, and a shell would have
+// expanded it unquoted; like a shell, a name that is no valid pattern is
+// taken as it is, so a missing file with a "[" in its name is reported as
+// missing.
 func isPattern(arg string) bool {
 	if arg == "-" || !strings.ContainsAny(arg, `*?[\`) {
 		return false
 	}
+	if _, err := filepath.Match(arg, ""); err != nil {
+		return false
+	}
 	_, err := os.Lstat(arg)
 	return err != nil
-}
-
-// checkPatterns fails on a bad pattern before anything is read.
-func checkPatterns(args []string) error {
-	for _, a := range args {
-		if !isPattern(a) {
-			continue
-		}
-		if _, err := filepath.Match(a, ""); err != nil {
-			return stage.UsageError("bad pattern %q: %v", a, err)
-		}
-	}
-	return nil
 }
 
 // noMatchError is a pattern that matched no file, reported like a missing

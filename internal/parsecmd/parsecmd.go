@@ -84,10 +84,6 @@ func run(c *cli.Context) error {
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
-	if err := checkPatterns(files); err != nil {
-		st.Finish(nil)
-		return err
-	}
 	var failed error
 	for _, arg := range files {
 		matched, err := expand(arg)

@@ -53,7 +53,7 @@ func roleOf(app *cli.App) Role {
 type tally struct {
 	records  bool  // Records read the input, and counted
 	accepted int64 // records handled or passed on
-	notices  int64 // notice records from upstream
+	about    int64 // records that describe the stream: notices, rules
 	unread   int64 // records of kinds outside Role.Kinds
 	kinds    []string
 }
@@ -61,8 +61,8 @@ type tally struct {
 // record counts one well-formed record of kind.
 func (t *tally) record(r *Role, kind []byte) {
 	switch {
-	case string(kind) == event.KindNotice:
-		t.notices++
+	case event.DescribesStream(kind):
+		t.about++
 	case r.Kinds == nil || has(r.Kinds, kind):
 		t.accepted++
 	default:
@@ -96,7 +96,7 @@ func (s *Stage) verdict() error {
 		return nil
 	}
 	rejected := s.Rejects.Count()
-	accepted, notices, unread := s.tally.accepted, s.tally.notices, s.tally.unread
+	accepted, about, unread := s.tally.accepted, s.tally.about, s.tally.unread
 	if !s.tally.records {
 		for _, r := range s.readers {
 			accepted += r.Line() - r.Blank()
@@ -122,7 +122,7 @@ func (s *Stage) verdict() error {
 			hint = ndjsonHint(s.role.From)
 		}
 		return s.wrong(fmt.Sprintf("all %d input lines were rejected; the first: %s; %s", rejected, first, hint(s.Rejects.First())), rejected)
-	case notices > 0 || s.Ctx.Err() != nil:
+	case about > 0 || s.Ctx.Err() != nil:
 		// The stage before said what was wrong; an interrupted wait for
 		// input is no news.
 		return nil
