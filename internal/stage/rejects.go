@@ -165,6 +165,13 @@ func (r *Rejects) notice(where string, line int64, format string, args ...any) {
 	r.emitNotice(where, line, msg, 0)
 }
 
+// Tell says something that concerns no one input line, such as a followed
+// file that cannot be read, on stderr and as a notice record.
+func (r *Rejects) Tell(msg string) {
+	r.print(msg)
+	r.emitNotice("", 0, msg, 0)
+}
+
 // print writes "prog: msg" on stderr, escaped: messages quote file names
 // and log data.
 func (r *Rejects) print(msg string) {

@@ -127,8 +127,7 @@ func (s *Stage) verdict() error {
 		// input is no news.
 		return nil
 	}
-	s.Rejects.print("the input was empty")
-	s.Rejects.emitNotice("", 0, "the input was empty", 0)
+	s.Rejects.Tell("the input was empty")
 	return nil
 }
 
