@@ -5,8 +5,6 @@ import (
 	"hash/maphash"
 	"io"
 
-	jsoniter "github.com/json-iterator/go"
-
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/lineio"
 )
@@ -76,7 +74,7 @@ func Feed(in io.Reader, out chan<- Batch, opt FeedOptions) {
 		al   event.Alert
 		req  event.Request
 		rule event.Rule
-		nit  = jsoniter.NewIterator(jsoniter.ConfigDefault)
+		note event.Notice
 	)
 	for {
 		line, err := r.Next()
@@ -122,8 +120,10 @@ func Feed(in io.Reader, out chan<- Batch, opt FeedOptions) {
 			if err = dec.Rule(line, &rule); err == nil {
 				rec.Rule = NewRule(&rule)
 			}
-		case kindNotice:
-			rec.Notice, err = decodeNotice(nit, line)
+		case event.KindNotice:
+			if err = dec.Notice(line, &note); err == nil {
+				rec.Notice = noticeText(&note)
+			}
 		case event.KindRequest:
 			// Requests reach the report only when it reads a parser
 			// directly; their source labels are all the dashboard uses.

@@ -1,20 +1,13 @@
 package dashboard
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
 
-	jsoniter "github.com/json-iterator/go"
-
+	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/textsafe"
 )
-
-// kindNotice is the record kind in which upstream stages repeat their
-// stderr warnings (malformed and late lines, end-of-run counts), so that
-// they can be shown on the dashboard rather than written across it.
-const kindNotice = "notice"
 
 // maxNotices is how many of the latest notices the dashboard keeps, to
 // show and to print after it closes; the rest are counted.
@@ -23,52 +16,26 @@ const maxNotices = 20
 // maxNoticeBytes bounds the text kept of one notice.
 const maxNoticeBytes = 512
 
-// decodeNotice reads a notice record into the line its stage printed on
-// stderr, "stage: [input: ][line N: ]message", escaped for the terminal
-// and cut to maxNoticeBytes. Notices are rate-limited at their source, so
-// they are decoded with jsoniter's general iterator.
-func decodeNotice(it *jsoniter.Iterator, line []byte) (string, error) {
-	it.ResetBytes(line)
-	it.Error = nil
-	var stage, input, msg []byte
-	var n int64
-	hasMsg := false
-	for f := it.ReadObject(); f != ""; f = it.ReadObject() {
-		switch f {
-		case "stage":
-			stage = append(stage[:0], it.ReadString()...)
-		case "input":
-			input = append(input[:0], it.ReadString()...)
-		case "message":
-			msg, hasMsg = append(msg[:0], it.ReadString()...), true
-		case "line":
-			n = it.ReadInt64()
-		default:
-			it.Skip()
-		}
-	}
-	if it.Error != nil {
-		return "", errors.New("malformed notice record")
-	}
-	if len(stage) == 0 || !hasMsg {
-		return "", errors.New(`notice record without "stage" or "message"`)
-	}
-	b := textsafe.Append(nil, stage)
+// noticeText is the line a notice's stage printed on stderr, "stage:
+// [input: ][line N: ]message", escaped for the terminal and cut to
+// maxNoticeBytes.
+func noticeText(n *event.Notice) string {
+	b := textsafe.Append(nil, n.Stage)
 	b = append(b, ": "...)
-	if len(input) > 0 {
-		b = textsafe.Append(b, input)
+	if len(n.Input) > 0 {
+		b = textsafe.Append(b, n.Input)
 		b = append(b, ": "...)
 	}
-	if n > 0 {
+	if n.Line > 0 {
 		b = append(b, "line "...)
-		b = strconv.AppendInt(b, n, 10)
+		b = strconv.AppendInt(b, n.Line, 10)
 		b = append(b, ": "...)
 	}
-	b = textsafe.Append(b, msg)
+	b = textsafe.Append(b, n.Message)
 	if len(b) > maxNoticeBytes {
 		b = append(cutAtRune(b, maxNoticeBytes-len("…")), "…"...)
 	}
-	return string(b), nil
+	return string(b)
 }
 
 // cutAtRune cuts b to at most n bytes, not inside a UTF-8 sequence.
