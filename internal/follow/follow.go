@@ -144,8 +144,7 @@ type file struct {
 	head     []byte // the file's first bytes, up to checkpoint.FingerprintLen
 	off      int64  // just after the last line handed out
 	pos      int64  // read position: off plus the held partial line
-	partial  []byte
-	skipping bool  // inside a line over the limit
+	split    lineio.Splitter
 	start    int64 // where reading started
 	lines    int64 // lines handed out since start
 	before   int64 // lines before start; -1 until counted
@@ -408,20 +407,13 @@ func (fl *Follower) letGo(f *file) error {
 }
 
 func (fl *Follower) flushPartial(f *file) error {
-	if f.skipping {
-		f.skipping = false
-		f.lines++
-		f.off = f.pos
-		return fl.handle(Line{Path: f.path, Err: &lineio.TooLongError{Limit: fl.opt.MaxLine}, f: f, n: f.lines})
-	}
-	if len(f.partial) == 0 {
+	text, ok, err := f.split.Flush()
+	if !ok {
 		return nil
 	}
 	f.lines++
 	f.off = f.pos
-	text := f.partial
-	f.partial = f.partial[:0]
-	return fl.handle(Line{Path: f.path, Text: trimCR(text), f: f, n: f.lines})
+	return fl.handle(Line{Path: f.path, Text: text, Err: err, f: f, n: f.lines})
 }
 
 // match opens the files newly matched by the patterns.
@@ -515,11 +507,15 @@ func (fl *Follower) openFile(path string, start, before int64) (*file, error) {
 		return nil, nil
 	}
 	delete(fl.warned, path)
-	f := &file{path: path, f: osf, id: identOf(fi), lastData: fl.opt.Now(), before: before}
+	f := &file{path: path, f: osf, id: identOf(fi), split: lineio.NewSplitter(fl.opt.MaxLine), lastData: fl.opt.Now(), before: before}
 	if start == -1 {
-		if start, f.skipping, err = fl.lastLineEnd(osf, fi.Size()); err != nil {
+		var skipping bool
+		if start, skipping, err = fl.lastLineEnd(osf, fi.Size()); err != nil {
 			osf.Close()
 			return nil, fileError(path, err)
+		}
+		if skipping {
+			f.split.Skip()
 		}
 		f.before = -1
 	}
@@ -639,7 +635,8 @@ func (fl *Follower) restart(f *file) error {
 		return err
 	}
 	f.off, f.pos, f.start, f.lines, f.before = 0, 0, 0, 0, 0
-	f.partial, f.head, f.skipping = f.partial[:0], f.head[:0], false
+	f.head = f.head[:0]
+	f.split.Reset()
 	return nil
 }
 
@@ -658,49 +655,21 @@ func (fl *Follower) lines(f *file, b []byte) error {
 	if f.pos < checkpoint.FingerprintLen {
 		f.head = append(f.head, b[:min(int64(len(b)), checkpoint.FingerprintLen-f.pos)]...)
 	}
-	base := f.pos
+	end := f.pos
 	f.pos += int64(len(b))
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			if !f.skipping {
-				f.partial = append(f.partial, b...)
-				if len(f.partial) > fl.opt.MaxLine {
-					f.skipping = true
-					f.partial = f.partial[:0]
-				}
-			}
+	for {
+		text, rest, ok, err := f.split.Cut(b)
+		if !ok {
 			return nil
 		}
-		end := base + int64(i) + 1
-		text, skipped := b[:i], f.skipping
-		if len(f.partial) > 0 {
-			f.partial = append(f.partial, text...)
-			text = f.partial
-		}
-		base, b = end, b[i+1:]
+		end += int64(len(b) - len(rest))
+		b = rest
 		f.lines++
 		f.off = end
-		f.skipping = false
-		var err error
-		if skipped || len(text) > fl.opt.MaxLine {
-			err = fl.handle(Line{Path: f.path, Err: &lineio.TooLongError{Limit: fl.opt.MaxLine}, f: f, n: f.lines})
-		} else {
-			err = fl.handle(Line{Path: f.path, Text: trimCR(text), f: f, n: f.lines})
-		}
-		f.partial = f.partial[:0]
-		if err != nil {
+		if err := fl.handle(Line{Path: f.path, Text: text, Err: err, f: f, n: f.lines}); err != nil {
 			return err
 		}
 	}
-	return nil
-}
-
-func trimCR(l []byte) []byte {
-	if n := len(l); n > 0 && l[n-1] == '\r' {
-		return l[:n-1]
-	}
-	return l
 }
 
 // resume opens the files of a saved state. Files still at their path come
