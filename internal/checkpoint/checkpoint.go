@@ -73,7 +73,9 @@ type State struct {
 	Patterns []string `json:"patterns,omitempty"`
 }
 
-var json = jsoniter.Config{EscapeHTML: false, SortMapKeys: true}.Froze()
+// stateJSON encodes and decodes the state file; HTML characters in paths
+// are written as they are.
+var stateJSON = jsoniter.Config{EscapeHTML: false, SortMapKeys: true}.Froze()
 
 // Fingerprint returns the fingerprint of a file's first bytes.
 func Fingerprint(head []byte) string {
@@ -93,7 +95,7 @@ func Load(path string) (State, error) {
 		return State{}, bare(err)
 	}
 	var s State
-	if err := json.Unmarshal(b, &s); err != nil {
+	if err := stateJSON.Unmarshal(b, &s); err != nil {
 		return State{}, invalid(whyNotState(b, err))
 	}
 	if s.Version != Version {
@@ -118,7 +120,7 @@ func whyNotState(b []byte, err error) string {
 	switch {
 	case len(bytes.TrimSpace(b)) == 0:
 		return "empty file"
-	case !json.Valid(b):
+	case !stateJSON.Valid(b):
 		return "not JSON"
 	case bytes.TrimSpace(b)[0] != '{':
 		return "not a JSON object"
@@ -190,7 +192,7 @@ func Save(path string, s State) error {
 	if s.Files == nil {
 		s.Files = []File{}
 	}
-	b, err := json.MarshalIndent(s, "", "  ")
+	b, err := stateJSON.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err
 	}
