@@ -3,6 +3,7 @@ package parsecmd
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"time"
@@ -11,128 +12,43 @@ import (
 
 	"github.com/httpmon/httpmon/internal/checkpoint"
 	"github.com/httpmon/httpmon/internal/follow"
-	"github.com/httpmon/httpmon/internal/logfmt"
 	"github.com/httpmon/httpmon/internal/stage"
 	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 // follow runs --follow: it parses the lines of the files as they are
-// written until interrupted, which is a normal end.
-//
-// The checkpoint is written only after the output it covers was flushed,
-// so that it never counts a line a crash could lose: after a crash the
-// lines since the last checkpoint are written again, after SIGINT or
-// SIGTERM none are.
-func (p *parser) follow(c *cli.Context, files []string) error {
-	if len(files) == 0 {
-		p.st.Finish(nil)
-		return stage.UsageError("--follow needs at least one file")
-	}
-	for _, f := range files {
-		if f == "-" {
-			p.st.Finish(nil)
-			return stage.UsageError("--follow cannot follow standard input; give file names")
-		}
-	}
-	poll := c.Duration("poll")
-	if poll <= 0 {
-		p.st.Finish(nil)
-		return stage.UsageError("--poll must be above 0, got %s", poll)
-	}
-	interval := c.Duration("state-interval")
-	if interval <= 0 {
-		p.st.Finish(nil)
-		return stage.UsageError("--state-interval must be above 0, got %s", interval)
-	}
-	statePath := c.String("state")
+// written until interrupted, which is a normal end. Problems that do not
+// stop it go to errw.
+func (p *command) follow(errw io.Writer, cfg config) error {
 	var resume *checkpoint.State
-	if statePath != "" {
-		s, err := checkpoint.Load(statePath)
+	if cfg.state != "" {
+		s, err := checkpoint.Load(cfg.state)
 		if err != nil {
-			p.st.Finish(nil)
-			return cli.Exit(stateError(statePath, err).Error(), stage.ExitError)
+			return cli.Exit(stateError(cfg.state, err).Error(), stage.ExitError)
 		}
 		resume = &s
 	}
-	errw := c.App.ErrWriter
-	label := c.String("source")
 	fl, err := follow.New(follow.Options{
-		Patterns:  files,
-		FromStart: c.Bool("from-start"),
+		Patterns:  cfg.files,
+		FromStart: cfg.fromStart,
 		Resume:    resume,
-		Poll:      poll,
+		Poll:      cfg.poll,
 		Warn:      func(err error) { fmt.Fprintf(errw, "%s: %s\n", name, textsafe.String(err.Error())) },
-	}, func(l follow.Line) error {
-		if l.Err != nil {
-			p.st.Rejects.Report(p.where(l.Path), l.No(), nil, l.Err)
-			return nil
-		}
-		format := p.formats[l.Path]
-		if format == nil {
-			d := logfmt.NewDetector(p.format)
-			format = &d
-			p.formats[l.Path] = format
-		}
-		bad, err := p.line(l.Text, format, p.source(l.Path, label))
-		if bad != nil {
-			p.st.Rejects.Report(p.where(l.Path), l.No(), l.Text, bad)
-		}
-		return err
-	})
+	}, func(l follow.Line) error { return p.followedLine(l, cfg.label) })
 	if err != nil {
-		p.st.Finish(nil)
 		return stage.UsageError("%v", err)
 	}
 	defer fl.Close()
-	if statePath != "" {
-		// A state that cannot be written fails now, not at the end.
-		if err := checkpoint.Save(statePath, fl.State()); err != nil {
-			p.st.Finish(nil)
-			return cli.Exit(stateError(statePath, err).Error(), stage.ExitError)
+	var ck *checkpointer
+	if cfg.state != "" {
+		ck = &checkpointer{path: cfg.state, interval: cfg.stateInterval, st: p.st, fl: fl, errw: errw}
+		if err := ck.start(); err != nil {
+			return cli.Exit(err.Error(), stage.ExitError)
 		}
-	}
-
-	var (
-		lastSave      time.Time
-		saved         []checkpoint.File // what the state file holds
-		savedPatterns []string
-		failing       bool
-	)
-	// checkpointNow returns only output errors: a checkpoint that cannot
-	// be written costs duplicates after a crash, not lines, so it is
-	// reported once and following goes on. An unchanged state is not
-	// written again, so a quiet log costs no disk writes. Like the
-	// output, the rejected lines it covers must be on disk first, or a
-	// crash would lose them; while they cannot be, the checkpoint stays
-	// where it was.
-	checkpointNow := func() error {
-		if err := p.st.Out.Flush(); err != nil {
-			return err
-		}
-		lastSave = time.Now()
-		st := fl.State()
-		if saved != nil && slices.Equal(st.Files, saved) && slices.Equal(st.Patterns, savedPatterns) {
-			return nil
-		}
-		err := p.st.Rejects.Sync()
-		if err == nil {
-			err = checkpoint.Save(statePath, st)
-			if err != nil {
-				err = stateError(statePath, err)
-			}
-		}
-		if err != nil && !failing {
-			fmt.Fprintf(errw, "%s: %v\n", name, err)
-		}
-		failing = err != nil
-		if err == nil {
-			saved, savedPatterns = st.Files, st.Patterns
-		}
-		return nil
 	}
 	err = fl.Run(p.st.Ctx, func(waiting bool) error {
-		if statePath != "" && time.Since(lastSave) >= interval {
-			return checkpointNow()
+		if ck != nil && ck.due() {
+			return ck.step()
 		}
 		if waiting {
 			return p.st.Out.Flush()
@@ -142,15 +58,102 @@ func (p *parser) follow(c *cli.Context, files []string) error {
 	if err == nil {
 		err = p.st.Out.Flush()
 	}
-	if err == nil && statePath != "" {
-		err = p.st.Rejects.Sync()
-		if err == nil {
-			if serr := checkpoint.Save(statePath, fl.State()); serr != nil {
-				err = stateError(statePath, serr)
-			}
-		}
+	if err == nil && ck != nil {
+		err = ck.save()
 	}
-	return p.st.Finish(err)
+	return err
+}
+
+// followedLine parses a line of a followed file, whose records are
+// labelled label, or by default the file's name.
+func (p *command) followedLine(l follow.Line, label string) error {
+	in := p.followed[l.Path]
+	if in == nil {
+		in = p.newInput(l.Path, label)
+		if p.followed == nil {
+			p.followed = map[string]*input{}
+		}
+		p.followed[l.Path] = in
+	}
+	if l.Err != nil {
+		p.st.Rejects.Report(in.where, l.No(), nil, l.Err)
+		return nil
+	}
+	bad, err := p.line(l.Text, &in.format, in.source)
+	if bad != nil {
+		p.st.Rejects.Report(in.where, l.No(), l.Text, bad)
+	}
+	return err
+}
+
+// checkpointer keeps the --state file. It writes the state only after the
+// output and the rejected lines it covers are on disk, so that it never
+// counts a line a crash could lose: after a crash the lines since the last
+// checkpoint are written again, after SIGINT or SIGTERM none are.
+type checkpointer struct {
+	path     string // as the user gave it
+	interval time.Duration
+	st       *stage.Stage
+	fl       *follow.Follower
+	errw     io.Writer
+	last     time.Time        // when a checkpoint was last due
+	saved    checkpoint.State // what the file holds, once written by step
+	written  bool
+	failing  bool // the last step could not write, and said so
+}
+
+// due reports whether a checkpoint is due.
+func (k *checkpointer) due() bool { return time.Since(k.last) >= k.interval }
+
+// step writes a checkpoint on the way. It returns only output errors: a
+// checkpoint that cannot be written costs duplicates after a crash, not
+// lines, so it is reported once and following goes on. An unchanged state
+// is not written again, so a quiet log costs no disk writes. While the
+// rejected lines cannot be synced, the checkpoint stays where it was.
+func (k *checkpointer) step() error {
+	if err := k.st.Out.Flush(); err != nil {
+		return err
+	}
+	k.last = time.Now()
+	s := k.fl.State()
+	if k.written && slices.Equal(s.Files, k.saved.Files) && slices.Equal(s.Patterns, k.saved.Patterns) {
+		return nil
+	}
+	err := k.write(s)
+	if err != nil && !k.failing {
+		fmt.Fprintf(k.errw, "%s: %v\n", name, err)
+	}
+	k.failing = err != nil
+	if err == nil {
+		k.saved, k.written = s, true
+	}
+	return nil
+}
+
+// start writes the state before following, so that a state file that
+// cannot be written fails now, not at the end.
+func (k *checkpointer) start() error {
+	if err := checkpoint.Save(k.path, k.fl.State()); err != nil {
+		return stateError(k.path, err)
+	}
+	return nil
+}
+
+// save writes the last checkpoint, after the output was flushed; its
+// error is the command's.
+func (k *checkpointer) save() error {
+	return k.write(k.fl.State())
+}
+
+// write syncs the rejected lines and writes s.
+func (k *checkpointer) write(s checkpoint.State) error {
+	if err := k.st.Rejects.Sync(); err != nil {
+		return err
+	}
+	if err := checkpoint.Save(k.path, s); err != nil {
+		return stateError(k.path, err)
+	}
+	return nil
 }
 
 // stateError names the state file, as the user gave it, in an error about
@@ -161,34 +164,4 @@ func stateError(path string, err error) error {
 		err = pe.Err
 	}
 	return fmt.Errorf("--state %s: %w", textsafe.String(path), err)
-}
-
-// where returns the name of a followed file for messages, escaped once
-// per file rather than once per message.
-func (p *parser) where(path string) string {
-	if p.wheres == nil {
-		p.wheres = map[string]string{}
-	}
-	w, ok := p.wheres[path]
-	if !ok {
-		w = textsafe.String(path)
-		p.wheres[path] = w
-	}
-	return w
-}
-
-// source returns the label of a followed file's records.
-func (p *parser) source(path, label string) []byte {
-	if label == "" {
-		label = path
-	}
-	if p.sources == nil {
-		p.sources = map[string][]byte{}
-	}
-	b, ok := p.sources[label]
-	if !ok {
-		b = []byte(label)
-		p.sources[label] = b
-	}
-	return b
 }
