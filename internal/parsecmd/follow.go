@@ -19,7 +19,7 @@ import (
 // follow runs --follow: it parses the lines of the files as they are
 // written until interrupted, which is a normal end. Problems that do not
 // stop it go to errw.
-func (p *command) follow(errw io.Writer, cfg config) error {
+func (cmd *command) follow(errw io.Writer, cfg config) error {
 	var resume *checkpoint.State
 	if cfg.state != "" {
 		s, err := checkpoint.Load(cfg.state)
@@ -34,29 +34,29 @@ func (p *command) follow(errw io.Writer, cfg config) error {
 		Resume:    resume,
 		Poll:      cfg.poll,
 		Warn:      func(err error) { fmt.Fprintf(errw, "%s: %s\n", name, textsafe.String(err.Error())) },
-	}, func(l follow.Line) error { return p.followedLine(l, cfg.label) })
+	}, func(l follow.Line) error { return cmd.followedLine(l, cfg.label) })
 	if err != nil {
 		return stage.UsageError("%v", err)
 	}
 	defer fl.Close()
 	var ck *checkpointer
 	if cfg.state != "" {
-		ck = &checkpointer{path: cfg.state, interval: cfg.stateInterval, st: p.st, fl: fl, errw: errw}
+		ck = &checkpointer{path: cfg.state, interval: cfg.stateInterval, st: cmd.st, fl: fl, errw: errw}
 		if err := ck.start(); err != nil {
 			return cli.Exit(err.Error(), stage.ExitError)
 		}
 	}
-	err = fl.Run(p.st.Ctx, func(waiting bool) error {
+	err = fl.Run(cmd.st.Ctx, func(waiting bool) error {
 		if ck != nil && ck.due() {
 			return ck.step()
 		}
 		if waiting {
-			return p.st.Out.Flush()
+			return cmd.st.Out.Flush()
 		}
 		return nil
 	})
 	if err == nil {
-		err = p.st.Out.Flush()
+		err = cmd.st.Out.Flush()
 	}
 	if err == nil && ck != nil {
 		err = ck.save()
@@ -66,22 +66,22 @@ func (p *command) follow(errw io.Writer, cfg config) error {
 
 // followedLine parses a line of a followed file, whose records are
 // labelled label, or by default the file's name.
-func (p *command) followedLine(l follow.Line, label string) error {
-	in := p.followed[l.Path]
+func (cmd *command) followedLine(l follow.Line, label string) error {
+	in := cmd.followed[l.Path]
 	if in == nil {
-		in = p.newInput(l.Path, label)
-		if p.followed == nil {
-			p.followed = map[string]*input{}
+		in = cmd.newInput(l.Path, label)
+		if cmd.followed == nil {
+			cmd.followed = map[string]*input{}
 		}
-		p.followed[l.Path] = in
+		cmd.followed[l.Path] = in
 	}
 	if l.Err != nil {
-		p.st.Rejects.Report(in.where, l.No(), nil, l.Err)
+		cmd.st.Rejects.Report(in.where, l.No(), nil, l.Err)
 		return nil
 	}
-	bad, err := p.line(l.Text, &in.format, in.source)
+	bad, err := cmd.line(l.Text, &in.format, in.source)
 	if bad != nil {
-		p.st.Rejects.Report(in.where, l.No(), l.Text, bad)
+		cmd.st.Rejects.Report(in.where, l.No(), l.Text, bad)
 	}
 	return err
 }

@@ -60,11 +60,11 @@ func expand(arg string) ([]string, error) {
 // open opens an input file. Opening a FIFO waits for a writer, which may
 // never come, so it is waited for the way a read is: a signal ends the
 // wait, and what was read from the files before is flushed first.
-func (p *command) open(path string) (*os.File, error) {
+func (cmd *command) open(path string) (*os.File, error) {
 	if fi, err := os.Stat(path); err != nil || fi.Mode().IsRegular() {
 		return os.Open(path)
 	}
-	if err := p.st.Out.Flush(); err != nil {
+	if err := cmd.st.Out.Flush(); err != nil {
 		return nil, err
 	}
 	type opened struct {
@@ -79,7 +79,7 @@ func (p *command) open(path string) (*os.File, error) {
 	select {
 	case o := <-ch:
 		return o.f, o.err
-	case <-p.st.Ctx.Done():
+	case <-cmd.st.Ctx.Done():
 		// The open may still succeed; the process is on its way out.
 		go func() {
 			if o := <-ch; o.f != nil {
@@ -100,8 +100,8 @@ type input struct {
 // newInput returns what to keep while parsing the input at path ("-" for
 // standard input), whose records are labelled label, or by default its
 // name.
-func (p *command) newInput(path, label string) *input {
-	in := &input{format: logfmt.NewDetector(p.format)}
+func (cmd *command) newInput(path, label string) *input {
+	in := &input{format: logfmt.NewDetector(cmd.format)}
 	if path != "-" {
 		in.where = textsafe.String(path)
 	}

@@ -116,18 +116,18 @@ type command struct {
 
 // file parses one input. Messages name the file, except for standard
 // input, where a line number alone is clearer.
-func (p *command) file(path, label string) error {
-	var in io.Reader = p.st.Stdin()
+func (cmd *command) file(path, label string) error {
+	var in io.Reader = cmd.st.Stdin()
 	if path != "-" {
-		f, err := p.open(path)
+		f, err := cmd.open(path)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
 		in = f
 	}
-	input := p.newInput(path, label)
-	r := p.st.Reader(in, 0)
+	input := cmd.newInput(path, label)
+	r := cmd.st.Reader(in, 0)
 	for {
 		line, err := r.Next()
 		if err != nil {
@@ -138,14 +138,14 @@ func (p *command) file(path, label string) error {
 			// an allocation on every line.
 			var tooLong *lineio.TooLongError
 			if errors.As(err, &tooLong) {
-				p.st.Rejects.Report(input.where, r.Line(), nil, err)
+				cmd.st.Rejects.Report(input.where, r.Line(), nil, err)
 				continue
 			}
 			return err
 		}
-		bad, err := p.line(line, &input.format, input.source)
+		bad, err := cmd.line(line, &input.format, input.source)
 		if bad != nil {
-			p.st.Rejects.Report(input.where, r.Line(), line, bad)
+			cmd.st.Rejects.Report(input.where, r.Line(), line, bad)
 		}
 		if err != nil {
 			return err
@@ -156,17 +156,17 @@ func (p *command) file(path, label string) error {
 // line parses one log line and writes its record; format settles the
 // input's format. A malformed line is returned as bad, for the caller to
 // report with its line number.
-func (p *command) line(line []byte, format *logfmt.Detector, source []byte) (bad, err error) {
+func (cmd *command) line(line []byte, format *logfmt.Detector, source []byte) (bad, err error) {
 	if len(line) == 0 {
 		return nil, nil
 	}
-	header, err := format.Parse(&p.lp, line, &p.req)
+	header, err := format.Parse(&cmd.lp, line, &cmd.req)
 	if header {
 		return nil, nil
 	}
 	if err != nil {
 		return err, nil
 	}
-	p.req.Source = source
-	return nil, p.st.Emit(p.enc.Request(&p.req))
+	cmd.req.Source = source
+	return nil, cmd.st.Emit(cmd.enc.Request(&cmd.req))
 }
