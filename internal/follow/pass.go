@@ -23,7 +23,7 @@ func (fl *Follower) Poll() (more bool, err error) {
 	if more, err = fl.readDraining(fl.opt.Now()); err != nil {
 		return false, err
 	}
-	for _, p := range fl.activePaths() {
+	for _, p := range fl.appendActive(make([]string, 0, len(fl.active))) {
 		m, err := fl.readActive(fl.active[p])
 		if err != nil {
 			return false, err
@@ -33,15 +33,15 @@ func (fl *Follower) Poll() (more bool, err error) {
 	return more, nil
 }
 
-// activePaths returns the paths of the active files in order, so that
-// every pass reads them, and the state lists them, in the same order.
-func (fl *Follower) activePaths() []string {
-	paths := make([]string, 0, len(fl.active))
+// appendActive appends the paths of the active files to dst in order, so
+// that every pass reads them, and the state lists them, in the same order.
+// The caller makes dst, which can then stay on its stack.
+func (fl *Follower) appendActive(dst []string) []string {
 	for p := range fl.active {
-		paths = append(paths, p)
+		dst = append(dst, p)
 	}
-	sort.Strings(paths)
-	return paths
+	sort.Strings(dst)
+	return dst
 }
 
 // readDraining reads the files rotated away or deleted, and lets go of
@@ -107,14 +107,20 @@ func (fl *Follower) readActive(f *file) (more bool, err error) {
 func (fl *Follower) match() error {
 	for i, pat := range fl.opt.Patterns {
 		fl.dirs[filepath.Dir(pat)] = true
-		paths, err := fl.expand(pat)
+		if !hasMeta(pat) {
+			if err := fl.matched(pat, fl.known[i]); err != nil {
+				return err
+			}
+			continue
+		}
+		paths, err := filepath.Glob(pat)
 		if err != nil {
 			return err
 		}
+		if len(paths) == 0 && !fl.started {
+			fl.warnOnce(pat, fmt.Errorf("%s: no file matches yet, waiting for one", textsafe.String(pat)))
+		}
 		for _, p := range paths {
-			if fl.active[p] != nil {
-				continue
-			}
 			if err := fl.matched(p, fl.known[i]); err != nil {
 				return err
 			}
@@ -123,27 +129,13 @@ func (fl *Follower) match() error {
 	return nil
 }
 
-// expand returns the paths a pattern names: itself, or what the glob
-// matches now.
-func (fl *Follower) expand(pat string) ([]string, error) {
-	if !hasMeta(pat) {
-		return []string{pat}, nil
-	}
-	paths, err := filepath.Glob(pat)
-	if err != nil {
-		return nil, err
-	}
-	if len(paths) == 0 && !fl.started {
-		fl.warnOnce(pat, fmt.Errorf("%s: no file matches yet, waiting for one", textsafe.String(pat)))
-	}
-	return paths, nil
-}
-
-// matched starts following the file at a path that a pattern names and
-// that is not followed under it, if it is a regular file not followed
-// under another name. known tells that the resumed state had seen all the
-// files of the pattern.
+// matched starts following the file at a path that a pattern names, if it
+// is a regular file not followed yet under this name or another. known
+// tells that the resumed state had seen all the files of the pattern.
 func (fl *Follower) matched(p string, known bool) error {
+	if fl.active[p] != nil {
+		return nil
+	}
 	fi, err := os.Stat(p)
 	switch {
 	case errors.Is(err, os.ErrNotExist):

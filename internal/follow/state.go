@@ -23,7 +23,7 @@ func (fl *Follower) State() checkpoint.State {
 	for _, f := range fl.draining {
 		s.Files = append(s.Files, f.checkpoint(fl.abs(f.path)))
 	}
-	for _, p := range fl.activePaths() {
+	for _, p := range fl.appendActive(make([]string, 0, len(fl.active))) {
 		s.Files = append(s.Files, fl.active[p].checkpoint(fl.abs(p)))
 	}
 	return s
