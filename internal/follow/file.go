@@ -28,10 +28,10 @@ type file struct {
 	// handed out (what a checkpoint saves) and readTo is how far it was
 	// read: handedTo plus the start of a line that has not ended yet.
 	start, handedTo, readTo int64
-	lines                   int64 // lines handed out since start
-	before                  int64 // lines before start, once counted
-	counted                 bool  // before is known
-	lastData                time.Time
+	lines                   int64     // lines handed out since start
+	before                  int64     // lines before start, once counted
+	counted                 bool      // before is known
+	lastData                time.Time // when it last had new data, for Linger
 }
 
 // from is where a file starts being read.
