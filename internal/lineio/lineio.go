@@ -12,7 +12,6 @@
 package lineio
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -73,11 +72,10 @@ type Reader struct {
 	free     chan []byte
 	cur      []byte // unread part of the current chunk
 	curBuf   []byte // the current chunk's whole buffer, to recycle
-	carry    []byte // start of a line that spans chunks
 	err      error  // sticky end of input
 	line     int64
 	blank    int64
-	skipping bool // inside a line that is too long
+	split    Splitter // frames the lines of the chunks
 	deadline time.Time
 	stopping bool
 }
@@ -93,6 +91,7 @@ func NewReader(src io.Reader, opt Options) *Reader {
 		ch:   make(chan chunk, 4),
 		free: make(chan []byte, 8),
 	}
+	r.split = NewSplitter(opt.MaxLine)
 	go r.fill(src)
 	return r
 }
@@ -129,45 +128,17 @@ func (r *Reader) Blank() int64 { return r.blank }
 func (r *Reader) Next() ([]byte, error) {
 	for {
 		if len(r.cur) > 0 {
-			i := bytes.IndexByte(r.cur, '\n')
-			if i >= 0 {
-				l := r.cur[:i]
-				r.cur = r.cur[i+1:]
+			l, rest, ok, err := r.split.Cut(r.cur)
+			r.cur = rest
+			if ok {
 				r.line++
-				if r.skipping {
-					r.skipping = false
-					return nil, &TooLongError{r.opt.MaxLine}
-				}
-				if len(r.carry) > 0 {
-					r.carry = append(r.carry, l...)
-					l = r.carry
-					r.carry = r.carry[:0]
-				}
-				if len(l) > r.opt.MaxLine {
-					return nil, &TooLongError{r.opt.MaxLine}
-				}
-				return r.trimCR(l), nil
+				return r.counted(l, err)
 			}
-			if !r.skipping {
-				r.carry = append(r.carry, r.cur...)
-				if len(r.carry) > r.opt.MaxLine {
-					r.skipping = true
-					r.carry = r.carry[:0]
-				}
-			}
-			r.cur = nil
 		}
 		if r.err != nil {
-			if r.skipping {
-				r.skipping = false
+			if l, ok, err := r.split.Flush(); ok {
 				r.line++
-				return nil, &TooLongError{r.opt.MaxLine}
-			}
-			if len(r.carry) > 0 {
-				l := r.carry
-				r.carry = r.carry[:0]
-				r.line++
-				return r.trimCR(l), nil
+				return r.counted(l, err)
 			}
 			return nil, r.err
 		}
@@ -177,15 +148,12 @@ func (r *Reader) Next() ([]byte, error) {
 	}
 }
 
-// trimCR strips a "\r" ending and counts blank lines.
-func (r *Reader) trimCR(l []byte) []byte {
-	if n := len(l); n > 0 && l[n-1] == '\r' {
-		l = l[:n-1]
-	}
-	if len(l) == 0 {
+// counted counts a blank line, for the verdict on empty input.
+func (r *Reader) counted(l []byte, err error) ([]byte, error) {
+	if err == nil && len(l) == 0 {
 		r.blank++
 	}
-	return l
+	return l, err
 }
 
 // fetch makes the next chunk current or records the end of input.
@@ -240,8 +208,7 @@ func (r *Reader) fetch() error {
 func (r *Reader) interrupt() error {
 	// An interrupted partial line is dropped: it was never finished, so it
 	// is not a line of the input.
-	r.carry = r.carry[:0]
-	r.skipping = false
+	r.split.Reset()
 	r.cur = nil
 	r.err = ErrInterrupted
 	return nil

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/httpmon/httpmon/internal/lineio"
+	"github.com/httpmon/httpmon/internal/logfmt"
 	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
@@ -51,11 +52,11 @@ func expand(arg string) ([]string, error) {
 // open opens an input file. Opening a FIFO waits for a writer, which may
 // never come, so it is waited for the way a read is: a signal ends the
 // wait, and what was read from the files before is flushed first.
-func (p *parser) open(path string) (*os.File, error) {
+func (cmd *command) open(path string) (*os.File, error) {
 	if fi, err := os.Stat(path); err != nil || fi.Mode().IsRegular() {
 		return os.Open(path)
 	}
-	if err := p.st.Out.Flush(); err != nil {
+	if err := cmd.st.Out.Flush(); err != nil {
 		return nil, err
 	}
 	type opened struct {
@@ -70,7 +71,7 @@ func (p *parser) open(path string) (*os.File, error) {
 	select {
 	case o := <-ch:
 		return o.f, o.err
-	case <-p.st.Ctx.Done():
+	case <-cmd.st.Ctx.Done():
 		// The open may still succeed; the process is on its way out.
 		go func() {
 			if o := <-ch; o.f != nil {
@@ -79,6 +80,32 @@ func (p *parser) open(path string) (*os.File, error) {
 		}()
 		return nil, lineio.ErrInterrupted
 	}
+}
+
+// input is what is kept while one input is parsed.
+type input struct {
+	where  string // its name for messages, escaped; "" for standard input
+	source []byte // the label of its records
+	format logfmt.Detector
+}
+
+// newInput returns what to keep while parsing the input at path ("-" for
+// standard input), whose records are labelled label, or by default its
+// name.
+func (cmd *command) newInput(path, label string) *input {
+	in := &input{format: logfmt.NewDetector(cmd.format)}
+	if path != "-" {
+		in.where = textsafe.String(path)
+	}
+	switch {
+	case label != "":
+	case path == "-":
+		label = "stdin"
+	default:
+		label = path
+	}
+	in.source = []byte(label)
+	return in
 }
 
 // inputError returns the message for an input that could not be read,

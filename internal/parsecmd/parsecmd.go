@@ -16,7 +16,6 @@ import (
 	"github.com/httpmon/httpmon/internal/lineio"
 	"github.com/httpmon/httpmon/internal/logfmt"
 	"github.com/httpmon/httpmon/internal/stage"
-	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 const name = "httpmon-parse"
@@ -62,33 +61,23 @@ func New() *cli.App {
 }
 
 func run(c *cli.Context) error {
-	format, err := logfmt.ParseFormat(c.String("format"))
+	cfg, err := newConfig(c)
 	if err != nil {
-		return stage.UsageError("--format: %v", err)
+		return err
 	}
 	st, err := stage.New(c)
 	if err != nil {
 		return err
 	}
-	p := &parser{st: st, format: format, enc: event.NewEncoder(), formats: map[string]*logfmt.Detector{}}
-	files := c.Args().Slice()
-	if c.Bool("follow") {
-		return p.follow(c, files)
-	}
-	for _, f := range []string{"from-start", "state", "state-interval", "poll"} {
-		if c.IsSet(f) {
-			st.Finish(nil)
-			return stage.UsageError("--%s needs --follow", f)
-		}
-	}
-	if len(files) == 0 {
-		files = []string{"-"}
+	cmd := &command{st: st, format: cfg.format, enc: event.NewEncoder()}
+	if cfg.follow {
+		return st.Finish(cmd.follow(c.App.ErrWriter, cfg))
 	}
 	var failed error
-	for _, arg := range files {
+	for _, arg := range cfg.files {
 		matched, err := expand(arg)
 		for _, f := range matched {
-			if err = p.file(f, c.String("source")); err != nil {
+			if err = cmd.file(f, cfg.label); err != nil {
 				break
 			}
 		}
@@ -113,41 +102,33 @@ func run(c *cli.Context) error {
 	return failed
 }
 
-type parser struct {
+// command is one run of httpmon-parse: where its records and rejects go,
+// and what it reuses from one line to the next.
+type command struct {
 	st     *stage.Stage
 	format logfmt.Format
 	enc    *event.Encoder
 	lp     logfmt.Parser
 	req    event.Request
-	// formats holds the format detection of each followed file.
-	formats map[string]*logfmt.Detector
-	sources map[string][]byte
-	wheres  map[string]string // escaped file names, by path
+	// followed holds what is kept per followed file, by the name it is
+	// followed under.
+	followed map[string]*input
 }
 
 // file parses one input. Messages name the file, except for standard
 // input, where a line number alone is clearer.
-func (p *parser) file(path, label string) error {
-	var in io.Reader = p.st.Stdin()
-	where := ""
+func (cmd *command) file(path, label string) error {
+	var in io.Reader = cmd.st.Stdin()
 	if path != "-" {
-		f, err := p.open(path)
+		f, err := cmd.open(path)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
 		in = f
-		where = textsafe.String(path)
 	}
-	if label == "" {
-		label = "stdin"
-		if path != "-" {
-			label = path
-		}
-	}
-	source := []byte(label)
-	format := logfmt.NewDetector(p.format)
-	r := p.st.Reader(in, 0)
+	input := cmd.newInput(path, label)
+	r := cmd.st.Reader(in, 0)
 	for {
 		line, err := r.Next()
 		if err != nil {
@@ -158,14 +139,14 @@ func (p *parser) file(path, label string) error {
 			// an allocation on every line.
 			var tooLong *lineio.TooLongError
 			if errors.As(err, &tooLong) {
-				p.st.Rejects.Report(where, r.Line(), nil, err)
+				cmd.st.Rejects.Report(input.where, r.Line(), nil, err)
 				continue
 			}
 			return err
 		}
-		bad, err := p.line(line, &format, source)
+		bad, err := cmd.line(line, &input.format, input.source)
 		if bad != nil {
-			p.st.Rejects.Report(where, r.Line(), line, bad)
+			cmd.st.Rejects.Report(input.where, r.Line(), line, bad)
 		}
 		if err != nil {
 			return err
@@ -176,17 +157,17 @@ func (p *parser) file(path, label string) error {
 // line parses one log line and writes its record; format settles the
 // input's format. A malformed line is returned as bad, for the caller to
 // report with its line number.
-func (p *parser) line(line []byte, format *logfmt.Detector, source []byte) (bad, err error) {
+func (cmd *command) line(line []byte, format *logfmt.Detector, source []byte) (bad, err error) {
 	if len(line) == 0 {
 		return nil, nil
 	}
-	header, err := format.Parse(&p.lp, line, &p.req)
+	header, err := format.Parse(&cmd.lp, line, &cmd.req)
 	if header {
 		return nil, nil
 	}
 	if err != nil {
 		return err, nil
 	}
-	p.req.Source = source
-	return nil, p.st.Emit(p.enc.Request(&p.req))
+	cmd.req.Source = source
+	return nil, cmd.st.Emit(cmd.enc.Request(&cmd.req))
 }

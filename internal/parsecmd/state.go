@@ -1,0 +1,110 @@
+package parsecmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/httpmon/httpmon/internal/checkpoint"
+	"github.com/httpmon/httpmon/internal/follow"
+	"github.com/httpmon/httpmon/internal/stage"
+	"github.com/httpmon/httpmon/internal/textsafe"
+)
+
+// loadState reads the --state file to resume from; there is none
+// without --state.
+func loadState(path string) (*checkpoint.State, error) {
+	if path == "" {
+		return nil, nil
+	}
+	s, err := checkpoint.Load(path)
+	if err != nil {
+		return nil, cli.Exit(stateError(path, err).Error(), stage.ExitError)
+	}
+	return &s, nil
+}
+
+// checkpointer keeps the --state file. It writes the state only after the
+// output and the rejected lines it covers are on disk, so that it never
+// counts a line a crash could lose: after a crash the lines since the last
+// checkpoint are written again, after SIGINT or SIGTERM none are.
+type checkpointer struct {
+	path     string // as the user gave it
+	interval time.Duration
+	st       *stage.Stage
+	fl       *follow.Follower
+	errw     io.Writer
+	last     time.Time        // when a checkpoint was last due
+	saved    checkpoint.State // what the file holds, once written by step
+	written  bool
+	failing  bool // the last step could not write, and said so
+}
+
+// due reports whether a checkpoint is due.
+func (k *checkpointer) due() bool { return time.Since(k.last) >= k.interval }
+
+// step writes a checkpoint on the way. It returns only output errors: a
+// checkpoint that cannot be written costs duplicates after a crash, not
+// lines, so it is reported once and following goes on. An unchanged state
+// is not written again, so a quiet log costs no disk writes. While the
+// rejected lines cannot be synced, the checkpoint stays where it was.
+func (k *checkpointer) step() error {
+	if err := k.st.Out.Flush(); err != nil {
+		return err
+	}
+	k.last = time.Now()
+	s := k.fl.State()
+	if k.written && slices.Equal(s.Files, k.saved.Files) && slices.Equal(s.Patterns, k.saved.Patterns) {
+		return nil
+	}
+	err := k.write(s)
+	if err != nil && !k.failing {
+		fmt.Fprintf(k.errw, "%s: %v\n", name, err)
+	}
+	k.failing = err != nil
+	if err == nil {
+		k.saved, k.written = s, true
+	}
+	return nil
+}
+
+// start writes the state before following, so that a state file that
+// cannot be written fails now, not at the end.
+func (k *checkpointer) start() error {
+	if err := checkpoint.Save(k.path, k.fl.State()); err != nil {
+		return stateError(k.path, err)
+	}
+	return nil
+}
+
+// save writes the last checkpoint, after the output was flushed; its
+// error is the command's.
+func (k *checkpointer) save() error {
+	return k.write(k.fl.State())
+}
+
+// write syncs the rejected lines and writes s.
+func (k *checkpointer) write(s checkpoint.State) error {
+	if err := k.st.Rejects.Sync(); err != nil {
+		return err
+	}
+	if err := checkpoint.Save(k.path, s); err != nil {
+		return stateError(k.path, err)
+	}
+	return nil
+}
+
+// stateError names the state file, as the user gave it, in an error about
+// it.
+func stateError(path string, err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("--state %s: %w", textsafe.String(path), err)
+}
