@@ -179,6 +179,9 @@ func (p *parser) line(line []byte, format *logfmt.Format, source []byte) (bad, e
 	if err := p.lp.Parse(*format, line, &p.req); err != nil {
 		return err, nil
 	}
+	if err := event.CheckRequest(&p.req); err != nil {
+		return err, nil
+	}
 	p.req.Source = source
 	return nil, p.st.Emit(p.enc.Request(&p.req))
 }

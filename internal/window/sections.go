@@ -7,6 +7,8 @@ import (
 	"slices"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/httpmon/httpmon/internal/event"
 )
 
 // DefaultMaxSections is the number of distinct sections an interval counts
@@ -75,8 +77,9 @@ func truncate(b []byte) []byte {
 }
 
 // add counts one request of section name; path is its document, b its
-// size (0 when unknown) and class its status class.
-func (t *sectionTable) add(name, path []byte, b int64, is4xx, is5xx bool) {
+// size (0 when unknown) and class its status class. It reports whether the
+// section's bytes saturated at event.MaxCount.
+func (t *sectionTable) add(name, path []byte, b int64, is4xx, is5xx bool) (saturated bool) {
 	name = truncate(name)
 	s := t.m[string(name)]
 	if s == nil {
@@ -88,7 +91,7 @@ func (t *sectionTable) add(name, path []byte, b int64, is4xx, is5xx bool) {
 		t.live++
 	}
 	s.hits++
-	s.bytes += b
+	s.bytes, saturated = event.AddCount(s.bytes, b)
 	if is4xx {
 		s.errors4x++
 	}
@@ -102,6 +105,7 @@ func (t *sectionTable) add(name, path []byte, b int64, is4xx, is5xx bool) {
 	if t.approx {
 		t.down(s.heap)
 	}
+	return saturated
 }
 
 // insert adds a section that is not in the table, making room if the table

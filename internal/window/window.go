@@ -62,6 +62,9 @@ func (c Config) Validate() error {
 	switch {
 	case c.Interval < 1:
 		return fmt.Errorf("--interval must be at least 1s, got %ds", c.Interval)
+	case c.Interval > event.MaxInterval:
+		// The protocol bounds a summary's end, and so its length.
+		return fmt.Errorf("--interval must be at most 168h, got %ds", c.Interval)
 	case c.Lateness < 0:
 		return fmt.Errorf("--lateness must not be negative, got %ds", c.Lateness)
 	case c.Top < 1:
@@ -94,6 +97,10 @@ type Stats struct {
 	Ticks     int64 // ticks emitted
 	Summaries int64 // summaries emitted
 	Gaps      int64 // times the stream restarted because of MaxGap
+	// Saturated counts byte totals of a second, an interval or a section
+	// that reached event.MaxCount and stopped there: records must stay in
+	// the protocol's range, and such a total is a lower bound.
+	Saturated int64
 }
 
 // Aggregator turns requests into ticks and summaries. It is not safe for
@@ -213,6 +220,9 @@ func (a *Aggregator) AdvanceTo(ts int64) error {
 	if a.err != nil {
 		return a.err
 	}
+	// Records stay within the protocol's years however long the wall
+	// clock runs on.
+	ts = min(ts, event.MaxTS)
 	if !a.started || ts <= a.max {
 		return nil
 	}
@@ -306,7 +316,10 @@ func (a *Aggregator) count(ts int64, r *event.Request) {
 	p := &a.ring[ts&a.mask]
 	p.offset = r.UTCOffset
 	p.hits++
-	p.bytes += b
+	var sat bool
+	if p.bytes, sat = event.AddCount(p.bytes, b); sat {
+		a.stats.Saturated++
+	}
 	p.status[class]++
 
 	iv := a.open[a.intervalOf(ts)-a.open[0].k]
@@ -314,7 +327,9 @@ func (a *Aggregator) count(ts int64, r *event.Request) {
 	if len(path) == 0 {
 		path = r.Request
 	}
-	iv.sections.add(r.Section, path, b, class == event.Class4xx, class == event.Class5xx)
+	if iv.sections.add(r.Section, path, b, class == event.Class4xx, class == event.Class5xx) {
+		a.stats.Saturated++
+	}
 }
 
 // emitThrough emits the seconds from next through limit.
@@ -343,7 +358,10 @@ func (a *Aggregator) emitNext() error {
 	}
 	iv.seconds++
 	iv.hits += sec.hits
-	iv.bytes += sec.bytes
+	var sat bool
+	if iv.bytes, sat = event.AddCount(iv.bytes, sec.bytes); sat {
+		a.stats.Saturated++
+	}
 	iv.status.Add(&sec.status)
 	a.next, a.last = s+1, s
 

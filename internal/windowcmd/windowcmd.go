@@ -146,6 +146,7 @@ func run(c *cli.Context) error {
 	dec := event.NewDecoder()
 	var req event.Request
 	pass := c.Bool("pass-requests")
+	saturated := false
 	err = st.Records(dec,
 		func(kind []byte) bool { return string(kind) == event.KindRequest },
 		func(_, raw []byte) error {
@@ -156,6 +157,10 @@ func run(c *cli.Context) error {
 				pace.request(req.TS)
 			}
 			late, err := agg.Add(&req)
+			if !saturated && agg.Stats().Saturated > 0 {
+				saturated = true
+				st.Rejects.Warn("", st.LineNo(), "byte total over %d at %s: saturated there, a lower bound from now on", int64(event.MaxCount), rfc3339(req.TS))
+			}
 			if late {
 				st.Rejects.Warn("", st.LineNo(), "request at %s is older than the last second emitted; counted as late", rfc3339(req.TS))
 			}
@@ -171,6 +176,9 @@ func run(c *cli.Context) error {
 	// the partial last interval still go out.
 	if err == nil {
 		err = agg.Flush()
+	}
+	if n := agg.Stats().Saturated; n > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "%s: %d byte totals saturated at %d, the most the protocol carries; they are lower bounds\n", name, n, int64(event.MaxCount))
 	}
 	if n := agg.Stats().Late; n > 0 {
 		fmt.Fprintf(c.App.ErrWriter, "%s: %d late records counted only in \"late\" of their summaries (raise --lateness to place them)\n", name, n)
