@@ -31,6 +31,13 @@ type Config struct {
 	// Lateness is how far behind the newest request a record may be and still
 	// count in its own second. Output lags input by this much.
 	Lateness int64
+	// ReplayLateness is Lateness while the Aggregator is told that its input
+	// is a replay (SetReplay): records then arrive far faster than event
+	// time passes, so holding seconds open longer costs memory but no
+	// waiting, and a log written out of order by the length of its longest
+	// request still counts every line in its own second. Values below
+	// Lateness mean Lateness.
+	ReplayLateness int64
 	// Top is how many sections a summary lists; the rest are only counted in
 	// SectionsTotal, which keeps summaries small on sites with many sections.
 	Top int
@@ -53,7 +60,7 @@ type Config struct {
 // DefaultConfig returns the configuration httpmon-window uses when no flags
 // are given.
 func DefaultConfig() Config {
-	return Config{Interval: 10, Lateness: 5, Top: 10, MaxGap: 86400}
+	return Config{Interval: 10, Lateness: 5, ReplayLateness: 300, Top: 10, MaxGap: 86400}
 }
 
 // Validate reports the first invalid field. Messages use the command's flag
@@ -67,6 +74,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--interval must be at most 168h, got %ds", c.Interval)
 	case c.Lateness < 0:
 		return fmt.Errorf("--lateness must not be negative, got %ds", c.Lateness)
+	case c.ReplayLateness < 0:
+		return fmt.Errorf("--replay-lateness must not be negative, got %ds", c.ReplayLateness)
+	case c.ReplayLateness > maxReplayLateness:
+		return fmt.Errorf("--replay-lateness must be at most 1h, got %ds", c.ReplayLateness)
 	case c.Top < 1:
 		return fmt.Errorf("--top must be at least 1, got %d", c.Top)
 	case c.MaxGap < 0:
@@ -109,6 +120,10 @@ type Aggregator struct {
 	cfg  Config
 	sink Sink
 	err  error // first Sink error; output would have holes after it
+	// hold is the lateness in force: cfg.Lateness, or the replay lateness
+	// while the input is a replay.
+	hold   int64
+	replay bool
 
 	started bool
 	next    int64 // oldest second not yet emitted
@@ -120,7 +135,7 @@ type Aggregator struct {
 	offset int32
 
 	// ring holds the pending seconds [next, max] at index s&mask. max-next
-	// never exceeds Lateness, so the ring grows to at most Lateness+1 slots
+	// never exceeds the hold, so the ring grows to at most hold+1 slots
 	// (rounded up to a power of two) and then stays put.
 	ring []second
 	mask int64
@@ -167,8 +182,34 @@ func New(cfg Config, sink Sink) (*Aggregator, error) {
 	if sink == nil {
 		return nil, errors.New("window: nil Sink")
 	}
-	return &Aggregator{cfg: cfg, sink: sink, last: math.MinInt64}, nil
+	return &Aggregator{cfg: cfg, sink: sink, last: math.MinInt64, hold: cfg.Lateness}, nil
 }
+
+// maxReplayLateness bounds the seconds held open in a replay, and so the
+// ring and the intervals that are open at once.
+const maxReplayLateness = 3600
+
+// SetReplay says whether the input is, from now on, a replay, whose seconds
+// are held for Config.ReplayLateness rather than Config.Lateness. Going
+// live emits at once the seconds that the shorter hold makes final.
+func (a *Aggregator) SetReplay(replay bool) error {
+	if a.err != nil || replay == a.replay {
+		return a.err
+	}
+	a.replay = replay
+	a.hold = a.cfg.Lateness
+	if replay {
+		a.hold = max(a.cfg.Lateness, a.cfg.ReplayLateness)
+		return nil
+	}
+	if !a.started {
+		return nil
+	}
+	return a.emitThrough(a.max - a.hold - 1)
+}
+
+// Replay reports what SetReplay last said.
+func (a *Aggregator) Replay() bool { return a.replay }
 
 // Stats returns the counts so far.
 func (a *Aggregator) Stats() Stats { return a.stats }
@@ -199,7 +240,7 @@ func (a *Aggregator) Add(r *event.Request) (late bool, err error) {
 	case ts < a.next:
 		// Older than the start of the stream but newer than anything
 		// emitted: the first request of a stream need not be its oldest.
-		if ts > a.last && ts >= a.max-a.cfg.Lateness {
+		if ts > a.last && ts >= a.max-a.hold {
 			a.rewind(ts)
 			break
 		}
@@ -284,7 +325,7 @@ func (a *Aggregator) start(ts int64) {
 // advance moves the newest second to ts > max, emitting what that makes
 // final.
 func (a *Aggregator) advance(ts int64) error {
-	if err := a.emitThrough(ts - a.cfg.Lateness - 1); err != nil {
+	if err := a.emitThrough(ts - a.hold - 1); err != nil {
 		return err
 	}
 	a.grow(ts - a.next + 1)

@@ -36,6 +36,8 @@ func New() *cli.App {
 				Usage: "length of a summary interval (whole seconds)", EnvVars: []string{stage.EnvVar(name, "interval")}},
 			&cli.DurationFlag{Name: "lateness", Value: time.Duration(def.Lateness) * time.Second,
 				Usage: "how far out of order records may arrive and still count in their own second", EnvVars: []string{stage.EnvVar(name, "lateness")}},
+			&cli.DurationFlag{Name: "replay-lateness", Value: time.Duration(def.ReplayLateness) * time.Second,
+				Usage: "the same, while the input is a replay: records arrive faster than event time passes, so seconds are held this long, at no cost in waiting (at most 1h; below --lateness means --lateness)", EnvVars: []string{stage.EnvVar(name, "replay-lateness")}},
 			&cli.IntFlag{Name: "top", Value: def.Top,
 				Usage: "sections listed per summary", EnvVars: []string{stage.EnvVar(name, "top")}},
 			&cli.DurationFlag{Name: "idle", Value: 500 * time.Millisecond,
@@ -88,6 +90,9 @@ func config(c *cli.Context) (window.Config, error) {
 	if cfg.Lateness, err = stage.Seconds(c, "lateness", 0); err != nil {
 		return cfg, err
 	}
+	if cfg.ReplayLateness, err = stage.Seconds(c, "replay-lateness", 0); err != nil {
+		return cfg, err
+	}
 	if cfg.MaxGap, err = stage.Seconds(c, "max-gap", 0); err != nil {
 		return cfg, err
 	}
@@ -134,6 +139,12 @@ func run(c *cli.Context) error {
 	}
 	pace := &pacer{idle: idle, now: time.Now}
 	live := idle > 0 && !replay(st.Stdin())
+	// Until the wall clock shows that a stream is live, it is a replay:
+	// holding its seconds longer loses nothing, emitting them early would
+	// make every record out of order by more than --lateness late.
+	if err := agg.SetReplay(true); err != nil {
+		return err
+	}
 	if live {
 		st.IdleEvery = idleCheck
 		st.OnIdle = func() error {
@@ -154,7 +165,9 @@ func run(c *cli.Context) error {
 				return stage.Bad(err)
 			}
 			if live {
-				pace.request(req.TS)
+				if err := agg.SetReplay(pace.request(req.TS)); err != nil {
+					return err
+				}
 			}
 			late, err := agg.Add(&req)
 			if !saturated && agg.Stats().Saturated > 0 {

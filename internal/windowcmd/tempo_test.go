@@ -1,0 +1,91 @@
+package windowcmd
+
+import (
+	"testing"
+	"time"
+)
+
+// TestTempo drives the live or replay decision with a controllable clock:
+// arrivals are (second, wall offset) pairs, and the decision after each is
+// what the table says.
+func TestTempo(t *testing.T) {
+	// live returns n seconds of a live log from second 1000 on, a line a
+	// second arriving d after its second starts.
+	live := func(from, n int64, start, d time.Duration) []arrival {
+		var a []arrival
+		for i := range n {
+			a = append(a, arrival{from + i, start + time.Duration(i)*time.Second + d})
+		}
+		return a
+	}
+	for _, tc := range []struct {
+		name     string
+		arrivals []arrival
+		replay   bool // after the last arrival
+	}{
+		{"first request", []arrival{{1000, 0}}, false},
+		{"replay, a microsecond a second", func() []arrival {
+			var a []arrival
+			for i := range int64(6) {
+				a = append(a, arrival{1000 + i, time.Duration(i) * time.Microsecond})
+			}
+			return a
+		}(), true},
+		// The earliest a second can be final with --lateness 0 is at the
+		// next second: a replay is told by then.
+		{"replay, second second", []arrival{{1000, 0}, {1001, time.Millisecond}}, true},
+		{"replay of a sparse log", []arrival{{1000, 0}, {1030, time.Millisecond}, {1100, 2 * time.Millisecond}}, true},
+		{"replay at just over twice real time", faster(2.1), true},
+		{"live log read at twice real time", faster(1.9), false},
+		{"live, lines at the start of their second", live(1000, 30, 0, 0), false},
+		{"live, lines late in their second", live(1000, 30, 0, 900*time.Millisecond), false},
+		{"live, the first line at the end of its second", append([]arrival{{999, 0}}, live(1000, 6, 10*time.Millisecond, 0)...), false},
+		{"live, a writer that flushes every 5s", func() []arrival {
+			var a []arrival
+			for i := range int64(60) {
+				a = append(a, arrival{1000 + i, time.Duration(i/5*5+5) * time.Second})
+			}
+			return a
+		}(), false},
+		// A follower reads a day of backlog in a second, then live lines.
+		{"backlog", append(backlog(), live(86400, 5, time.Second, 0)...), true},
+		{"backlog, then live for tempoSpan/2", append(backlog(), live(86400, tempoSpan/2+1, time.Second, 0)...), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			base := time.Unix(1e9, 0)
+			var tp tempo
+			for _, a := range tc.arrivals {
+				tp.reach(a.ts, base.Add(a.wall))
+			}
+			last := tc.arrivals[len(tc.arrivals)-1]
+			if got := tp.replay(base.Add(last.wall)); got != tc.replay {
+				t.Errorf("replay = %v, want %v", got, tc.replay)
+			}
+		})
+	}
+}
+
+// backlog is a day of log, a line every 10 s, read in a second.
+func backlog() []arrival {
+	var a []arrival
+	for s := int64(0); s < 86400; s += 10 {
+		a = append(a, arrival{s, time.Duration(s) * time.Second / 86400})
+	}
+	return a
+}
+
+// arrival is a request of second ts arriving wall after the first one.
+type arrival struct {
+	ts   int64
+	wall time.Duration
+}
+
+// faster is 40 seconds of event time passing f times as fast as the wall
+// clock.
+func faster(f float64) []arrival {
+	var a []arrival
+	for i := range int64(40) {
+		a = append(a, arrival{1000 + i, time.Duration(float64(i) / f * float64(time.Second))})
+	}
+	return a
+}
