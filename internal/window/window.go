@@ -145,8 +145,11 @@ type Aggregator struct {
 	// Closed intervals go to free so that their section maps are reused.
 	open []*interval
 	free []*interval
+	// sections is shared by the section tables of all intervals.
+	sections budget
 
 	ranked []*section // scratch for sorting sections
+	paths  []byte     // the listed sections' heaviest documents, whole
 	tick   event.Tick
 	sum    event.Summary
 	stats  Stats
@@ -182,8 +185,28 @@ func New(cfg Config, sink Sink) (*Aggregator, error) {
 	if sink == nil {
 		return nil, errors.New("window: nil Sink")
 	}
-	return &Aggregator{cfg: cfg, sink: sink, last: math.MinInt64, hold: cfg.Lateness}, nil
+	a := &Aggregator{cfg: cfg, sink: sink, last: math.MinInt64, hold: cfg.Lateness}
+	// Seconds [next, max], at most the longest hold apart, span at most
+	// hold/Interval+2 intervals; that many tables exist at most.
+	tables := max(cfg.Lateness, cfg.ReplayLateness)/cfg.Interval + 2
+	per := cfg.MaxSections
+	if per == 0 {
+		per = DefaultMaxSections
+	}
+	a.sections = budget{
+		limit:  sectionBudget*per + int(tables),
+		floor:  max(1, sectionBudget*per/int(tables)),
+		unmade: int(tables),
+		used:   int(tables),
+	}
+	return a, nil
 }
+
+// sectionBudget is how many intervals' worth of sections, at the most each
+// counts exactly, all open intervals share: two, as many as are open at
+// once in a live stream with the default flags, so that there each still
+// counts its MaxSections exactly.
+const sectionBudget = 2
 
 // maxReplayLateness bounds the seconds held open in a replay, and so the
 // ring and the intervals that are open at once.
@@ -472,7 +495,24 @@ func (a *Aggregator) summarize(iv *interval) {
 	a.ranked = iv.sections.rank(a.ranked[:0])
 	s.SectionsTotal = iv.sections.distinct()
 	s.SectionsApprox = iv.sections.approx
-	for _, sec := range a.ranked[:min(len(a.ranked), a.cfg.Top)] {
+	listed := a.ranked[:min(len(a.ranked), a.cfg.Top)]
+	// Room for every path first, so that appending never moves the ones
+	// already pointed to.
+	n := 0
+	for _, sec := range listed {
+		n += len(sec.name) + len(sec.topPath)
+	}
+	if cap(a.paths) < n {
+		a.paths = make([]byte, 0, n)
+	}
+	a.paths = a.paths[:0]
+	for _, sec := range listed {
+		start := len(a.paths)
+		if !sec.topWhole {
+			a.paths = append(a.paths, sec.name...)
+		}
+		a.paths = append(a.paths, sec.topPath...)
+		top := a.paths[start:len(a.paths):len(a.paths)]
 		s.SectionsError = max(s.SectionsError, sec.over)
 		s.Sections = append(s.Sections, event.SectionStat{
 			Section:  sec.name,
@@ -480,7 +520,7 @@ func (a *Aggregator) summarize(iv *interval) {
 			Bytes:    sec.bytes,
 			Errors4x: sec.errors4x,
 			Errors5x: sec.errors5x,
-			TopPath:  sec.topPath,
+			TopPath:  top,
 			TopBytes: sec.topBytes,
 		})
 	}
@@ -497,7 +537,7 @@ func (a *Aggregator) newInterval(k int64) *interval {
 		if n == 0 {
 			n = DefaultMaxSections
 		}
-		iv = &interval{sections: newSectionTable(n)}
+		iv = &interval{sections: newSectionTable(n, &a.sections)}
 	}
 	iv.k = k
 	return iv
