@@ -73,4 +73,3 @@ func TestSectionBudget(t *testing.T) {
 		})
 	}
 }
-
