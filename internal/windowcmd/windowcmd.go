@@ -27,8 +27,10 @@ func New() *cli.App {
 		Description: "Reads NDJSON from standard input. Each \"request\" record is counted in its own\n" +
 			"second (event time, from its ts). Emits one \"tick\" per second, contiguous, and a\n" +
 			"\"summary\" per interval aligned to multiples of --interval since the epoch.\n" +
-			"A second is final once a request more than --lateness past it arrives or, when\n" +
-			"input has been silent for --idle, once the wall clock says so (see README).\n" +
+			"A second is final once a request more than --lateness past it arrives (more than\n" +
+			"--replay-lateness while event time runs over twice as fast as the wall clock: a\n" +
+			"replay) or, when input has been silent for --idle, once the wall clock says so\n" +
+			"(see README).\n" +
 			"Records of other kinds pass through unchanged.",
 		HideHelpCommand: true,
 		Flags: append([]cli.Flag{
@@ -194,7 +196,7 @@ func run(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "%s: %d byte totals saturated at %d, the most the protocol carries; they are lower bounds\n", name, n, int64(event.MaxCount))
 	}
 	if n := agg.Stats().Late; n > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "%s: %d late records counted only in \"late\" of their summaries (raise --lateness to place them)\n", name, n)
+		fmt.Fprintf(c.App.ErrWriter, "%s: %d late records counted only in \"late\" of their summaries (raise --lateness, or --replay-lateness for a replay, to place them)\n", name, n)
 	}
 	return st.Finish(err)
 }
