@@ -89,3 +89,43 @@ func faster(f float64) []arrival {
 	}
 	return a
 }
+
+// TestPacerReplayAcrossSilence checks how silence counts for the decision:
+// a live stream's silence is time passing, so a request after it is still
+// live; a replay's stall is not, so a replay that resumes is still a
+// replay, whatever the wall clock did meanwhile.
+func TestPacerReplayAcrossSilence(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		live   bool // the stream before the silence
+		replay bool // the decision on the first request after it
+	}{
+		{"live, then quiet for a minute", true, false},
+		{"replay, then stalled for a minute", false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &clock{t: epoch}
+			p := &pacer{idle: 500 * time.Millisecond, now: c.now}
+			step := time.Millisecond
+			if tc.live {
+				step = time.Second
+			}
+			ts := int64(1000)
+			for ; ts < 1030; ts++ {
+				p.request(ts)
+				c.t = c.t.Add(step)
+			}
+			if got := p.replaying; got == tc.live {
+				t.Fatalf("before the silence: replay = %v", got)
+			}
+			// A minute of silence, checked every 100 ms as the stage does.
+			for range 600 {
+				c.t = c.t.Add(100 * time.Millisecond)
+				p.target()
+			}
+			if got := p.request(ts + 60); got != tc.replay {
+				t.Errorf("after the silence: replay = %v, want %v", got, tc.replay)
+			}
+		})
+	}
+}
