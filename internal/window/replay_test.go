@@ -1,6 +1,9 @@
 package window
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/httpmon/httpmon/internal/event"
@@ -74,4 +77,78 @@ func TestReplayLatenessValidate(t *testing.T) {
 			t.Errorf("ReplayLateness %d: %v", tc.v, err)
 		}
 	}
+}
+
+// TestPropertyReplay checks that a replay held for ReplayLateness gives the
+// reference output, every request in its own second, for streams out of
+// order by up to ReplayLateness, whatever Lateness is.
+func TestPropertyReplay(t *testing.T) {
+	for ci, c := range []Config{
+		{Interval: 10, Lateness: 5, ReplayLateness: 60, Top: 3},
+		{Interval: 1, Lateness: 0, ReplayLateness: 30, Top: 2},
+		{Interval: 60, Lateness: 2, ReplayLateness: 300, Top: 10},
+	} {
+		for seed := range uint64(3) {
+			t.Run(fmt.Sprintf("I=%d,R=%d/seed=%d", c.Interval, c.ReplayLateness, seed), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(uint64(ci)+100, seed))
+				reqs := randomStream(rng, c, 3000, c.ReplayLateness, 0)
+				rec, a := feedReplay(t, c, reqs, func(int) bool { return true })
+				checkInvariants(t, c, rec, int64(len(reqs)))
+				if n := a.Stats().Late; n != 0 {
+					t.Fatalf("%d late requests with disorder within the replay lateness", n)
+				}
+				wantTicks, wantSums := reference(c, reqs)
+				if !reflect.DeepEqual(rec.ticks, wantTicks) || !reflect.DeepEqual(rec.sums, wantSums) {
+					t.Fatalf("output differs from the reference: %d ticks and %d summaries, want %d and %d",
+						len(rec.ticks), len(rec.sums), len(wantTicks), len(wantSums))
+				}
+			})
+		}
+	}
+}
+
+// TestPropertyReplayToggles switches between replay and live at random
+// points of streams with late requests: the output stays contiguous, every
+// request is in a tick or late, and summaries are the sums of their ticks.
+func TestPropertyReplayToggles(t *testing.T) {
+	c := Config{Interval: 10, Lateness: 3, ReplayLateness: 45, Top: 3}
+	for seed := range uint64(5) {
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(7, seed))
+			reqs := randomStream(rng, c, 4000, 30, 0.03)
+			replay := true
+			rec, a := feedReplay(t, c, reqs, func(int) bool {
+				if rng.IntN(200) == 0 {
+					replay = !replay
+				}
+				return replay
+			})
+			checkInvariants(t, c, rec, int64(len(reqs)))
+			if a.Stats().Late == 0 {
+				t.Error("no late requests; the test does not test them")
+			}
+		})
+	}
+}
+
+// feedReplay is feed with SetReplay(replay(i)) before the i-th request.
+func feedReplay(t *testing.T, c Config, reqs []event.Request, replay func(i int) bool) (*recorder, *Aggregator) {
+	t.Helper()
+	rec := &recorder{}
+	a, err := New(c, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range reqs {
+		if err := a.SetReplay(replay(i)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Add(&reqs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return rec, a
 }
