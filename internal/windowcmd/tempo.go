@@ -48,7 +48,10 @@ func (t *tempo) reach(ts int64, now time.Time) {
 // replay reports whether event time ran faster than twice the wall clock,
 // at wall time now, over the last tempoSpan seconds.
 func (t *tempo) replay(now time.Time) bool {
-	if !t.started {
+	// Until event time has moved, nothing says how fast it moves; holding
+	// costs nothing yet, and a request older than the first by more than
+	// --lateness still counts in its own second.
+	if !t.started || t.newest == t.first {
 		return true
 	}
 	x := max(t.newest-tempoSpan, t.first)

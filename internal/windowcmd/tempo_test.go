@@ -23,7 +23,8 @@ func TestTempo(t *testing.T) {
 		arrivals []arrival
 		replay   bool // after the last arrival
 	}{
-		{"first request", []arrival{{1000, 0}}, false},
+		{"first request", []arrival{{1000, 0}}, true},
+		{"first second only, a second later", []arrival{{1000, 0}, {1000, time.Second}}, true},
 		{"replay, a microsecond a second", func() []arrival {
 			var a []arrival
 			for i := range int64(6) {
