@@ -63,10 +63,17 @@ func (p *pacer) target() (int64, bool) {
 	// A late line of a new second re-anchors behind the time already
 	// reached; time must not seem to go back.
 	p.reached = max(p.reached, p.newest+int64(now.Sub(p.newestAt)/time.Second))
-	if !p.replaying {
+	switch {
+	case !p.replaying:
 		// Only a live stream's silence is time passing: a replay that
 		// stalls must not look live when it resumes.
 		p.tempo.reach(p.reached, now)
+	case p.tempo.undecided():
+		// A stream whose requests are all of one second, then silent, is
+		// a site that got a burst and went quiet: the silence is what
+		// says how fast time passes.
+		p.tempo.reach(p.reached, now)
+		p.replaying = p.tempo.replay(now)
 	}
 	return p.reached, true
 }

@@ -45,13 +45,17 @@ func (t *tempo) reach(ts int64, now time.Time) {
 	t.newest = ts
 }
 
+// undecided reports whether event time has not moved since the first
+// request: nothing says yet how fast it moves.
+func (t *tempo) undecided() bool { return t.started && t.newest == t.first }
+
 // replay reports whether event time ran faster than twice the wall clock,
 // at wall time now, over the last tempoSpan seconds.
 func (t *tempo) replay(now time.Time) bool {
 	// Until event time has moved, nothing says how fast it moves; holding
 	// costs nothing yet, and a request older than the first by more than
 	// --lateness still counts in its own second.
-	if !t.started || t.newest == t.first {
+	if !t.started || t.undecided() {
 		return true
 	}
 	x := max(t.newest-tempoSpan, t.first)

@@ -97,12 +97,15 @@ func faster(f float64) []arrival {
 // replay, whatever the wall clock did meanwhile.
 func TestPacerReplayAcrossSilence(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		live   bool // the stream before the silence
-		replay bool // the decision on the first request after it
+		name    string
+		live    bool  // the stream before the silence
+		seconds int64 // of event time before the silence
+		replay  bool  // the decision on the first request after it
 	}{
-		{"live, then quiet for a minute", true, false},
-		{"replay, then stalled for a minute", false, true},
+		{"live, then quiet for a minute", true, 30, false},
+		{"replay, then stalled for a minute", false, 30, true},
+		// A burst in one second, then nothing: the silence decides.
+		{"one second, then quiet for a minute", false, 1, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &clock{t: epoch}
@@ -112,7 +115,7 @@ func TestPacerReplayAcrossSilence(t *testing.T) {
 				step = time.Second
 			}
 			ts := int64(1000)
-			for ; ts < 1030; ts++ {
+			for ; ts < 1000+tc.seconds; ts++ {
 				p.request(ts)
 				c.t = c.t.Add(step)
 			}

@@ -151,6 +151,9 @@ func run(c *cli.Context) error {
 		st.IdleEvery = idleCheck
 		st.OnIdle = func() error {
 			if ts, ok := pace.target(); ok {
+				if err := agg.SetReplay(pace.replaying); err != nil {
+					return err
+				}
 				return agg.AdvanceTo(ts)
 			}
 			return nil
