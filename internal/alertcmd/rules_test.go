@@ -27,7 +27,9 @@ func TestRuleRecords(t *testing.T) {
 	if out != want {
 		t.Errorf("want\n%s got\n%s", want, out)
 	}
-	if out, _, err := runAlert(t, ""); err != nil || out != "" {
+	// Empty input announces no rules: the only record is the notice
+	// that says the input was empty.
+	if out, _, err := runAlert(t, ""); err != nil || out != `{"kind":"notice","stage":"httpmon-alert","message":"the input was empty"}`+"\n" {
 		t.Errorf("empty input: %v %q", err, out)
 	}
 	if out, _, _ := runAlert(t, "{\"kind\":\"note\"}\n", "--rule", "e: 5xx_ratio > 5%"); !strings.Contains(out, `"min_requests":20`) {

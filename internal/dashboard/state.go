@@ -145,6 +145,7 @@ type State struct {
 	lastHits    int64 // hits of the latest tick
 	utcOffset   int32
 	total       int64
+	late        int64 // summed from the summaries: requests in no tick
 	bytes       int64
 	status      event.StatusCounts // since start
 	interval    *Interval          // latest summary
@@ -180,6 +181,7 @@ func (s *State) Apply(r *Record) {
 		s.tick(r.Tick)
 	case r.Interval != nil:
 		s.interval = r.Interval
+		s.late += r.Interval.Late
 	case r.Alert != nil:
 		s.alert(r.Alert)
 	case r.Rule != nil:

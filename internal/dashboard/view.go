@@ -167,6 +167,12 @@ func header(st *State, w int) string {
 		segs = append(segs,
 			formatTime(st.last, st.utcOffset, "2006-01-02 15:04:05 -0700"),
 			"total "+strconv.FormatInt(st.total, 10),
+		)
+		if st.late > 0 {
+			// Not in total: the window counted them in no second.
+			segs = append(segs, "late "+strconv.FormatInt(st.late, 10))
+		}
+		segs = append(segs,
 			"now "+strconv.FormatInt(st.lastHits, 10)+" req/s",
 			"elapsed "+formatDuration(st.last-st.first+1),
 		)

@@ -29,13 +29,6 @@ func NewDecoder() *Decoder {
 	}
 }
 
-// maxTS bounds timestamps to years 0–9999 so that a corrupt number cannot
-// make a later stage emit billions of empty seconds.
-const (
-	minTS = -62167219200
-	maxTS = 253402300799
-)
-
 var kindPrefix = []byte(`{"kind":"`)
 
 // Kind returns the value of the record's "kind" field. It has a fast path
@@ -53,12 +46,17 @@ func (d *Decoder) Kind(line []byte) ([]byte, error) {
 		return nil, err
 	}
 	var kind []byte
+	seen := false
 	for f := d.it.ReadObject(); f != ""; f = d.it.ReadObject() {
-		if f == "kind" {
+		// The first "kind" counts, as on the fast path, which reads no
+		// further: a record must not be one kind to one stage and another
+		// kind to the next.
+		if f == "kind" && !seen {
 			var err error
 			if kind, err = d.str(f); err != nil {
 				return nil, err
 			}
+			seen = true
 			continue
 		}
 		d.it.Skip()
@@ -262,19 +260,24 @@ func (d *Decoder) count(field string) (int64, error) {
 	if !ok {
 		return 0, err
 	}
-	if v != math.Trunc(v) || v < 0 || v > 1<<53 {
-		return 0, fmt.Errorf("field %q: want a non-negative integer, got %s", field, strconv.FormatFloat(v, 'g', -1, 64))
+	if v != math.Trunc(v) || v < 0 || v > MaxCount {
+		return 0, fmt.Errorf("field %q: want a non-negative integer below 2^53, got %s", field, strconv.FormatFloat(v, 'g', -1, 64))
 	}
 	return int64(v), nil
 }
 
 // ts reads a unix time in seconds, rounding fractions down to their second.
 func (d *Decoder) ts(field string) (int64, bool, error) {
+	return d.tsUpTo(field, MaxTS)
+}
+
+// tsUpTo is ts with last as the latest second allowed.
+func (d *Decoder) tsUpTo(field string, last int64) (int64, bool, error) {
 	v, ok, err := d.num(field)
 	if !ok {
 		return 0, false, err
 	}
-	if v < minTS || v > maxTS {
+	if v < MinTS || v >= float64(last+1) {
 		return 0, false, fmt.Errorf("field %q: time %s is outside years 0–9999", field, strconv.FormatFloat(v, 'f', -1, 64))
 	}
 	return int64(math.Floor(v)), true, nil
@@ -285,7 +288,7 @@ func (d *Decoder) offset(field string) (int32, error) {
 	if !ok {
 		return 0, err
 	}
-	if v != math.Trunc(v) || v < -24*3600 || v > 24*3600 {
+	if v != math.Trunc(v) || v < -MaxOffset || v > MaxOffset {
 		return 0, fmt.Errorf("field %q: want seconds within ±24h", field)
 	}
 	return int32(v), nil
@@ -358,7 +361,7 @@ func (d *Decoder) Request(line []byte, r *Request) error {
 		case "status":
 			var v float64
 			var ok bool
-			if v, ok, err = d.num(f); ok && (v != math.Trunc(v) || v < 0 || v > 999) {
+			if v, ok, err = d.num(f); ok && (v != math.Trunc(v) || v < 0 || v > MaxStatus) {
 				err = fmt.Errorf("field %q: want an HTTP status code", f)
 			}
 			r.Status = int(v)
@@ -366,8 +369,8 @@ func (d *Decoder) Request(line []byte, r *Request) error {
 			var ok bool
 			var v float64
 			if v, ok, err = d.num(f); ok {
-				if v != math.Trunc(v) || v < 0 || v > 1<<53 {
-					err = fmt.Errorf("field %q: want a non-negative integer", f)
+				if v != math.Trunc(v) || v < 0 || v > MaxCount {
+					err = fmt.Errorf("field %q: want a non-negative integer below 2^53", f)
 				}
 				r.Bytes = int64(v)
 			}
@@ -453,7 +456,8 @@ func (d *Decoder) Summary(line []byte, s *Summary) error {
 		case "start":
 			s.Start, hasStart, err = d.ts(f)
 		case "end":
-			s.End, hasEnd, err = d.ts(f)
+			// The interval of the last second ends after it.
+			s.End, hasEnd, err = d.tsUpTo(f, MaxTS+MaxInterval)
 		case "utc_offset":
 			s.UTCOffset, err = d.offset(f)
 		case "seconds":
@@ -699,17 +703,17 @@ func fastRequest(line []byte, r *Request) bool {
 			switch id {
 			case keyOther:
 			case keyTS:
-				if v < minTS || v > maxTS {
+				if v < MinTS || v > MaxTS {
 					return false
 				}
 				r.TS, hasTS = v, true
 			case keyOffset:
-				if v < -24*3600 || v > 24*3600 {
+				if v < -MaxOffset || v > MaxOffset {
 					return false
 				}
 				r.UTCOffset = int32(v)
 			case keyStatus:
-				if v < 0 || v > 999 {
+				if v < 0 || v > MaxStatus {
 					return false
 				}
 				r.Status = int(v)

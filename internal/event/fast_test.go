@@ -88,7 +88,7 @@ func TestRequestDifferential(t *testing.T) {
 	fastSeen := 0
 	for i := range 20000 {
 		in := Request{
-			TS: rng.Int64N(maxTS-minTS) + minTS, UTCOffset: int32(rng.IntN(2*86400+1) - 86400),
+			TS: rng.Int64N(MaxTS-MinTS) + MinTS, UTCOffset: int32(rng.IntN(2*86400+1) - 86400),
 			Status: rng.IntN(1000), Bytes: rng.Int64N(1<<40) - 1,
 			Source: opt(), RemoteHost: opt(), Ident: opt(), User: opt(), Method: opt(), Path: opt(),
 			Protocol: opt(), Request: opt(), Section: opt(), Referer: opt(), UserAgent: opt(),

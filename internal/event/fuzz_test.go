@@ -110,3 +110,29 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzKind checks that Kind's fast path, which reads only the start of a
+// record, agrees with the general one on every record both accept.
+func FuzzKind(f *testing.F) {
+	for _, s := range seedLines {
+		f.Add([]byte(s))
+	}
+	f.Add([]byte(`{"kind":"request","ts":1,"kind":"tick"}`))
+	f.Add([]byte(`{"kind":"tick","a":{"kind":"request"},"kind":"alert"}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		dec := NewDecoder()
+		fast, err := dec.Kind(line)
+		if err != nil {
+			return
+		}
+		fast = bytes.Clone(fast)
+		// A leading space keeps the fast path out; JSON allows it.
+		slow, err := dec.Kind(append([]byte{' '}, line...))
+		if err != nil {
+			return // the fast path does not read the whole line
+		}
+		if !bytes.Equal(fast, slow) {
+			t.Fatalf("%q: fast path reads kind %q, general one %q", line, fast, slow)
+		}
+	})
+}

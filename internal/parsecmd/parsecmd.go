@@ -168,6 +168,9 @@ func (cmd *command) line(line []byte, format *logfmt.Detector, source []byte) (b
 	if err != nil {
 		return err, nil
 	}
+	if err := event.CheckRequest(&cmd.req); err != nil {
+		return err, nil
+	}
 	cmd.req.Source = source
 	return nil, cmd.st.Emit(cmd.enc.Request(&cmd.req))
 }

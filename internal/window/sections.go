@@ -7,6 +7,8 @@ import (
 	"slices"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/httpmon/httpmon/internal/event"
 )
 
 // DefaultMaxSections is the number of distinct sections an interval counts
@@ -29,7 +31,12 @@ type section struct {
 	bytes    int64
 	errors4x int64
 	errors5x int64
+	// topPath is the heaviest document's path after the section's name
+	// when it starts with it, as every path does in the records of
+	// httpmon-parse, so that the name is stored once; the whole path
+	// otherwise (topWhole).
 	topPath  []byte
+	topWhole bool
 	topBytes int64 // -1 before the first request, so that one always wins
 	// over is how much hits may exceed the true count: the count inherited
 	// from the section it replaced in the Space-Saving table.
@@ -51,6 +58,8 @@ type section struct {
 // then estimated with a HyperLogLog sketch.
 type sectionTable struct {
 	max    int
+	floor  int // entries reserved for this table in budget
+	budget *budget
 	m      map[string]*section
 	live   int // entries with hits in this interval; the others are kept from earlier ones for reuse
 	approx bool
@@ -58,8 +67,43 @@ type sectionTable struct {
 	hll    *hyperLogLog
 }
 
-func newSectionTable(max int) *sectionTable {
-	return &sectionTable{max: max, m: make(map[string]*section)}
+func newSectionTable(most int, b *budget) *sectionTable {
+	if b.unmade > 0 {
+		b.unmade-- // the one entry reserved for it from the start
+		b.used--
+	}
+	floor := min(b.floor, b.limit-b.used)
+	floor = min(max(floor, 1), most)
+	b.used += floor
+	return &sectionTable{max: most, floor: floor, budget: b, m: make(map[string]*section)}
+}
+
+// budget is the number of section entries that all the tables of an
+// Aggregator hold together, open intervals and recycled ones alike. A replay
+// holds many intervals open at once (Config.ReplayLateness); without a
+// shared bound, memory would grow with their number. A table is made with
+// a reservation of up to floor entries, as many as the budget has left but
+// at least one, which it may always hold; past that, it takes from what the
+// others leave, up to its own max, and then counts approximately, with the
+// Space-Saving counters it has. One entry for each table there can be is
+// reserved from the start, so that the entries, and the memory for their
+// names, never exceed limit.
+type budget struct {
+	limit  int
+	floor  int
+	unmade int // tables not made yet; used counts one entry for each
+	used   int // Σ max(entries, reservation) over the tables, made or not
+}
+
+// resized accounts for a table that went from n to len(t.m) entries.
+func (t *sectionTable) resized(n int) {
+	t.budget.used += max(len(t.m), t.floor) - max(n, t.floor)
+}
+
+// full reports whether t may not take another exact entry.
+func (t *sectionTable) full() bool {
+	n := len(t.m)
+	return n >= t.max || n >= t.floor && t.budget.used >= t.budget.limit
 }
 
 // truncate cuts b to at most MaxText bytes, at the start of a character.
@@ -75,8 +119,9 @@ func truncate(b []byte) []byte {
 }
 
 // add counts one request of section name; path is its document, b its
-// size (0 when unknown) and class its status class.
-func (t *sectionTable) add(name, path []byte, b int64, is4xx, is5xx bool) {
+// size (0 when unknown) and class its status class. It reports whether the
+// section's bytes saturated at event.MaxCount.
+func (t *sectionTable) add(name, path []byte, b int64, is4xx, is5xx bool) (saturated bool) {
 	name = truncate(name)
 	s := t.m[string(name)]
 	if s == nil {
@@ -88,7 +133,7 @@ func (t *sectionTable) add(name, path []byte, b int64, is4xx, is5xx bool) {
 		t.live++
 	}
 	s.hits++
-	s.bytes += b
+	s.bytes, saturated = event.AddCount(s.bytes, b)
 	if is4xx {
 		s.errors4x++
 	}
@@ -96,31 +141,40 @@ func (t *sectionTable) add(name, path []byte, b int64, is4xx, is5xx bool) {
 		s.errors5x++
 	}
 	if b > s.topBytes {
-		s.topPath = append(s.topPath[:0], truncate(path)...)
+		p := truncate(path)
+		s.topWhole = !bytes.HasPrefix(p, name)
+		if !s.topWhole {
+			p = p[len(name):]
+		}
+		s.topPath = append(s.topPath[:0], p...)
 		s.topBytes = b
 	}
 	if t.approx {
 		t.down(s.heap)
 	}
+	return saturated
 }
 
 // insert adds a section that is not in the table, making room if the table
 // is full.
 func (t *sectionTable) insert(name []byte) *section {
-	if !t.approx && len(t.m) >= t.max && t.live < len(t.m) {
+	if !t.approx && t.full() && t.live < len(t.m) {
 		// Entries kept from earlier intervals make way for this one's.
+		n := len(t.m)
 		for k, s := range t.m {
 			if s.hits == 0 {
 				delete(t.m, k)
 			}
 		}
+		t.resized(n)
 	}
-	if !t.approx && len(t.m) >= t.max {
+	if !t.approx && t.full() {
 		t.startApprox()
 	}
 	if !t.approx {
 		s := &section{topBytes: -1}
 		s.name = t.put(name, s)
+		t.resized(len(t.m) - 1)
 		return s
 	}
 	t.hll.add(name)
@@ -216,7 +270,17 @@ func (t *sectionTable) rank(dst []*section) []*section {
 // so that a section seen again next time costs no allocation; the others
 // are dropped, and a table that overflowed starts afresh.
 func (t *sectionTable) reset() {
-	if t.approx || len(t.m) > t.max/2 {
+	n := len(t.m)
+	defer t.resized(n)
+	// Entries kept for reuse count against the budget, so they are kept
+	// only while it has room to spare.
+	if t.approx || n > t.max/2 || t.budget.used > t.budget.limit/2 {
+		if n > 2*t.floor {
+			// A map keeps its buckets when cleared: without a new one,
+			// every recycled table would keep the room of its fullest
+			// interval, outside the budget.
+			t.m = make(map[string]*section)
+		}
 		clear(t.m)
 		clear(t.heap)
 		t.heap = t.heap[:0]

@@ -31,6 +31,13 @@ type Config struct {
 	// Lateness is how far behind the newest request a record may be and still
 	// count in its own second. Output lags input by this much.
 	Lateness int64
+	// ReplayLateness is Lateness while the Aggregator is told that its input
+	// is a replay (SetReplay): records then arrive far faster than event
+	// time passes, so holding seconds open longer costs memory but no
+	// waiting, and a log written out of order by the length of its longest
+	// request still counts every line in its own second. Values below
+	// Lateness mean Lateness.
+	ReplayLateness int64
 	// Top is how many sections a summary lists; the rest are only counted in
 	// SectionsTotal, which keeps summaries small on sites with many sections.
 	Top int
@@ -53,7 +60,7 @@ type Config struct {
 // DefaultConfig returns the configuration httpmon-window uses when no flags
 // are given.
 func DefaultConfig() Config {
-	return Config{Interval: 10, Lateness: 5, Top: 10, MaxGap: 86400}
+	return Config{Interval: 10, Lateness: 5, ReplayLateness: 300, Top: 10, MaxGap: 86400}
 }
 
 // Validate reports the first invalid field. Messages use the command's flag
@@ -62,8 +69,15 @@ func (c Config) Validate() error {
 	switch {
 	case c.Interval < 1:
 		return fmt.Errorf("--interval must be at least 1s, got %ds", c.Interval)
+	case c.Interval > event.MaxInterval:
+		// The protocol bounds a summary's end, and so its length.
+		return fmt.Errorf("--interval must be at most 168h, got %ds", c.Interval)
 	case c.Lateness < 0:
 		return fmt.Errorf("--lateness must not be negative, got %ds", c.Lateness)
+	case c.ReplayLateness < 0:
+		return fmt.Errorf("--replay-lateness must not be negative, got %ds", c.ReplayLateness)
+	case c.ReplayLateness > maxReplayLateness:
+		return fmt.Errorf("--replay-lateness must be at most 1h, got %ds", c.ReplayLateness)
 	case c.Top < 1:
 		return fmt.Errorf("--top must be at least 1, got %d", c.Top)
 	case c.MaxGap < 0:
@@ -94,6 +108,10 @@ type Stats struct {
 	Ticks     int64 // ticks emitted
 	Summaries int64 // summaries emitted
 	Gaps      int64 // times the stream restarted because of MaxGap
+	// Saturated counts byte totals of a second, an interval or a section
+	// that reached event.MaxCount and stopped there: records must stay in
+	// the protocol's range, and such a total is a lower bound.
+	Saturated int64
 }
 
 // Aggregator turns requests into ticks and summaries. It is not safe for
@@ -102,6 +120,10 @@ type Aggregator struct {
 	cfg  Config
 	sink Sink
 	err  error // first Sink error; output would have holes after it
+	// hold is the lateness in force: cfg.Lateness, or the replay lateness
+	// while the input is a replay.
+	hold   int64
+	replay bool
 
 	started bool
 	next    int64 // oldest second not yet emitted
@@ -113,7 +135,7 @@ type Aggregator struct {
 	offset int32
 
 	// ring holds the pending seconds [next, max] at index s&mask. max-next
-	// never exceeds Lateness, so the ring grows to at most Lateness+1 slots
+	// never exceeds the hold, so the ring grows to at most hold+1 slots
 	// (rounded up to a power of two) and then stays put.
 	ring []second
 	mask int64
@@ -123,8 +145,11 @@ type Aggregator struct {
 	// Closed intervals go to free so that their section maps are reused.
 	open []*interval
 	free []*interval
+	// sections is shared by the section tables of all intervals.
+	sections budget
 
 	ranked []*section // scratch for sorting sections
+	paths  []byte     // the listed sections' heaviest documents, whole
 	tick   event.Tick
 	sum    event.Summary
 	stats  Stats
@@ -160,8 +185,54 @@ func New(cfg Config, sink Sink) (*Aggregator, error) {
 	if sink == nil {
 		return nil, errors.New("window: nil Sink")
 	}
-	return &Aggregator{cfg: cfg, sink: sink, last: math.MinInt64}, nil
+	a := &Aggregator{cfg: cfg, sink: sink, last: math.MinInt64, hold: cfg.Lateness}
+	// Seconds [next, max], at most the longest hold apart, span at most
+	// hold/Interval+2 intervals; that many tables exist at most.
+	tables := max(cfg.Lateness, cfg.ReplayLateness)/cfg.Interval + 2
+	per := cfg.MaxSections
+	if per == 0 {
+		per = DefaultMaxSections
+	}
+	a.sections = budget{
+		limit:  sectionBudget*per + int(tables),
+		floor:  max(1, sectionBudget*per/int(tables)),
+		unmade: int(tables),
+		used:   int(tables),
+	}
+	return a, nil
 }
+
+// sectionBudget is how many intervals' worth of sections, at the most each
+// counts exactly, all open intervals share: two, as many as are open at
+// once in a live stream with the default flags, so that there each still
+// counts its MaxSections exactly.
+const sectionBudget = 2
+
+// maxReplayLateness bounds the seconds held open in a replay, and so the
+// ring and the intervals that are open at once.
+const maxReplayLateness = 3600
+
+// SetReplay says whether the input is, from now on, a replay, whose seconds
+// are held for Config.ReplayLateness rather than Config.Lateness. Going
+// live emits at once the seconds that the shorter hold makes final.
+func (a *Aggregator) SetReplay(replay bool) error {
+	if a.err != nil || replay == a.replay {
+		return a.err
+	}
+	a.replay = replay
+	a.hold = a.cfg.Lateness
+	if replay {
+		a.hold = max(a.cfg.Lateness, a.cfg.ReplayLateness)
+		return nil
+	}
+	if !a.started {
+		return nil
+	}
+	return a.emitThrough(a.max - a.hold - 1)
+}
+
+// Replay reports what SetReplay last said.
+func (a *Aggregator) Replay() bool { return a.replay }
 
 // Stats returns the counts so far.
 func (a *Aggregator) Stats() Stats { return a.stats }
@@ -192,7 +263,7 @@ func (a *Aggregator) Add(r *event.Request) (late bool, err error) {
 	case ts < a.next:
 		// Older than the start of the stream but newer than anything
 		// emitted: the first request of a stream need not be its oldest.
-		if ts > a.last && ts >= a.max-a.cfg.Lateness {
+		if ts > a.last && ts >= a.max-a.hold {
 			a.rewind(ts)
 			break
 		}
@@ -213,6 +284,9 @@ func (a *Aggregator) AdvanceTo(ts int64) error {
 	if a.err != nil {
 		return a.err
 	}
+	// Records stay within the protocol's years however long the wall
+	// clock runs on.
+	ts = min(ts, event.MaxTS)
 	if !a.started || ts <= a.max {
 		return nil
 	}
@@ -274,7 +348,7 @@ func (a *Aggregator) start(ts int64) {
 // advance moves the newest second to ts > max, emitting what that makes
 // final.
 func (a *Aggregator) advance(ts int64) error {
-	if err := a.emitThrough(ts - a.cfg.Lateness - 1); err != nil {
+	if err := a.emitThrough(ts - a.hold - 1); err != nil {
 		return err
 	}
 	a.grow(ts - a.next + 1)
@@ -306,7 +380,10 @@ func (a *Aggregator) count(ts int64, r *event.Request) {
 	p := &a.ring[ts&a.mask]
 	p.offset = r.UTCOffset
 	p.hits++
-	p.bytes += b
+	var sat bool
+	if p.bytes, sat = event.AddCount(p.bytes, b); sat {
+		a.stats.Saturated++
+	}
 	p.status[class]++
 
 	iv := a.open[a.intervalOf(ts)-a.open[0].k]
@@ -314,7 +391,9 @@ func (a *Aggregator) count(ts int64, r *event.Request) {
 	if len(path) == 0 {
 		path = r.Request
 	}
-	iv.sections.add(r.Section, path, b, class == event.Class4xx, class == event.Class5xx)
+	if iv.sections.add(r.Section, path, b, class == event.Class4xx, class == event.Class5xx) {
+		a.stats.Saturated++
+	}
 }
 
 // emitThrough emits the seconds from next through limit.
@@ -343,7 +422,10 @@ func (a *Aggregator) emitNext() error {
 	}
 	iv.seconds++
 	iv.hits += sec.hits
-	iv.bytes += sec.bytes
+	var sat bool
+	if iv.bytes, sat = event.AddCount(iv.bytes, sec.bytes); sat {
+		a.stats.Saturated++
+	}
 	iv.status.Add(&sec.status)
 	a.next, a.last = s+1, s
 
@@ -413,7 +495,24 @@ func (a *Aggregator) summarize(iv *interval) {
 	a.ranked = iv.sections.rank(a.ranked[:0])
 	s.SectionsTotal = iv.sections.distinct()
 	s.SectionsApprox = iv.sections.approx
-	for _, sec := range a.ranked[:min(len(a.ranked), a.cfg.Top)] {
+	listed := a.ranked[:min(len(a.ranked), a.cfg.Top)]
+	// Room for every path first, so that appending never moves the ones
+	// already pointed to.
+	n := 0
+	for _, sec := range listed {
+		n += len(sec.name) + len(sec.topPath)
+	}
+	if cap(a.paths) < n {
+		a.paths = make([]byte, 0, n)
+	}
+	a.paths = a.paths[:0]
+	for _, sec := range listed {
+		start := len(a.paths)
+		if !sec.topWhole {
+			a.paths = append(a.paths, sec.name...)
+		}
+		a.paths = append(a.paths, sec.topPath...)
+		top := a.paths[start:len(a.paths):len(a.paths)]
 		s.SectionsError = max(s.SectionsError, sec.over)
 		s.Sections = append(s.Sections, event.SectionStat{
 			Section:  sec.name,
@@ -421,7 +520,7 @@ func (a *Aggregator) summarize(iv *interval) {
 			Bytes:    sec.bytes,
 			Errors4x: sec.errors4x,
 			Errors5x: sec.errors5x,
-			TopPath:  sec.topPath,
+			TopPath:  top,
 			TopBytes: sec.topBytes,
 		})
 	}
@@ -438,7 +537,7 @@ func (a *Aggregator) newInterval(k int64) *interval {
 		if n == 0 {
 			n = DefaultMaxSections
 		}
-		iv = &interval{sections: newSectionTable(n)}
+		iv = &interval{sections: newSectionTable(n, &a.sections)}
 	}
 	iv.k = k
 	return iv

@@ -26,14 +26,23 @@ type pacer struct {
 	checked  int64     // count at the last check
 	activeAt time.Time // when a check last found new requests
 	reached  int64     // newest target returned
+	// tempo decides whether the input is a replay, from the requests'
+	// arrival and, while live, from the wall clock standing in for them.
+	tempo     tempo
+	replaying bool
 }
 
-// request notes a request of second ts.
-func (p *pacer) request(ts int64) {
+// request notes a request of second ts and reports whether the input is a
+// replay. The decision changes only when a request moves event time on,
+// which is the only time seconds become final on a request's word.
+func (p *pacer) request(ts int64) bool {
 	p.count++
 	if !p.started || ts > p.newest {
 		p.started, p.newest, p.newestAt = true, ts, p.now()
+		p.tempo.reach(ts, p.newestAt)
+		p.replaying = p.tempo.replay(p.newestAt)
 	}
+	return p.replaying
 }
 
 // target returns the second event time has reached on the wall clock, and
@@ -54,5 +63,17 @@ func (p *pacer) target() (int64, bool) {
 	// A late line of a new second re-anchors behind the time already
 	// reached; time must not seem to go back.
 	p.reached = max(p.reached, p.newest+int64(now.Sub(p.newestAt)/time.Second))
+	switch {
+	case !p.replaying:
+		// Only a live stream's silence is time passing: a replay that
+		// stalls must not look live when it resumes.
+		p.tempo.reach(p.reached, now)
+	case p.tempo.undecided():
+		// A stream whose requests are all of one second, then silent, is
+		// a site that got a burst and went quiet: the silence is what
+		// says how fast time passes.
+		p.tempo.reach(p.reached, now)
+		p.replaying = p.tempo.replay(now)
+	}
 	return p.reached, true
 }

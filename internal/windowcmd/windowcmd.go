@@ -27,8 +27,10 @@ func New() *cli.App {
 		Description: "Reads NDJSON from standard input. Each \"request\" record is counted in its own\n" +
 			"second (event time, from its ts). Emits one \"tick\" per second, contiguous, and a\n" +
 			"\"summary\" per interval aligned to multiples of --interval since the epoch.\n" +
-			"A second is final once a request more than --lateness past it arrives or, when\n" +
-			"input has been silent for --idle, once the wall clock says so (see README).\n" +
+			"A second is final once a request more than --lateness past it arrives (more than\n" +
+			"--replay-lateness while event time runs over twice as fast as the wall clock: a\n" +
+			"replay) or, when input has been silent for --idle, once the wall clock says so\n" +
+			"(see README).\n" +
 			"Records of other kinds pass through unchanged.",
 		HideHelpCommand: true,
 		Metadata:        stage.Role{Input: "request records", From: "httpmon-parse"}.Metadata(),
@@ -37,6 +39,8 @@ func New() *cli.App {
 				Usage: "length of a summary interval (whole seconds)", EnvVars: []string{stage.EnvVar(name, "interval")}},
 			&cli.DurationFlag{Name: "lateness", Value: time.Duration(def.Lateness) * time.Second,
 				Usage: "how far out of order records may arrive and still count in their own second", EnvVars: []string{stage.EnvVar(name, "lateness")}},
+			&cli.DurationFlag{Name: "replay-lateness", Value: time.Duration(def.ReplayLateness) * time.Second,
+				Usage: "the same, while the input is a replay: records arrive faster than event time passes, so seconds are held this long, at no cost in waiting (at most 1h; below --lateness means --lateness)", EnvVars: []string{stage.EnvVar(name, "replay-lateness")}},
 			&cli.IntFlag{Name: "top", Value: def.Top,
 				Usage: "sections listed per summary", EnvVars: []string{stage.EnvVar(name, "top")}},
 			&cli.DurationFlag{Name: "idle", Value: 500 * time.Millisecond,
@@ -89,6 +93,9 @@ func config(c *cli.Context) (window.Config, error) {
 	if cfg.Lateness, err = stage.Seconds(c, "lateness", 0); err != nil {
 		return cfg, err
 	}
+	if cfg.ReplayLateness, err = stage.Seconds(c, "replay-lateness", 0); err != nil {
+		return cfg, err
+	}
 	if cfg.MaxGap, err = stage.Seconds(c, "max-gap", 0); err != nil {
 		return cfg, err
 	}
@@ -135,10 +142,19 @@ func run(c *cli.Context) error {
 	}
 	pace := &pacer{idle: idle, now: time.Now}
 	live := idle > 0 && !replay(st.Stdin())
+	// Until the wall clock shows that a stream is live, it is a replay:
+	// holding its seconds longer loses nothing, emitting them early would
+	// make every record out of order by more than --lateness late.
+	if err := agg.SetReplay(true); err != nil {
+		return err
+	}
 	if live {
 		st.IdleEvery = idleCheck
 		st.OnIdle = func() error {
 			if ts, ok := pace.target(); ok {
+				if err := agg.SetReplay(pace.replaying); err != nil {
+					return err
+				}
 				return agg.AdvanceTo(ts)
 			}
 			return nil
@@ -147,6 +163,7 @@ func run(c *cli.Context) error {
 	dec := event.NewDecoder()
 	var req event.Request
 	pass := c.Bool("pass-requests")
+	saturated := false
 	err = st.Records(dec,
 		func(kind []byte) bool { return string(kind) == event.KindRequest },
 		func(_, raw []byte) error {
@@ -154,9 +171,15 @@ func run(c *cli.Context) error {
 				return stage.Bad(err)
 			}
 			if live {
-				pace.request(req.TS)
+				if err := agg.SetReplay(pace.request(req.TS)); err != nil {
+					return err
+				}
 			}
 			late, err := agg.Add(&req)
+			if !saturated && agg.Stats().Saturated > 0 {
+				saturated = true
+				st.Rejects.Warn("", st.LineNo(), "byte total over %d at %s: saturated there, a lower bound from now on", int64(event.MaxCount), rfc3339(req.TS))
+			}
 			if late {
 				st.Rejects.Warn("", st.LineNo(), "request at %s is older than the last second emitted; counted as late", rfc3339(req.TS))
 			}
@@ -173,8 +196,11 @@ func run(c *cli.Context) error {
 	if err == nil {
 		err = agg.Flush()
 	}
+	if n := agg.Stats().Saturated; n > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "%s: %d byte totals saturated at %d, the most the protocol carries; they are lower bounds\n", name, n, int64(event.MaxCount))
+	}
 	if n := agg.Stats().Late; n > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "%s: %d late records counted only in \"late\" of their summaries (raise --lateness to place them)\n", name, n)
+		fmt.Fprintf(c.App.ErrWriter, "%s: %d late records counted only in \"late\" of their summaries (raise --lateness, or --replay-lateness for a replay, to place them)\n", name, n)
 	}
 	return st.Finish(err)
 }
