@@ -53,11 +53,35 @@ type Request struct {
 	Section   []byte // "/" or the path up to, not including, its second "/"
 	Referer   []byte
 	UserAgent []byte
+
+	// RequestTime is how long the server took over the request, in
+	// seconds, or -1 when the log does not say.
+	RequestTime float64
+	// UpstreamTime is how long the server waited for the upstream servers
+	// it proxied the request to, in seconds, or -1.
+	UpstreamTime float64
+	// RequestLength is the size of the request (request line, headers and
+	// body) in bytes, or -1.
+	RequestLength int64
+	Host          []byte // the virtual host the request was for
+	Scheme        []byte // "http" or "https"
+	XForwardedFor []byte // the X-Forwarded-For header as logged
+	Country       []byte // the client's country, as the server logged it
+	// Fields are the values of log-format variables that no field above
+	// stands for, in the order of the format, so that nothing a server
+	// logs is dropped.
+	Fields []Field
 }
 
-// Reset clears r for reuse, keeping nothing from the previous request.
+// Field is a named value from the log that no Request field stands for.
+type Field struct {
+	Name, Value []byte
+}
+
+// Reset clears r for reuse, keeping nothing from the previous request but
+// the room of its Fields.
 func (r *Request) Reset() {
-	*r = Request{Bytes: -1}
+	*r = Request{Bytes: -1, RequestTime: -1, UpstreamTime: -1, RequestLength: -1, Fields: r.Fields[:0]}
 }
 
 // Status classes, indexes into StatusCounts.

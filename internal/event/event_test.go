@@ -72,7 +72,8 @@ func TestRoundTrip(t *testing.T) {
 	enc, dec := NewEncoder(), NewDecoder()
 	req := Request{TS: 1, UTCOffset: -3600, Status: 404, Bytes: 0, Source: []byte("s"), RemoteHost: []byte("::1"),
 		Ident: []byte("i"), User: []byte("u s"), Method: []byte("GET"), Path: []byte(`/a\b"c`), Protocol: []byte("HTTP/1.1"),
-		Request: []byte("r"), Section: []byte("/a"), Referer: []byte("ref"), UserAgent: []byte("ü")}
+		Request: []byte("r"), Section: []byte("/a"), Referer: []byte("ref"), UserAgent: []byte("ü"),
+		RequestTime: -1, UpstreamTime: -1, RequestLength: -1}
 	line, err := enc.Request(&req)
 	if err != nil {
 		t.Fatal(err)

@@ -58,7 +58,7 @@ func TestNoticeDecodeErrors(t *testing.T) {
 	tests := []struct{ line, want string }{
 		{`{"kind":"notice","message":"m"}`, `missing field "stage"`},
 		{`{"kind":"notice","stage":"p"}`, `missing field "message"`},
-		{`{"kind":"notice","stage":"p","message":"m","line":-1}`, `field "line": want a non-negative integer, got -1`},
+		{`{"kind":"notice","stage":"p","message":"m","line":-1}`, `field "line": want a non-negative integer below 2^53, got -1`},
 		{`{"kind":"notice","stage":1,"message":"m"}`, `field "stage": want a string, got a number`},
 	}
 	dec := NewDecoder()
