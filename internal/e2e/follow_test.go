@@ -40,6 +40,9 @@ func ids(t *testing.T, ndjson []byte) map[int]int {
 		if err := json.Unmarshal(l, &rec); err != nil {
 			t.Fatalf("bad record %q: %v", l, err)
 		}
+		if rec.Kind == "notice" {
+			continue
+		}
 		var id int
 		if _, err := fmt.Sscanf(rec.Path, "/r/%d", &id); err != nil {
 			t.Fatalf("record without an id: %q", l)
@@ -47,6 +50,16 @@ func ids(t *testing.T, ndjson []byte) map[int]int {
 		got[id]++
 	}
 	return got
+}
+
+// readRequest returns the next line of r that is no notice record.
+func readRequest(t *testing.T, r *bufio.Reader) string {
+	t.Helper()
+	for {
+		if l := readLine(t, r); !strings.HasPrefix(l, `{"kind":"notice"`) {
+			return l
+		}
+	}
 }
 
 // logIDs returns how many times each request id occurs in log files.
@@ -147,7 +160,7 @@ func TestFollowSignalFlushesAndSavesState(t *testing.T) {
 			// end. Each new line shows up while the command waits.
 			for id := 1; id <= 3; id++ {
 				io.WriteString(w, logLine(id))
-				if l := readLine(t, br); !strings.Contains(l, fmt.Sprintf(`"path":"/r/%d"`, id)) {
+				if l := readRequest(t, br); !strings.Contains(l, fmt.Sprintf(`"path":"/r/%d"`, id)) {
 					t.Fatalf("got %q, want request %d", l, id)
 				}
 			}
@@ -567,7 +580,7 @@ func TestFollowPathBecomesFIFO(t *testing.T) {
 		w, _ := os.OpenFile(a, os.O_WRONLY|os.O_APPEND, 0)
 		io.WriteString(w, logLine(id))
 		w.Close()
-		if l := readLine(t, br); !strings.Contains(l, fmt.Sprintf(`"path":"/r/%d"`, id)) {
+		if l := readRequest(t, br); !strings.Contains(l, fmt.Sprintf(`"path":"/r/%d"`, id)) {
 			t.Fatalf("got %q", l)
 		}
 	}

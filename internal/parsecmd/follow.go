@@ -1,20 +1,16 @@
 package parsecmd
 
 import (
-	"fmt"
-	"io"
-
 	"github.com/urfave/cli/v2"
 
 	"github.com/httpmon/httpmon/internal/follow"
 	"github.com/httpmon/httpmon/internal/stage"
-	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 // follow runs --follow: it parses the lines of the files as they are
 // written until interrupted, which is a normal end. Problems that do not
-// stop it go to errw.
-func (cmd *command) follow(errw io.Writer, cfg config) error {
+// stop it are told on stderr and as notices.
+func (cmd *command) follow(cfg config) error {
 	resume, err := loadState(cfg.state)
 	if err != nil {
 		return err
@@ -24,7 +20,7 @@ func (cmd *command) follow(errw io.Writer, cfg config) error {
 		FromStart: cfg.fromStart,
 		Resume:    resume,
 		Poll:      cfg.poll,
-		Warn:      func(err error) { fmt.Fprintf(errw, "%s: %s\n", name, textsafe.String(err.Error())) },
+		Warn:      func(err error) { cmd.st.Rejects.Tell(err.Error()) },
 	}, func(l follow.Line) error { return cmd.followedLine(l, cfg.label) })
 	if err != nil {
 		return stage.UsageError("%v", err)
@@ -32,7 +28,7 @@ func (cmd *command) follow(errw io.Writer, cfg config) error {
 	defer fl.Close()
 	var ck *checkpointer
 	if cfg.state != "" {
-		ck = &checkpointer{path: cfg.state, interval: cfg.stateInterval, st: cmd.st, fl: fl, errw: errw}
+		ck = &checkpointer{path: cfg.state, interval: cfg.stateInterval, st: cmd.st, fl: fl}
 		if err := ck.start(); err != nil {
 			return cli.Exit(err.Error(), stage.ExitError)
 		}

@@ -71,7 +71,7 @@ func run(c *cli.Context) error {
 	}
 	cmd := &command{st: st, format: cfg.format, enc: event.NewEncoder()}
 	if cfg.follow {
-		return st.Finish(cmd.follow(c.App.ErrWriter, cfg))
+		return st.Finish(cmd.follow(cfg))
 	}
 	var failed error
 	for _, arg := range cfg.files {

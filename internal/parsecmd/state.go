@@ -3,7 +3,6 @@ package parsecmd
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"time"
@@ -38,7 +37,6 @@ type checkpointer struct {
 	interval time.Duration
 	st       *stage.Stage
 	fl       *follow.Follower
-	errw     io.Writer
 	last     time.Time        // when a checkpoint was last due
 	saved    checkpoint.State // what the file holds, once written by step
 	written  bool
@@ -64,7 +62,7 @@ func (k *checkpointer) step() error {
 	}
 	err := k.write(s)
 	if err != nil && !k.failing {
-		fmt.Fprintf(k.errw, "%s: %v\n", name, err)
+		k.st.Rejects.Tell(err.Error())
 	}
 	k.failing = err != nil
 	if err == nil {
