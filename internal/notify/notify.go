@@ -80,6 +80,12 @@ func (a *Alert) Summary() string {
 	return s
 }
 
+// Time returns the second of the transition for people, in the zone of
+// the log it came from: "2019-02-07 21:12:36 +0000".
+func (a *Alert) Time() string {
+	return time.Unix(a.TS, 0).In(time.FixedZone("", int(a.UTCOffset))).Format("2006-01-02 15:04:05 -0700")
+}
+
 // FormatValue writes a metric's value for people: ratios as percentages,
 // rates with at most two decimals, counts whole.
 func FormatValue(metric string, v float64) string {
