@@ -80,11 +80,9 @@ func httpURL(c *cli.Context, flag string) (string, error) {
 }
 
 func newNotifier(c *cli.Context, eng *alert.Engine) (*notifier, error) {
-	n := &notifier{rules: map[string]*alert.Rule{}, enc: event.NewEncoder(), grace: c.Duration("notify-grace"),
+	n := &notifier{enc: event.NewEncoder(), grace: c.Duration("notify-grace"),
 		log: notify.NewLog(c.App.ErrWriter, name)}
-	for _, m := range eng.Monitors() {
-		n.rules[m.Rule().Name] = m.Rule()
-	}
+	n.setRules(eng)
 	for _, f := range []string{"notify-exec-timeout", "notify-timeout", "notify-backoff", "notify-grace"} {
 		if c.Duration(f) < 0 {
 			return nil, stage.UsageError("--%s must not be negative", f)
@@ -126,6 +124,15 @@ func newNotifier(c *cli.Context, eng *alert.Engine) (*notifier, error) {
 		}))
 	}
 	return n, nil
+}
+
+// setRules takes the annotations of the engine's rules, at start and
+// after a reload.
+func (n *notifier) setRules(eng *alert.Engine) {
+	n.rules = map[string]*alert.Rule{}
+	for _, m := range eng.Monitors() {
+		n.rules[m.Rule().Name] = m.Rule()
+	}
 }
 
 // send queues a transition for every sink; it never waits for one.
