@@ -44,6 +44,10 @@ type Alert struct {
 	Annotations []Label
 	// Record is the alert record as JSON, without its newline.
 	Record []byte
+	// Resend marks a firing alert sent again to keep it alive at its
+	// receiver (Alertmanager's API). Losing one loses nothing the next
+	// will not say, so it is neither reported nor counted as dropped.
+	Resend bool
 }
 
 // Key identifies the alert whose transition a is, as Alertmanager does:
@@ -251,6 +255,9 @@ func (q *queue) push(a *Alert) {
 			delete(q.keys, key)
 		}
 		q.mu.Unlock()
+	}
+	if a.Resend {
+		return
 	}
 	q.stats.add(0, 0, 1)
 	now := q.now()
