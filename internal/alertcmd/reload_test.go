@@ -54,6 +54,11 @@ func (l *liveAlert) tick(ts, hits int) {
 	fmt.Fprintf(l.in, `{"kind":"tick","ts":%d,"hits":%d,"bytes":0}`+"\n", ts, hits)
 }
 
+// request writes a request record of a section.
+func (l *liveAlert) request(ts int64, section string) {
+	fmt.Fprintf(l.in, `{"kind":"request","ts":%d,"section":%q,"status":200,"bytes":1}`+"\n", ts, section)
+}
+
 // until returns the output lines up to and including the first that
 // contains want, or fails after a deadline.
 func (l *liveAlert) until(want string) []string {
