@@ -31,6 +31,14 @@ func notifyFlags() []cli.Flag {
 			Usage: "push alerts to Alertmanager's API at `URL` (like http://127.0.0.1:9093) as Prometheus does; repeat for each instance of an HA pair"},
 		&cli.DurationFlag{Name: "notify-resend", Value: time.Minute, EnvVars: env("notify-resend"),
 			Usage: "send firing alerts to Alertmanager again this often, each valid for 4 such periods"},
+		&cli.StringSliceFlag{Name: "notify-email", EnvVars: env("notify-email"),
+			Usage: "mail every alert to `ADDRESS`, repeatable, through the --smtp server"},
+		&cli.StringFlag{Name: "smtp", EnvVars: env("smtp"),
+			Usage: "SMTP server `URL` of --notify-email: smtp://host:587 (STARTTLS when offered) or smtps://host:465; user and password from HTTPMON_SMTP_USERNAME and HTTPMON_SMTP_PASSWORD or --smtp-password-file, never in the URL"},
+		&cli.StringFlag{Name: "smtp-from", EnvVars: env("smtp-from"),
+			Usage: "sender `ADDRESS` of --notify-email (default httpmon-alert@ this host's name)"},
+		&cli.StringFlag{Name: "smtp-password-file", TakesFile: true, EnvVars: env("smtp-password-file"),
+			Usage: "read the SMTP password from `FILE` (its first line) instead of HTTPMON_SMTP_PASSWORD"},
 		&cli.StringFlag{Name: "notify-slack", EnvVars: env("notify-slack"),
 			Usage: "POST every alert to a Slack incoming-webhook `URL` as {\"text\": ...}"},
 		&cli.BoolFlag{Name: "notify-resolved", Value: true, EnvVars: env("notify-resolved"),
@@ -103,6 +111,10 @@ func newNotifier(c *cli.Context, eng *alert.Engine) (*notifier, error) {
 			Command: cmd, Timeout: c.Duration("notify-exec-timeout"), Parallel: c.Int("notify-exec-parallel"),
 			Queue: c.Int("notify-queue"), Log: n.log,
 		}))
+	}
+	if err := n.email(c); err != nil {
+		n.close(io.Discard)
+		return nil, err
 	}
 	if err := n.alertmanagers(c); err != nil {
 		n.close(io.Discard)
