@@ -43,6 +43,9 @@ func New() *cli.App {
 			"high_traffic (from --threshold/--window/--name), server_errors, client_errors.\n" +
 			"Rules with {section=...} or {source=...} count request records: run\n" +
 			"httpmon-window with --pass-requests.\n\n" +
+			"--rules FILE is read again on SIGHUP and when it changes; a file that does not\n" +
+			"parse keeps the rules in force. Unchanged rules keep their state; a removed\n" +
+			"rule's firing alert is resolved.\n\n" +
 			"Every input record passes through unchanged; each \"alert\" record follows the\n" +
 			"tick of its second. Before its first output it writes a \"rule\" record per rule\n" +
 			"in force, after those of an alert stage before it.",
