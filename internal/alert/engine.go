@@ -39,6 +39,7 @@ type Engine struct {
 	future  map[int64][]perBase // requests per second not ticked yet, per selector
 	free    [][]perBase
 	last    int64
+	offset  int32 // UTC offset of the last tick, for the records of a Replace
 	started bool
 	// requests is set by the first request record. Until then the rules
 	// over a section or source have no data at all, which is not the same
@@ -157,7 +158,7 @@ func (e *Engine) Tick(t *event.Tick, dst []event.Alert) ([]event.Alert, error) {
 	if e.started && t.TS <= e.last {
 		return dst, &OutOfOrderError{t.TS, e.last}
 	}
-	e.started, e.last = true, t.TS
+	e.started, e.last, e.offset = true, t.TS, t.UTCOffset
 	start := len(dst)
 	now := e.future[t.TS]
 	for i, m := range e.mons {

@@ -6,8 +6,8 @@ package alertcmd
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
-	"os"
 	"strings"
 	"time"
 
@@ -43,6 +43,9 @@ func New() *cli.App {
 			"high_traffic (from --threshold/--window/--name), server_errors, client_errors.\n" +
 			"Rules with {section=...} or {source=...} count request records: run\n" +
 			"httpmon-window with --pass-requests.\n\n" +
+			"--rules FILE is read again on SIGHUP and when it changes; a file that does not\n" +
+			"parse keeps the rules in force. Unchanged rules keep their state; a removed\n" +
+			"rule's firing alert is resolved.\n\n" +
 			"Every input record passes through unchanged; each \"alert\" record follows the\n" +
 			"tick of its second. Before its first output it writes a \"rule\" record per rule\n" +
 			"in force, after those of an alert stage before it.",
@@ -86,59 +89,60 @@ func classic(c *cli.Context) (alert.Rule, error) {
 }
 
 // rules builds the rule list from the flags; every mistake is a usage
-// error that points at the flag value or the file line.
-func rules(c *cli.Context) ([]alert.Rule, error) {
+// error that points at the flag value or the file line. The source is nil
+// without a --rules file, which is then the only thing a reload reads.
+func rules(c *cli.Context) ([]alert.Rule, *ruleSource, []byte, error) {
 	def, err := classic(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	flagRules, file := c.StringSlice("rule"), c.String("rules")
 	if len(flagRules) == 0 && file == "" {
 		def.V1 = true
-		return []alert.Rule{def}, nil
+		return []alert.Rule{def}, nil, nil, nil
 	}
-	var out []alert.Rule
+	src := &ruleSource{file: file}
 	usesDefault := false
 	for _, text := range flagRules {
 		if text == "high_traffic" {
 			def.Origin = "--rule high_traffic"
-			out = append(out, def)
+			src.flags = append(src.flags, def)
 			usesDefault = true
 			continue
 		}
 		r, err := alert.ParseRule(text)
 		if err != nil {
-			return nil, stage.UsageError("--rule %q: %v", text, err)
+			return nil, nil, nil, stage.UsageError("--rule %q: %v", text, err)
 		}
 		r.Origin = fmt.Sprintf("--rule %q", text)
-		out = append(out, r)
+		src.flags = append(src.flags, r)
 	}
-	if file != "" {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return nil, stage.UsageError("--rules: %v", err)
-		}
-		rs, err := alert.ParseConfig(file, data)
-		if err != nil {
-			return nil, stage.UsageError("--rules %v", err)
-		}
-		out = append(out, rs...)
+	out, data, err := src.load()
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &pe):
+		return nil, nil, nil, stage.UsageError("--rules: %v", err)
+	case err != nil:
+		return nil, nil, nil, stage.UsageError("--rules %v", err)
 	}
 	if !usesDefault {
 		for _, f := range []string{"threshold", "window", "name"} {
 			if c.IsSet(f) {
-				return nil, stage.UsageError("--%s sets the high_traffic rule, which --rule and --rules replace; add --rule high_traffic to keep it", f)
+				return nil, nil, nil, stage.UsageError("--%s sets the high_traffic rule, which --rule and --rules replace; add --rule high_traffic to keep it", f)
 			}
 		}
 	}
-	return out, nil
+	if file == "" {
+		src = nil
+	}
+	return out, src, data, nil
 }
 
 func run(c *cli.Context) error {
 	if err := stage.NoArgs(c); err != nil {
 		return err
 	}
-	rs, err := rules(c)
+	rs, src, data, err := rules(c)
 	if err != nil {
 		return err
 	}
@@ -178,6 +182,33 @@ func run(c *cli.Context) error {
 	needRequests := eng.NeedsRequests()
 	v1 := len(rs) == 1 && rs[0].V1
 	dec, enc := event.NewDecoder(), event.NewEncoder()
+	var w *watcher
+	if src != nil {
+		if w, err = watch(src, data); err != nil {
+			fmt.Fprintf(c.App.ErrWriter, "%s: --rules %s will not be read again on SIGHUP or when it changes: %s\n",
+				name, textsafe.String(src.file), textsafe.String(err.Error()))
+		}
+		defer w.stop()
+	}
+	rl := &reloader{st: st, eng: eng, nt: nt, src: src, enc: event.NewEncoder(), errw: c.App.ErrWriter}
+	// A reload is applied between records, before a tick and while the
+	// input is idle, by this goroutine, which owns the engine and the
+	// output.
+	applyReload := func() error {
+		r, ok := w.pending()
+		if !ok {
+			return nil
+		}
+		announce()
+		if err := rl.apply(r, &ruleLines); err != nil {
+			return err
+		}
+		rs, needRequests = rl.rules(rs), eng.NeedsRequests()
+		return st.Out.Flush()
+	}
+	if w != nil {
+		st.OnIdle, st.IdleEvery = applyReload, reloadCheck
+	}
 	var tick event.Tick
 	var req event.Request
 	var alerts []event.Alert
@@ -202,6 +233,11 @@ func run(c *cli.Context) error {
 			}
 			if err := dec.Tick(raw, &tick); err != nil {
 				return stage.Bad(err)
+			}
+			if w != nil {
+				if err := applyReload(); err != nil {
+					return err
+				}
 			}
 			tickedHits += tick.Hits
 			if needRequests && !toldNoRequests && !eng.SawRequests() {

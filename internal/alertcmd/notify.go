@@ -27,6 +27,18 @@ func notifyFlags() []cli.Flag {
 			Usage: "--notify-exec commands running at once"},
 		&cli.StringFlag{Name: "notify-webhook", EnvVars: env("notify-webhook"),
 			Usage: "POST every alert to `URL` as an Alertmanager webhook (version 4) payload"},
+		&cli.StringSliceFlag{Name: "notify-alertmanager", EnvVars: env("notify-alertmanager"),
+			Usage: "push alerts to Alertmanager's API at `URL` (like http://127.0.0.1:9093) as Prometheus does; repeat for each instance of an HA pair"},
+		&cli.DurationFlag{Name: "notify-resend", Value: time.Minute, EnvVars: env("notify-resend"),
+			Usage: "send firing alerts to Alertmanager again this often, each valid for 4 such periods"},
+		&cli.StringSliceFlag{Name: "notify-email", EnvVars: env("notify-email"),
+			Usage: "mail every alert to `ADDRESS`, repeatable, through the --smtp server"},
+		&cli.StringFlag{Name: "smtp", EnvVars: env("smtp"),
+			Usage: "SMTP server `URL` of --notify-email: smtp://host:587 (STARTTLS when offered) or smtps://host:465; user and password from HTTPMON_SMTP_USERNAME and HTTPMON_SMTP_PASSWORD or --smtp-password-file, never in the URL"},
+		&cli.StringFlag{Name: "smtp-from", EnvVars: env("smtp-from"),
+			Usage: "sender `ADDRESS` of --notify-email (default httpmon-alert@ this host's name)"},
+		&cli.StringFlag{Name: "smtp-password-file", TakesFile: true, EnvVars: env("smtp-password-file"),
+			Usage: "read the SMTP password from `FILE` (its first line) instead of HTTPMON_SMTP_PASSWORD"},
 		&cli.StringFlag{Name: "notify-slack", EnvVars: env("notify-slack"),
 			Usage: "POST every alert to a Slack incoming-webhook `URL` as {\"text\": ...}"},
 		&cli.BoolFlag{Name: "notify-resolved", Value: true, EnvVars: env("notify-resolved"),
@@ -63,7 +75,10 @@ func positive(c *cli.Context, flag string) error {
 }
 
 func httpURL(c *cli.Context, flag string) (string, error) {
-	s := c.String(flag)
+	return checkHTTPURL(flag, c.String(flag))
+}
+
+func checkHTTPURL(flag, s string) (string, error) {
 	// The value is never quoted back: webhook URLs carry their tokens in
 	// the path, query or userinfo, and the scheme is all that can be said
 	// safely about one that is wrong.
@@ -80,11 +95,9 @@ func httpURL(c *cli.Context, flag string) (string, error) {
 }
 
 func newNotifier(c *cli.Context, eng *alert.Engine) (*notifier, error) {
-	n := &notifier{rules: map[string]*alert.Rule{}, enc: event.NewEncoder(), grace: c.Duration("notify-grace"),
+	n := &notifier{enc: event.NewEncoder(), grace: c.Duration("notify-grace"),
 		log: notify.NewLog(c.App.ErrWriter, name)}
-	for _, m := range eng.Monitors() {
-		n.rules[m.Rule().Name] = m.Rule()
-	}
+	n.setRules(eng)
 	for _, f := range []string{"notify-exec-timeout", "notify-timeout", "notify-backoff", "notify-grace"} {
 		if c.Duration(f) < 0 {
 			return nil, stage.UsageError("--%s must not be negative", f)
@@ -98,6 +111,14 @@ func newNotifier(c *cli.Context, eng *alert.Engine) (*notifier, error) {
 			Command: cmd, Timeout: c.Duration("notify-exec-timeout"), Parallel: c.Int("notify-exec-parallel"),
 			Queue: c.Int("notify-queue"), Log: n.log,
 		}))
+	}
+	if err := n.email(c); err != nil {
+		n.close(io.Discard)
+		return nil, err
+	}
+	if err := n.alertmanagers(c); err != nil {
+		n.close(io.Discard)
+		return nil, err
 	}
 	for _, f := range []string{"notify-webhook", "notify-slack"} {
 		if c.String(f) == "" {
@@ -126,6 +147,55 @@ func newNotifier(c *cli.Context, eng *alert.Engine) (*notifier, error) {
 		}))
 	}
 	return n, nil
+}
+
+// alertmanagers adds a sink per --notify-alertmanager URL.
+func (n *notifier) alertmanagers(c *cli.Context) error {
+	urls := c.StringSlice("notify-alertmanager")
+	if len(urls) == 0 {
+		return nil
+	}
+	for _, g := range []string{"notify-attempts", "notify-queue"} {
+		if err := positive(c, g); err != nil {
+			return err
+		}
+	}
+	resend := c.Duration("notify-resend")
+	if resend < time.Second {
+		return stage.UsageError("--notify-resend must be at least 1s, got %s", resend)
+	}
+	for _, s := range urls {
+		u, err := checkHTTPURL("notify-alertmanager", s)
+		if err != nil {
+			return err
+		}
+		sinkName := "notify-alertmanager"
+		if len(urls) > 1 {
+			sinkName += " " + notify.RedactURL(u)
+		}
+		am, err := notify.NewAlertmanager(notify.AlertmanagerConfig{
+			HTTP: notify.HTTPConfig{
+				Name: sinkName, URL: u, Timeout: c.Duration("notify-timeout"), Attempts: c.Int("notify-attempts"),
+				Backoff: c.Duration("notify-backoff"), MaxBackoff: time.Minute,
+				Queue: c.Int("notify-queue"), Log: n.log,
+			},
+			Resend: resend, ExternalURL: c.String("external-url"),
+		})
+		if err != nil {
+			return stage.UsageError("--notify-alertmanager wants an http:// or https:// URL with a host; the value given does not parse")
+		}
+		n.sinks = append(n.sinks, am)
+	}
+	return nil
+}
+
+// setRules takes the annotations of the engine's rules, at start and
+// after a reload.
+func (n *notifier) setRules(eng *alert.Engine) {
+	n.rules = map[string]*alert.Rule{}
+	for _, m := range eng.Monitors() {
+		n.rules[m.Rule().Name] = m.Rule()
+	}
 }
 
 // send queues a transition for every sink; it never waits for one.

@@ -13,24 +13,34 @@ import (
 func ruleRecords(enc *event.Encoder, eng *alert.Engine) ([][]byte, error) {
 	var out [][]byte
 	for _, m := range eng.Monitors() {
-		r := m.Rule()
-		rec := event.Rule{
-			Name: []byte(r.Name), Expr: []byte(r.Expr()),
-			Metric: []byte(r.Metric.String()), Op: []byte(r.Op.String()),
-			Threshold: r.Threshold, Window: r.Window, For: r.For, KeepFiringFor: r.KeepFiringFor,
-			Labels: m.Labels(),
-		}
-		if r.Metric.Form == alert.FormRatio {
-			rec.MinRequests, rec.HasMinRequests = r.MinRequests, true
-		}
-		for _, a := range r.Annotations {
-			rec.Annotations = append(rec.Annotations, event.Label{Name: []byte(a.Name), Value: []byte(a.Value)})
-		}
-		b, err := enc.Rule(&rec)
+		b, err := ruleRecord(enc, m, false)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, append([]byte(nil), b...))
+		out = append(out, b)
 	}
 	return out, nil
+}
+
+// ruleRecord encodes the rule record of one monitor's rule, marked
+// removed or not, into a slice of its own.
+func ruleRecord(enc *event.Encoder, m *alert.Monitor, removed bool) ([]byte, error) {
+	r := m.Rule()
+	rec := event.Rule{
+		Name: []byte(r.Name), Expr: []byte(r.Expr()),
+		Metric: []byte(r.Metric.String()), Op: []byte(r.Op.String()),
+		Threshold: r.Threshold, Window: r.Window, For: r.For, KeepFiringFor: r.KeepFiringFor,
+		Labels: m.Labels(), Removed: removed,
+	}
+	if r.Metric.Form == alert.FormRatio {
+		rec.MinRequests, rec.HasMinRequests = r.MinRequests, true
+	}
+	for _, a := range r.Annotations {
+		rec.Annotations = append(rec.Annotations, event.Label{Name: []byte(a.Name), Value: []byte(a.Value)})
+	}
+	b, err := enc.Rule(&rec)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(nil), b...), nil
 }

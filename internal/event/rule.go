@@ -31,6 +31,10 @@ type Rule struct {
 	Labels []Label
 	// Annotations are the rule's texts for people, sorted by name.
 	Annotations []Label
+	// Removed marks a rule taken out of force by a reload of the rules
+	// file: the record repeats its last definition so that consumers can
+	// forget it by name.
+	Removed bool
 }
 
 // Selects reports whether the rule counts the requests of one section or
@@ -60,6 +64,10 @@ func (e *Encoder) Rule(r *Rule) ([]byte, error) {
 	}
 	e.labelObject("labels", r.Labels)
 	e.labelObject("annotations", r.Annotations)
+	if r.Removed {
+		e.field("removed")
+		e.s.WriteTrue()
+	}
 	return e.end()
 }
 
@@ -115,6 +123,8 @@ func (d *Decoder) Rule(line []byte, r *Rule) error {
 			r.Labels, err = d.labels(f, r.Labels[:0])
 		case "annotations":
 			r.Annotations, err = d.labels(f, r.Annotations[:0])
+		case "removed":
+			r.Removed, err = d.bool(f)
 		default:
 			d.it.Skip()
 		}

@@ -1,7 +1,9 @@
 package notify
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -132,7 +134,7 @@ func (e *Exec) run(a *Alert) error {
 	go func() {
 		// A command that does not read its input gets EPIPE here, or
 		// blocks until its group is killed.
-		inW.Write(append(a.Record, '\n'))
+		inW.Write(execInput(a))
 		inW.Close()
 	}()
 	var stderr tail
@@ -207,10 +209,59 @@ func (e *Exec) Close(ctx context.Context) Stats {
 	return st
 }
 
-// Env returns the HTTPMON_ALERT_* variables of a: NAME, STATE, TS, METRIC,
-// OP, VALUE, THRESHOLD, WINDOW, HITS, RATE, FOR, KEEP_FIRING_FOR,
-// STARTS_AT, ENDS_AT (resolved only), SUMMARY, LABELS ("k=v k=v") and one
-// HTTPMON_ALERT_LABEL_<NAME> per label, name upper-cased.
+// execInput is the command's standard input: the alert record with the
+// time for people and the rule's annotations added, which the record in
+// the stream leaves to the rule record.
+func execInput(a *Alert) []byte {
+	rec := a.Record
+	if len(rec) == 0 || rec[len(rec)-1] != '}' {
+		return append(rec[:len(rec):len(rec)], '\n')
+	}
+	b := append([]byte(nil), rec[:len(rec)-1]...)
+	b = append(append(b, `,"time":`...), jsonString(a.Time())...)
+	if len(a.Annotations) > 0 {
+		b = append(b, `,"annotations":{`...)
+		for i, l := range a.Annotations {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(append(append(b, jsonString(l.Name)...), ':'), jsonString(l.Value)...)
+		}
+		b = append(b, '}')
+	}
+	return append(b, "}\n"...)
+}
+
+// jsonString quotes s as JSON, leaving <, > and & as they are, as the
+// stream's records do.
+func jsonString(s string) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s)
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+// envName turns a label or annotation name into the part of a variable
+// name a shell can use: upper-cased, other than letters and digits '_'.
+func envName(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// Env returns the HTTPMON_ALERT_* variables of a: NAME, STATE, TS, TIME
+// (TS for people, in the log's zone), METRIC, OP, VALUE, THRESHOLD,
+// WINDOW, HITS, RATE, FOR, KEEP_FIRING_FOR, STARTS_AT, ENDS_AT (resolved
+// only), SUMMARY (with the time), LABELS ("k=v k=v"), one
+// HTTPMON_ALERT_LABEL_<NAME> per label and one
+// HTTPMON_ALERT_ANNOTATION_<NAME> per annotation, names upper-cased.
 func Env(a *Alert) []string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
@@ -218,6 +269,7 @@ func Env(a *Alert) []string {
 		"HTTPMON_ALERT_NAME=" + a.Name,
 		"HTTPMON_ALERT_STATE=" + a.State,
 		"HTTPMON_ALERT_TS=" + i(a.TS),
+		"HTTPMON_ALERT_TIME=" + a.Time(),
 		"HTTPMON_ALERT_METRIC=" + a.Metric,
 		"HTTPMON_ALERT_OP=" + a.Op,
 		"HTTPMON_ALERT_VALUE=" + f(a.Value),
@@ -228,7 +280,7 @@ func Env(a *Alert) []string {
 		"HTTPMON_ALERT_FOR=" + i(a.For),
 		"HTTPMON_ALERT_KEEP_FIRING_FOR=" + i(a.Keep),
 		"HTTPMON_ALERT_STARTS_AT=" + i(a.StartsAt),
-		"HTTPMON_ALERT_SUMMARY=" + a.Summary(),
+		"HTTPMON_ALERT_SUMMARY=" + a.Summary() + " at " + a.Time(),
 	}
 	if a.Resolved() {
 		env = append(env, "HTTPMON_ALERT_ENDS_AT="+i(a.EndsAt))
@@ -236,7 +288,10 @@ func Env(a *Alert) []string {
 	var all []string
 	for _, l := range a.Labels {
 		all = append(all, l.Name+"="+l.Value)
-		env = append(env, "HTTPMON_ALERT_LABEL_"+strings.ToUpper(l.Name)+"="+l.Value)
+		env = append(env, "HTTPMON_ALERT_LABEL_"+envName(l.Name)+"="+l.Value)
+	}
+	for _, l := range a.Annotations {
+		env = append(env, "HTTPMON_ALERT_ANNOTATION_"+envName(l.Name)+"="+l.Value)
 	}
 	return append(env, "HTTPMON_ALERT_LABELS="+strings.Join(all, " "))
 }

@@ -3,7 +3,6 @@ package notify
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -42,8 +41,9 @@ type HTTPConfig struct {
 // HTTP POSTs alerts as JSON to a URL, one at a time and in order, so that
 // a receiver never sees a resolution before the firing it ends.
 type HTTP struct {
-	cfg HTTPConfig
-	q   queue
+	cfg    HTTPConfig
+	q      queue
+	outage outage
 }
 
 // NewHTTP starts an HTTP sink's worker.
@@ -97,32 +97,10 @@ func (h *HTTP) deliver(a *Alert) {
 		h.cfg.Log.Printf("%s: %s %s: %v", h.Name(), a.Name, a.State, err)
 		return
 	}
-	wait := h.cfg.Backoff
-	for attempt := 1; ; attempt++ {
-		err := h.post(body)
-		if err == nil {
-			h.q.stats.add(1, 0, 0)
-			return
-		}
-		h.q.stats.add(0, 1, 0)
-		var perm permanentError
-		switch {
-		case h.q.ctx.Err() != nil:
-			h.q.stats.add(0, 0, 1)
-			h.cfg.Log.Printf("%s: %s %s: cut off at exit: %v", h.Name(), a.Name, a.State, err)
-			return
-		case errors.As(err, &perm) || attempt >= h.cfg.Attempts:
-			h.q.stats.add(0, 0, 1)
-			h.cfg.Log.Printf("%s: %s %s dropped after %d attempts: %v", h.Name(), a.Name, a.State, attempt, err)
-			return
-		}
-		if h.cfg.Sleep(h.q.ctx, wait) != nil {
-			h.q.stats.add(0, 0, 1)
-			h.cfg.Log.Printf("%s: %s %s: cut off at exit: %v", h.Name(), a.Name, a.State, err)
-			return
-		}
-		wait = min(2*wait, h.cfg.MaxBackoff)
-	}
+	h.q.retry(a, retryConfig{
+		Target: RedactURL(h.cfg.URL), Attempts: h.cfg.Attempts, Backoff: h.cfg.Backoff, MaxBackoff: h.cfg.MaxBackoff,
+		Sleep: h.cfg.Sleep, Log: h.cfg.Log,
+	}, &h.outage, func() error { return h.post(body) })
 }
 
 func (h *HTTP) post(body []byte) error {

@@ -44,6 +44,24 @@ type Alert struct {
 	Annotations []Label
 	// Record is the alert record as JSON, without its newline.
 	Record []byte
+	// Resend marks a firing alert sent again to keep it alive at its
+	// receiver (Alertmanager's API). Losing one loses nothing the next
+	// will not say, so it is neither reported nor counted as dropped.
+	Resend bool
+}
+
+// Key identifies the alert whose transition a is, as Alertmanager does:
+// its name and labels. Transitions of one key are delivered in order.
+func (a *Alert) Key() string {
+	var b strings.Builder
+	b.WriteString(a.Name)
+	for _, l := range a.Labels {
+		b.WriteByte(0xff)
+		b.WriteString(l.Name)
+		b.WriteByte(0xff)
+		b.WriteString(l.Value)
+	}
+	return b.String()
 }
 
 // Resolved reports whether the alert is a resolution.
@@ -64,6 +82,12 @@ func (a *Alert) Summary() string {
 		s += " " + l.Name + "=" + l.Value
 	}
 	return s
+}
+
+// Time returns the second of the transition for people, in the zone of
+// the log it came from: "2019-02-07 21:12:36 +0000".
+func (a *Alert) Time() string {
+	return time.Unix(a.TS, 0).In(time.FixedZone("", int(a.UTCOffset))).Format("2006-01-02 15:04:05 -0700")
 }
 
 // FormatValue writes a metric's value for people: ratios as percentages,
@@ -118,15 +142,26 @@ func (l *Log) Printf(format string, args ...any) {
 // caller: an alert that finds it full is dropped and counted. At close,
 // what is queued gets until a context is done, then the workers' context is
 // cancelled so that a running delivery gives up too.
+//
+// The transitions of one alert are handled one at a time, in the order
+// queued, whatever the number of workers: a receiver must never see a
+// resolution before the firing it ends. Each gets a ticket at push, and a
+// worker that takes one before its predecessor is done waits for it.
+// Workers take alerts in queue order, so the predecessor is always with a
+// worker already, and different alerts still go in parallel.
 type queue struct {
 	name   string
 	log    *Log
-	ch     chan *Alert
+	ch     chan ticket
 	wg     sync.WaitGroup
 	ctx    context.Context // cancelled when close gives up
 	cancel context.CancelFunc
 	stats  counters
 	closed bool
+
+	mu   sync.Mutex
+	next *sync.Cond       // broadcast when an alert's transition is done
+	keys map[string]*turn // alerts with transitions queued or running
 
 	// Queue-full messages are limited to one a second: a flapping rule
 	// can overflow a queue thousands of times a second, and the exit
@@ -136,28 +171,63 @@ type queue struct {
 	unreported int64 // drops since the last queue-full message
 }
 
-// start starts workers goroutines that call handle for each queued alert,
-// in the order queued when there is one worker.
+// ticket is a queued alert and its place among its key's transitions.
+type ticket struct {
+	a   *Alert
+	key string
+	seq uint64
+}
+
+// turn counts one key's transitions: queued ones got tickets 1 to
+// queued, and those up to done have been handled.
+type turn struct{ queued, done uint64 }
+
+// start starts workers goroutines that call handle for each queued alert.
 func (q *queue) start(name string, log *Log, size, workers int, handle func(*Alert)) {
 	q.name, q.log = name, log
 	if q.now == nil {
 		q.now = time.Now
 	}
-	q.ch = make(chan *Alert, max(size, 1))
+	q.ch = make(chan ticket, max(size, 1))
+	q.next = sync.NewCond(&q.mu)
+	q.keys = map[string]*turn{}
 	q.ctx, q.cancel = context.WithCancel(context.Background())
 	for range max(workers, 1) {
 		q.wg.Add(1)
 		go func() {
 			defer q.wg.Done()
-			for a := range q.ch {
+			for t := range q.ch {
+				q.wait(t)
 				if q.ctx.Err() != nil {
 					q.stats.add(0, 0, 1)
-					continue
+				} else {
+					handle(t.a)
 				}
-				handle(a)
+				q.finish(t)
 			}
 		}()
 	}
+}
+
+// wait returns when t's predecessors of its key have been handled.
+func (q *queue) wait(t ticket) {
+	q.mu.Lock()
+	for q.keys[t.key].done+1 != t.seq {
+		q.next.Wait()
+	}
+	q.mu.Unlock()
+}
+
+// finish lets t's successor go.
+func (q *queue) finish(t ticket) {
+	q.mu.Lock()
+	k := q.keys[t.key]
+	k.done++
+	if k.done == k.queued {
+		delete(q.keys, t.key)
+	}
+	q.mu.Unlock()
+	q.next.Broadcast()
 }
 
 // push queues a, or drops it when the queue is full or closed. push and
@@ -166,23 +236,42 @@ func (q *queue) push(a *Alert) {
 	if q.closed {
 		return
 	}
-	select {
-	case q.ch <- a:
-	default:
-		q.stats.add(0, 0, 1)
-		now := q.now()
-		if !q.lastFull.IsZero() && now.Sub(q.lastFull) < time.Second {
-			q.unreported++
-			return
-		}
-		q.lastFull = now
-		if n := q.unreported; n > 0 {
-			q.unreported = 0
-			q.log.Printf("%s: queue of %d full, %s %s dropped (%d more dropped since the last message)", q.name, cap(q.ch), a.Name, a.State, n)
-			return
-		}
-		q.log.Printf("%s: queue of %d full, %s %s dropped", q.name, cap(q.ch), a.Name, a.State)
+	key := a.Key()
+	// The ticket is taken only if the alert goes in: a dropped alert
+	// must not leave a gap its successors would wait on forever.
+	q.mu.Lock()
+	k := q.keys[key]
+	if k == nil {
+		k = &turn{}
+		q.keys[key] = k
 	}
+	select {
+	case q.ch <- ticket{a, key, k.queued + 1}:
+		k.queued++
+		q.mu.Unlock()
+		return
+	default:
+		if k.queued == k.done {
+			delete(q.keys, key)
+		}
+		q.mu.Unlock()
+	}
+	if a.Resend {
+		return
+	}
+	q.stats.add(0, 0, 1)
+	now := q.now()
+	if !q.lastFull.IsZero() && now.Sub(q.lastFull) < time.Second {
+		q.unreported++
+		return
+	}
+	q.lastFull = now
+	if n := q.unreported; n > 0 {
+		q.unreported = 0
+		q.log.Printf("%s: queue of %d full, %s %s dropped (%d more dropped since the last message)", q.name, cap(q.ch), a.Name, a.State, n)
+		return
+	}
+	q.log.Printf("%s: queue of %d full, %s %s dropped", q.name, cap(q.ch), a.Name, a.State)
 }
 
 // close stops taking alerts and waits for the queued ones until ctx is

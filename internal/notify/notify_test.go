@@ -320,9 +320,9 @@ func TestExec(t *testing.T) {
 		t.Fatalf("stats %+v, log %s", st, log.String())
 	}
 	got, _ := os.ReadFile(out)
-	want := `{"kind":"alert","name":"api_errors","state":"firing"}
+	want := `{"kind":"alert","name":"api_errors","state":"firing","time":"2019-02-07 21:12:36 +0000","annotations":{"runbook":"https://wiki.example.com/api <errors>"}}
 api_errors firing 0.075 /api [section=/api severity=page] none
-{"kind":"alert","name":"api_errors","state":"resolved"}
+{"kind":"alert","name":"api_errors","state":"resolved","time":"2019-02-07 21:14:03 +0000","annotations":{"runbook":"https://wiki.example.com/api <errors>"}}
 api_errors resolved 0.0125 /api [section=/api severity=page] 1549574043
 `
 	if string(got) != want {
@@ -382,7 +382,8 @@ func TestEnv(t *testing.T) {
 		"HTTPMON_ALERT_THRESHOLD=0.05", "HTTPMON_ALERT_WINDOW=300", "HTTPMON_ALERT_HITS=312",
 		"HTTPMON_ALERT_FOR=60", "HTTPMON_ALERT_KEEP_FIRING_FOR=0", "HTTPMON_ALERT_STARTS_AT=1549573956",
 		"HTTPMON_ALERT_ENDS_AT=1549574043", "HTTPMON_ALERT_LABEL_SEVERITY=page",
-		"HTTPMON_ALERT_SUMMARY=api_errors resolved: 5xx_ratio = 1.25% (rule 5xx_ratio > 5% over 5m0s); section=/api severity=page",
+		"HTTPMON_ALERT_SUMMARY=api_errors resolved: 5xx_ratio = 1.25% (rule 5xx_ratio > 5% over 5m0s); section=/api severity=page at 2019-02-07 21:14:03 +0000",
+		"HTTPMON_ALERT_TIME=2019-02-07 21:14:03 +0000", "HTTPMON_ALERT_ANNOTATION_RUNBOOK=https://wiki.example.com/api <errors>",
 	} {
 		if !strings.Contains(env, want+"\n") && !strings.HasSuffix(env, want) {
 			t.Errorf("missing %s in\n%s", want, env)

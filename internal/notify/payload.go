@@ -127,8 +127,7 @@ func SlackBody(a *Alert) ([]byte, error) {
 	if a.Resolved() {
 		icon = ":white_check_mark:"
 	}
-	at := time.Unix(a.TS, 0).In(time.FixedZone("", int(a.UTCOffset))).Format("2006-01-02 15:04:05 -0700")
-	text := fmt.Sprintf("%s %s at %s", icon, slackEscaper.Replace(a.Summary()), at)
+	text := fmt.Sprintf("%s %s at %s", icon, slackEscaper.Replace(a.Summary()), a.Time())
 	for _, l := range a.Annotations {
 		text += "\n" + slackEscaper.Replace(l.Name+": "+l.Value)
 	}
