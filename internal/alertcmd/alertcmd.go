@@ -190,7 +190,7 @@ func run(c *cli.Context) error {
 		}
 		defer w.stop()
 	}
-	rl := &reloader{st: st, eng: eng, nt: nt, src: src, enc: event.NewEncoder(), errw: c.App.ErrWriter}
+	rl := &reloader{st: st, eng: eng, nt: nt, src: src, enc: event.NewEncoder()}
 	// A reload is applied between records, before a tick and while the
 	// input is idle, by this goroutine, which owns the engine and the
 	// output.
@@ -245,7 +245,7 @@ func run(c *cli.Context) error {
 				// tick, so none by now means none are coming: say so now,
 				// since a live pipeline never reaches its end.
 				toldNoRequests = true
-				fmt.Fprintf(c.App.ErrWriter, "%s: %s counts the request records of a section or source, and none came before the first tick: it has no data and cannot fire until they do; run httpmon-window with --pass-requests\n", name, selectedRules(rs))
+				st.Rejects.Tell(selectedRules(rs) + " counts the request records of a section or source, and none came before the first tick: it has no data and cannot fire until they do; run httpmon-window with --pass-requests")
 			}
 			alerts, err = eng.Tick(&tick, alerts[:0])
 			var ooo *alert.OutOfOrderError

@@ -2,9 +2,7 @@ package alertcmd
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -172,20 +170,6 @@ func (w *watcher) stop() {
 	w.fs.Close()
 }
 
-// noticeRecord is a "notice" record: a message of this stage, as it
-// printed it on standard error, for the stages downstream to show.
-func noticeRecord(msg string) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.Encode(struct {
-		Kind    string `json:"kind"`
-		Stage   string `json:"stage"`
-		Message string `json:"message"`
-	}{"notice", name, msg})
-	return b.Bytes()
-}
-
 // reloadCheck is how often an idle stream looks for a reload to apply.
 const reloadCheck = 200 * time.Millisecond
 
@@ -196,7 +180,6 @@ type reloader struct {
 	nt   *notifier
 	src  *ruleSource
 	enc  *event.Encoder
-	errw io.Writer
 	buf  []event.Alert
 	last []alert.Rule // set by the last successful apply
 }
@@ -210,10 +193,7 @@ func (rl *reloader) rules(rs []alert.Rule) []alert.Rule {
 }
 
 // say prints msg on standard error and writes it as a notice record.
-func (rl *reloader) say(msg string) {
-	fmt.Fprintf(rl.errw, "%s: %s\n", name, msg)
-	rl.st.Out.Write(noticeRecord(msg))
-}
+func (rl *reloader) say(msg string) { rl.st.Rejects.Tell(msg) }
 
 // apply swaps the engine's rules for those of r and writes what changed:
 // the resolutions of the alerts whose rules went, the rule records of the

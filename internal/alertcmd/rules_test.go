@@ -23,6 +23,7 @@ func TestRuleRecords(t *testing.T) {
 	want := upstream + "\n" +
 		`{"kind":"rule","name":"high_traffic","expr":"hits/s > 5 over 30s","metric":"hits/s","op":">","threshold":5,"window":30,"for":0,"keep_firing_for":0}` + "\n" +
 		`{"kind":"rule","name":"api_errors","expr":"5xx_ratio{section=\"/api\"} > 0.02 over 5m min_requests 50 for 1m","metric":"5xx_ratio","op":">","threshold":0.02,"window":300,"for":60,"keep_firing_for":0,"min_requests":50,"labels":{"section":"/api","severity":"page"},"annotations":{"runbook":"https://wiki/x"}}` + "\n" +
+		`{"kind":"notice","stage":"httpmon-alert","message":"rule api_errors counts the request records of a section or source, and none came before the first tick: it has no data and cannot fire until they do; run httpmon-window with --pass-requests"}` + "\n" +
 		`{"kind":"tick","ts":1000,"hits":1,"bytes":0}` + "\n"
 	if out != want {
 		t.Errorf("want\n%s got\n%s", want, out)
