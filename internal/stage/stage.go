@@ -20,6 +20,7 @@ import (
 
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/lineio"
+	"github.com/httpmon/httpmon/internal/ndjson"
 	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
@@ -124,13 +125,8 @@ type Stage struct {
 	Ctx context.Context
 	// Out buffers standard output; Flush it at record boundaries that a
 	// person waits for. Reader does so whenever input goes idle.
-	Out     *bufio.Writer
-	Rejects *Rejects
-	// OnIdle, if set, runs whenever input has nothing more to give, just
-	// before output is flushed, and again every IdleEvery while input stays
-	// silent: it lets a stage emit what the passing of time makes final.
-	OnIdle    func() error
-	IdleEvery time.Duration
+	Out       *bufio.Writer
+	Rejects   *Rejects
 	strict    bool
 	in        io.Reader
 	lineNo    int64
@@ -228,25 +224,31 @@ func (s *Stage) Stdin() io.Reader { return s.in }
 // drain (see lineio.Options.Drain), or at once when the output's reader
 // went away.
 func (s *Stage) Reader(in io.Reader, drain time.Duration) *lineio.Reader {
+	return s.reader(in, drain, nil, 0)
+}
+
+// reader is Reader that also runs onIdle, if set, before each flush on
+// idle input, and again every idleEvery while input stays silent.
+func (s *Stage) reader(in io.Reader, drain time.Duration, onIdle func() error, idleEvery time.Duration) *lineio.Reader {
 	s.tellTerminal(in)
+	idle := s.Out.Flush
+	if onIdle != nil {
+		idle = func() error {
+			if err := onIdle(); err != nil {
+				return err
+			}
+			return s.Out.Flush()
+		}
+	}
 	r := lineio.NewReader(in, lineio.Options{
-		OnIdle:    s.idle,
-		IdleEvery: s.IdleEvery,
+		OnIdle:    idle,
+		IdleEvery: idleEvery,
 		Done:      s.Ctx.Done(),
 		Drain:     drain,
 		Stop:      s.gone,
 	})
 	s.readers = append(s.readers, r)
 	return r
-}
-
-func (s *Stage) idle() error {
-	if s.OnIdle != nil {
-		if err := s.OnIdle(); err != nil {
-			return err
-		}
-	}
-	return s.Out.Flush()
 }
 
 // Finish flushes output, closes the rejects file and prints the count of
@@ -320,39 +322,34 @@ func (e *BadRecord) Unwrap() error { return e.Err }
 func Bad(err error) error { return &BadRecord{err} }
 
 // Records reads NDJSON records from standard input until it ends or the
-// stage is interrupted; both return nil. Records whose kind owns reports true go to handle;
-// the rest are checked to be well-formed and copied to the output unchanged,
-// so stages compose with producers of kinds they do not know. Malformed
-// lines, and BadRecord errors from handle, are reported and skipped.
-func (s *Stage) Records(dec *event.Decoder, owns func(kind []byte) bool, handle func(kind, line []byte) error) error {
+// stage is interrupted; both return nil. Records whose kind owns reports
+// true go to handle; the rest are checked to be well-formed and copied to
+// the output unchanged, so stages compose with producers of kinds they do
+// not know. Malformed lines, and BadRecord errors from handle, are reported
+// and skipped.
+func (s *Stage) Records(dec *event.Decoder, owns func(kind []byte) bool, handle func(kind, line []byte) error, opts ...RecordsOption) error {
+	var o recordsOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	s.tally.records = true
-	r := s.Reader(s.in, DrainRecords)
+	r := ndjson.NewReader(s.reader(s.in, DrainRecords, o.onIdle, o.idleEvery), ndjson.Options{
+		Decoder: dec,
+		OnBad: func(line int64, raw []byte, err error) {
+			s.Rejects.Report("", line, raw, err)
+		},
+	})
 	for {
-		line, err := r.Next()
+		kind, line, err := r.Next()
 		if err == io.EOF || errors.Is(err, lineio.ErrInterrupted) {
 			// Interruption ends the input like EOF does, so the caller
 			// emits what it holds.
 			return nil
 		}
-		s.lineNo = r.Line()
-		// errors.As only on an error: its target escapes, and taking it
-		// for every line would allocate once per record.
 		if err != nil {
-			var tooLong *lineio.TooLongError
-			if errors.As(err, &tooLong) {
-				s.Rejects.Report("", r.Line(), nil, err)
-				continue
-			}
 			return err
 		}
-		if len(line) == 0 {
-			continue
-		}
-		kind, err := dec.Kind(line)
-		if err != nil {
-			s.Rejects.Report("", r.Line(), line, err)
-			continue
-		}
+		s.lineNo = r.Line()
 		if owns(kind) {
 			err = handle(kind, line)
 		} else if err = dec.Validate(line); err == nil {
@@ -363,7 +360,7 @@ func (s *Stage) Records(dec *event.Decoder, owns func(kind []byte) bool, handle 
 		if err != nil {
 			var bad *BadRecord
 			if errors.As(err, &bad) {
-				s.Rejects.Report("", r.Line(), line, bad.Err)
+				r.Reject(line, bad.Err)
 				continue
 			}
 			return err
@@ -372,17 +369,33 @@ func (s *Stage) Records(dec *event.Decoder, owns func(kind []byte) bool, handle 
 	}
 }
 
+// A RecordsOption changes how Records reads.
+type RecordsOption func(*recordsOptions)
+
+type recordsOptions struct {
+	onIdle    func() error
+	idleEvery time.Duration
+}
+
+// OnIdle makes Records run fn whenever input has nothing more to give, just
+// before output is flushed, and again every period while input stays
+// silent (never again if period is 0): it lets a stage emit what the
+// passing of time makes final. An error from fn ends Records.
+func OnIdle(period time.Duration, fn func() error) RecordsOption {
+	return func(o *recordsOptions) { o.onIdle, o.idleEvery = fn, period }
+}
+
 // Seconds returns the duration flag name in whole seconds, failing with a
-// usage error that names the flag if it is below min or not whole.
-func Seconds(c *cli.Context, name string, min int64) (int64, error) {
+// usage error that names the flag if it is below least or not whole.
+func Seconds(c *cli.Context, name string, least int64) (int64, error) {
 	d := c.Duration(name)
 	if d%time.Second != 0 {
 		return 0, UsageError("--%s must be a whole number of seconds, got %s", name, d)
 	}
-	if s := int64(d / time.Second); s >= min {
+	if s := int64(d / time.Second); s >= least {
 		return s, nil
 	}
-	return 0, UsageError("--%s must be at least %ds, got %s", name, min, d)
+	return 0, UsageError("--%s must be at least %ds, got %s", name, least, d)
 }
 
 // NoArgs fails with a usage error if the command was given arguments.

@@ -135,14 +135,14 @@ func run(c *cli.Context) error {
 	}
 	pace := &pacer{idle: idle, now: time.Now}
 	live := idle > 0 && !replay(st.Stdin())
+	var idleOpts []stage.RecordsOption
 	if live {
-		st.IdleEvery = idleCheck
-		st.OnIdle = func() error {
+		idleOpts = append(idleOpts, stage.OnIdle(idleCheck, func() error {
 			if ts, ok := pace.target(); ok {
 				return agg.AdvanceTo(ts)
 			}
 			return nil
-		}
+		}))
 	}
 	dec := event.NewDecoder()
 	var req event.Request
@@ -167,7 +167,7 @@ func run(c *cli.Context) error {
 				err = st.Pass(raw)
 			}
 			return err
-		})
+		}, idleOpts...)
 	// At the end of input, or on SIGINT/SIGTERM, every pending second and
 	// the partial last interval still go out.
 	if err == nil {
