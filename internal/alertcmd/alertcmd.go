@@ -206,8 +206,9 @@ func run(c *cli.Context) error {
 		rs, needRequests = rl.rules(rs), eng.NeedsRequests()
 		return st.Out.Flush()
 	}
+	var idleOpts []stage.RecordsOption
 	if w != nil {
-		st.OnIdle, st.IdleEvery = applyReload, reloadCheck
+		idleOpts = append(idleOpts, stage.OnIdle(reloadCheck, applyReload))
 	}
 	var tick event.Tick
 	var req event.Request
@@ -273,7 +274,7 @@ func run(c *cli.Context) error {
 				return st.Out.Flush()
 			}
 			return nil
-		})
+		}, idleOpts...)
 	if needRequests && tickedHits > 0 && eng.SawRequests() && eng.Stats().Requests == 0 {
 		fmt.Fprintf(c.App.ErrWriter, "%s: no request records matched the rules over a section or source\n", name)
 	}

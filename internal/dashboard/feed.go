@@ -7,6 +7,7 @@ import (
 
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/lineio"
+	"github.com/httpmon/httpmon/internal/ndjson"
 )
 
 // Batch is a message carrying the records read since the previous one. The
@@ -40,116 +41,133 @@ type FeedOptions struct {
 // back a fast producer instead of queueing without bound. Run it on its own
 // goroutine, so that decoding never holds up the screen.
 func Feed(in io.Reader, out chan<- Batch, opt FeedOptions) {
-	var b Batch
-	send := func() bool {
-		select {
-		case out <- b:
-			b = Batch{}
-			return true
-		case <-opt.Done:
-			return false
-		}
-	}
-	r := lineio.NewReader(in, lineio.Options{
-		Done: opt.Done,
-		OnIdle: func() error {
-			if len(b.Records) > 0 || b.Malformed > 0 {
-				if !send() {
-					return lineio.ErrInterrupted
-				}
-			}
-			return nil
-		},
-	})
-	bad := func(line int64, raw []byte, err error) {
-		b.Malformed++
-		if opt.OnBad != nil {
-			opt.OnBad(line, raw, err)
-		}
-	}
+	f := &feeder{out: out, done: opt.Done, onBad: opt.OnBad}
 	dec := event.NewDecoder()
-	var (
-		tick event.Tick
-		sum  event.Summary
-		al   event.Alert
-		req  event.Request
-		rule event.Rule
-		note event.Notice
-	)
+	r := ndjson.NewReader(lineio.NewReader(in, lineio.Options{Done: opt.Done, OnIdle: f.idle}),
+		ndjson.Options{Decoder: dec, OnBad: f.bad})
+	rd := recordDecoder{dec: dec}
 	for {
-		line, err := r.Next()
-		if errors.Is(err, lineio.ErrInterrupted) {
+		kind, line, err := r.Next()
+		switch {
+		case errors.Is(err, lineio.ErrInterrupted):
+			return
+		case err != nil:
+			f.end(err)
 			return
 		}
-		if err == io.EOF || (err != nil && !isTooLong(err)) {
-			b.End = true
-			if err != io.EOF {
-				b.Err = err
-			}
-			send()
-			return
-		}
+		rec, err := rd.record(kind, line)
 		if err != nil {
-			bad(r.Line(), nil, err)
+			r.Reject(line, err)
 			continue
 		}
-		if len(line) == 0 {
-			continue
-		}
-		kind, err := dec.Kind(line)
-		if err != nil {
-			bad(r.Line(), line, err)
-			continue
-		}
-		var rec Record
-		switch string(kind) {
-		case event.KindTick:
-			if err = dec.Tick(line, &tick); err == nil {
-				t := tick
-				rec.Tick = &t
-			}
-		case event.KindSummary:
-			if err = dec.Summary(line, &sum); err == nil {
-				rec.Interval = NewInterval(&sum)
-			}
-		case event.KindAlert:
-			if err = dec.Alert(line, &al); err == nil {
-				rec.Alert = NewAlert(&al)
-			}
-		case event.KindRule:
-			if err = dec.Rule(line, &rule); err == nil {
-				rec.Rule = NewRule(&rule)
-			}
-		case event.KindNotice:
-			if err = dec.Notice(line, &note); err == nil {
-				rec.Notice = noticeText(&note)
-			}
-		case event.KindRequest:
-			// Requests reach the report only when it reads a parser
-			// directly; their source labels are all the dashboard uses.
-			if err = dec.Request(line, &req); err == nil && len(req.Source) > 0 {
-				rec.Source = sourceHash(req.Source)
-			}
-		default:
-			err = dec.Validate(line)
-		}
-		if err != nil {
-			bad(r.Line(), line, err)
-			continue
-		}
-		if rec == (Record{}) {
-			continue
-		}
-		b.Records = append(b.Records, rec)
-		if len(b.Records) >= MaxBatch && !send() {
+		if rec != (Record{}) && !f.add(rec) {
 			return
 		}
 	}
 }
 
-func isTooLong(err error) bool {
-	var tl *lineio.TooLongError
-	return errors.As(err, &tl)
+// feeder gathers records into batches and sends them.
+type feeder struct {
+	out   chan<- Batch
+	done  <-chan struct{}
+	onBad func(line int64, raw []byte, err error)
+	b     Batch
+}
+
+// send sends the batch, and reports false if Done closed first.
+func (f *feeder) send() bool {
+	select {
+	case f.out <- f.b:
+		f.b = Batch{}
+		return true
+	case <-f.done:
+		return false
+	}
+}
+
+// idle sends what the batch holds, since input has nothing more for now.
+func (f *feeder) idle() error {
+	if len(f.b.Records) > 0 || f.b.Malformed > 0 {
+		if !f.send() {
+			return lineio.ErrInterrupted
+		}
+	}
+	return nil
+}
+
+// add adds a record, sending the batch when it is full, and reports false
+// if Done closed.
+func (f *feeder) add(rec Record) bool {
+	f.b.Records = append(f.b.Records, rec)
+	return len(f.b.Records) < MaxBatch || f.send()
+}
+
+// bad counts a malformed line and tells OnBad about it.
+func (f *feeder) bad(line int64, raw []byte, err error) {
+	f.b.Malformed++
+	if f.onBad != nil {
+		f.onBad(line, raw, err)
+	}
+}
+
+// end sends the last batch, with the error that ended the input unless it
+// is io.EOF.
+func (f *feeder) end(err error) {
+	f.b.End = true
+	if err != io.EOF {
+		f.b.Err = err
+	}
+	f.send()
+}
+
+// recordDecoder decodes records into the dashboard's own copies, reusing
+// one value of each kind for the decoder to fill.
+type recordDecoder struct {
+	dec  *event.Decoder
+	tick event.Tick
+	sum  event.Summary
+	al   event.Alert
+	req  event.Request
+	rule event.Rule
+	note event.Notice
+}
+
+// record decodes line, of the given kind. Kinds the dashboard does not
+// show are only checked to be well-formed, and give the zero Record, as
+// do requests without a source.
+func (d *recordDecoder) record(kind, line []byte) (rec Record, err error) {
+	switch string(kind) {
+	case event.KindTick:
+		if err = d.dec.Tick(line, &d.tick); err == nil {
+			t := d.tick
+			rec.Tick = &t
+		}
+	case event.KindSummary:
+		if err = d.dec.Summary(line, &d.sum); err == nil {
+			rec.Interval = NewInterval(&d.sum)
+		}
+	case event.KindAlert:
+		if err = d.dec.Alert(line, &d.al); err == nil {
+			rec.Alert = NewAlert(&d.al)
+		}
+	case event.KindRule:
+		if err = d.dec.Rule(line, &d.rule); err == nil {
+			rec.Rule = NewRule(&d.rule)
+		}
+	case event.KindNotice:
+		if err = d.dec.Notice(line, &d.note); err == nil {
+			rec.Notice = noticeText(&d.note)
+		}
+	case event.KindRequest:
+		// Requests reach the report only when it reads a parser
+		// directly; their source labels are all the dashboard uses.
+		if err = d.dec.Request(line, &d.req); err == nil && len(d.req.Source) > 0 {
+			rec.Source = sourceHash(d.req.Source)
+		}
+	default:
+		err = d.dec.Validate(line)
+	}
+	return rec, err
 }
 
 // sourceSeed is the seed of the source hashes, one per process: they are

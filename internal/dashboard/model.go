@@ -82,23 +82,15 @@ func (m Model) tick() tea.Cmd {
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case Batch:
-		for i := range msg.Records {
-			m.live.Apply(&msg.Records[i])
-		}
-		m.live.malformed += msg.Malformed
+		m.live.take(&msg)
 		if !msg.End {
 			m.dirty = true
 			return m, m.next()
 		}
-		m.live.ended = true
-		m.live.err = msg.Err
-		if msg.Err != nil {
-			m.live.endErr = sanitized([]byte(msg.Err.Error()))
-		}
 		// A person waits for this one; it is drawn now, not at the next
 		// refresh. A paused screen still learns that input ended.
 		if m.ui.paused {
-			m.shown.ended, m.shown.endErr = true, m.live.endErr
+			m.shown.end(msg.Err)
 		}
 		m.redraw()
 		return m, nil

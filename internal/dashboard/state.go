@@ -4,107 +4,7 @@ import (
 	"slices"
 
 	"github.com/httpmon/httpmon/internal/event"
-	"github.com/httpmon/httpmon/internal/textsafe"
 )
-
-// Record is one decoded input record, owned by the dashboard: its strings
-// are copies, already passed through textsafe.Append, so that nothing
-// from the log can reach the terminal as a control sequence. Exactly one
-// of Tick, Interval, Alert, Rule and Notice is set, or Source alone for a
-// request.
-type Record struct {
-	Tick     *event.Tick
-	Interval *Interval
-	Alert    *Alert
-	Rule     *Rule
-	// Notice is an upstream stage's warning, as its stderr line.
-	Notice string
-	// Source identifies the label of the input a request record came
-	// from by its hash, non-zero: the dashboard only counts distinct
-	// labels, and a label from the log may be a megabyte long.
-	Source uint64
-}
-
-// Interval is a sanitized copy of a summary record.
-type Interval struct {
-	Start, End    int64
-	UTCOffset     int32
-	Seconds       int64
-	Partial       bool
-	Hits          int64
-	RPS           float64
-	Bytes         int64
-	Status        event.StatusCounts
-	Late          int64
-	Sections      []Section
-	SectionsTotal int64
-}
-
-// Section is a sanitized copy of one row of a summary's top sections.
-type Section struct {
-	Name     string
-	Hits     int64
-	Bytes    int64
-	Errors4x int64
-	Errors5x int64
-	TopPath  string
-	TopBytes int64
-}
-
-// Alert is a sanitized copy of an alert record.
-type Alert struct {
-	Name      string // the rule's name as sent, sanitized
-	Firing    bool
-	TS        int64
-	UTCOffset int32
-	Hits      int64
-	Threshold float64
-	Window    int64
-	Rate      float64
-	Metric    string // "" in records of protocol v1, which mean "hits/s"
-	Selects   bool   // a rule over one section or source
-}
-
-func sanitized(b []byte) string { return string(textsafe.Append(nil, b)) }
-
-// NewInterval copies a decoded summary, whose byte slices alias the
-// decoder's buffer.
-func NewInterval(s *event.Summary) *Interval {
-	iv := &Interval{
-		Start: s.Start, End: s.End, UTCOffset: s.UTCOffset, Seconds: s.Seconds,
-		Partial: s.Partial, Hits: s.Hits, RPS: s.RPS, Bytes: s.Bytes,
-		Status: s.Status, Late: s.Late, SectionsTotal: s.SectionsTotal,
-		Sections: make([]Section, len(s.Sections)),
-	}
-	for i := range s.Sections {
-		in := &s.Sections[i]
-		iv.Sections[i] = Section{
-			Name: sanitized(in.Section), Hits: in.Hits, Bytes: in.Bytes,
-			Errors4x: in.Errors4x, Errors5x: in.Errors5x,
-			TopPath: sanitized(in.TopPath), TopBytes: in.TopBytes,
-		}
-	}
-	return iv
-}
-
-// NewAlert copies a decoded alert.
-func NewAlert(a *event.Alert) *Alert {
-	return &Alert{
-		Name: sanitized(a.Name), Firing: string(a.State) == event.StateFiring,
-		TS: a.TS, UTCOffset: a.UTCOffset, Hits: a.Hits,
-		Threshold: a.Threshold, Window: a.Window, Rate: a.Rate,
-		Metric: sanitized(a.Metric), Selects: selects(a.Labels),
-	}
-}
-
-func selects(ls []event.Label) bool {
-	for _, l := range ls {
-		if string(l.Name) == "section" || string(l.Name) == "source" {
-			return true
-		}
-	}
-	return false
-}
 
 // historySeconds is how many seconds of per-second hits are kept for the
 // graph: more than the widest terminal shows at one column a second.
@@ -145,8 +45,7 @@ type State struct {
 	lastHits    int64 // hits of the latest tick
 	utcOffset   int32
 	total       int64
-	late        int64 // summed from the summaries: requests in no tick
-	bytes       int64
+	late        int64              // summed from the summaries: requests in no tick
 	status      event.StatusCounts // since start
 	interval    *Interval          // latest summary
 	threshold   float64
@@ -172,6 +71,27 @@ type State struct {
 // says otherwise.
 func NewState(threshold float64, window int64) *State {
 	return &State{threshold: threshold, window: window, firing: map[string]*Span{}}
+}
+
+// take applies a batch from Feed: its records, its count of malformed
+// lines and, on the last one, the end of input.
+func (s *State) take(b *Batch) {
+	for i := range b.Records {
+		s.Apply(&b.Records[i])
+	}
+	s.malformed += b.Malformed
+	if b.End {
+		s.end(b.Err)
+	}
+}
+
+// end records that the input ended, because reading failed with err or,
+// with err nil, normally.
+func (s *State) end(err error) {
+	s.ended, s.err = true, err
+	if err != nil {
+		s.endErr = sanitized([]byte(err.Error()))
+	}
 }
 
 // Apply adds one record.
@@ -205,7 +125,6 @@ func (s *State) Apply(r *Record) {
 
 func (s *State) tick(t *event.Tick) {
 	s.total += t.Hits
-	s.bytes += t.Bytes
 	s.status.Add(&t.Status)
 	if !s.haveTick {
 		s.haveTick = true

@@ -1,119 +1,22 @@
 // Package stage holds the process plumbing shared by the httpmon commands:
 // running a urfave/cli app with the project's exit codes and error format,
-// buffered output that is flushed when input goes idle, signal handling,
-// and the reporting of malformed input.
+// the flags they share, buffered output that is flushed when input goes
+// idle, signal handling, the loop that reads NDJSON records, and the
+// reporting of malformed input.
 package stage
 
 import (
 	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"os"
-	"runtime/debug"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/lineio"
-	"github.com/httpmon/httpmon/internal/textsafe"
 )
-
-// Exit codes shared by every command.
-const (
-	ExitOK       = 0 // success, including a reader that went away
-	ExitError    = 1 // runtime or I/O error
-	ExitUsage    = 2 // bad flags or arguments
-	ExitBadInput = 3 // --strict and some input was malformed
-)
-
-// Main runs app with args and returns the process exit code. It is the whole
-// of every command's main, so that deferred flushes run before os.Exit.
-func Main(app *cli.App, args []string) (code int) {
-	defer ignoreSIGPIPE()()
-	return run(app, args, os.Stdin, os.Stdout, os.Stderr)
-}
-
-func run(app *cli.App, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
-	defer func() {
-		if p := recover(); p != nil {
-			fmt.Fprintf(stderr, "%s: internal error: %s\n%s", app.Name, textsafe.String(fmt.Sprint(p)), debug.Stack())
-			code = ExitError
-		}
-	}()
-	app.Reader = stdin
-	app.Writer = stdout
-	app.ErrWriter = stderr
-	// Without this, cli calls os.Exit inside Run and buffered output is lost.
-	app.ExitErrHandler = func(*cli.Context, error) {}
-	// Without this, cli prints "Incorrect Usage" and the help text on
-	// stdout, into the middle of a data stream.
-	app.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
-		return UsageError("%s", flagMessage(app, err.Error()))
-	}
-	setVersion(app)
-	if len(app.Commands) == 0 && app.CustomAppHelpTemplate == "" {
-		// "GLOBAL" is for options that apply to every subcommand; these
-		// commands have none.
-		app.CustomAppHelpTemplate = strings.ReplaceAll(cli.AppHelpTemplate, "GLOBAL OPTIONS", "OPTIONS")
-	}
-	ctx, stop := signalContext(stderr, app.Name)
-	defer stop()
-	err := app.RunContext(ctx, args)
-	switch {
-	case err == nil:
-		return ExitOK
-	case errors.Is(err, syscall.EPIPE):
-		return ExitOK
-	}
-	var ec cli.ExitCoder
-	if errors.As(err, &ec) {
-		if msg := err.Error(); msg != "" {
-			fmt.Fprintf(stderr, "%s: %s\n", app.Name, textsafe.String(msg))
-		}
-		return ec.ExitCode()
-	}
-	if msg, ok := envMessage(app, err.Error()); ok {
-		// A bad value in an environment variable is cli's own error,
-		// returned before the action runs: a usage error all the same.
-		fmt.Fprintf(stderr, "%s: %s (see --help)\n", app.Name, textsafe.String(msg))
-		return ExitUsage
-	}
-	fmt.Fprintf(stderr, "%s: %s\n", app.Name, textsafe.String(err.Error()))
-	return ExitError
-}
-
-// UsageError returns an error that exits with ExitUsage and points at --help.
-func UsageError(format string, args ...any) error {
-	return cli.Exit(fmt.Sprintf(format, args...)+" (see --help)", ExitUsage)
-}
-
-// EnvVar returns the environment variable that sets a flag of a command:
-// EnvVar("httpmon-window", "lateness") is HTTPMON_WINDOW_LATENESS.
-func EnvVar(command, flag string) string {
-	r := strings.NewReplacer("-", "_")
-	return strings.ToUpper(r.Replace(command) + "_" + r.Replace(flag))
-}
-
-// InputFlags are the flags every command has for malformed input.
-func InputFlags(command string) []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{
-			Name:    "rejects",
-			Usage:   "append malformed input lines, raw, to `FILE`",
-			EnvVars: []string{EnvVar(command, "rejects")},
-		},
-		&cli.BoolFlag{
-			Name:    "strict",
-			Usage:   "exit with status 3 at the end if any input line was malformed",
-			EnvVars: []string{EnvVar(command, "strict")},
-		},
-	}
-}
 
 // Stage is one run of a command: its output, its malformed-input reporting
 // and its interruption.
@@ -124,13 +27,8 @@ type Stage struct {
 	Ctx context.Context
 	// Out buffers standard output; Flush it at record boundaries that a
 	// person waits for. Reader does so whenever input goes idle.
-	Out     *bufio.Writer
-	Rejects *Rejects
-	// OnIdle, if set, runs whenever input has nothing more to give, just
-	// before output is flushed, and again every IdleEvery while input stays
-	// silent: it lets a stage emit what the passing of time makes final.
-	OnIdle    func() error
-	IdleEvery time.Duration
+	Out       *bufio.Writer
+	Rejects   *Rejects
 	strict    bool
 	in        io.Reader
 	lineNo    int64
@@ -148,9 +46,6 @@ type Stage struct {
 // went away: an end as normal as the end of input, except that there is
 // nobody left to write to.
 var ErrReaderGone = errors.New("the output's reader went away")
-
-// LineNo returns the number of the input line being handled by Records.
-func (s *Stage) LineNo() int64 { return s.lineNo }
 
 // outBuffer is the size of the output buffer, and so of the writes of a
 // replay: large writes into a large pipe (see growPipe) let the stages of
@@ -228,25 +123,31 @@ func (s *Stage) Stdin() io.Reader { return s.in }
 // drain (see lineio.Options.Drain), or at once when the output's reader
 // went away.
 func (s *Stage) Reader(in io.Reader, drain time.Duration) *lineio.Reader {
+	return s.reader(in, drain, nil, 0)
+}
+
+// reader is Reader that also runs onIdle, if set, before each flush on
+// idle input, and again every idleEvery while input stays silent.
+func (s *Stage) reader(in io.Reader, drain time.Duration, onIdle func() error, idleEvery time.Duration) *lineio.Reader {
 	s.tellTerminal(in)
+	idle := s.Out.Flush
+	if onIdle != nil {
+		idle = func() error {
+			if err := onIdle(); err != nil {
+				return err
+			}
+			return s.Out.Flush()
+		}
+	}
 	r := lineio.NewReader(in, lineio.Options{
-		OnIdle:    s.idle,
-		IdleEvery: s.IdleEvery,
+		OnIdle:    idle,
+		IdleEvery: idleEvery,
 		Done:      s.Ctx.Done(),
 		Drain:     drain,
 		Stop:      s.gone,
 	})
 	s.readers = append(s.readers, r)
 	return r
-}
-
-func (s *Stage) idle() error {
-	if s.OnIdle != nil {
-		if err := s.OnIdle(); err != nil {
-			return err
-		}
-	}
-	return s.Out.Flush()
 }
 
 // Finish flushes output, closes the rejects file and prints the count of
@@ -299,96 +200,4 @@ func (s *Stage) Emit(line []byte, err error) error {
 	}
 	_, err = s.Out.Write(line)
 	return err
-}
-
-// DrainRecords is how long the NDJSON stages keep reading after SIGINT or
-// SIGTERM: on Ctrl-C every stage of a pipeline gets the signal at once, and
-// this lets each one take in what its upstream flushes on the way out.
-const DrainRecords = 2 * time.Second
-
-// BadRecord marks an error about one input record, which is reported and
-// skipped, as opposed to an error that ends the run.
-type BadRecord struct{ Err error }
-
-// Error returns the underlying error's message.
-func (e *BadRecord) Error() string { return e.Err.Error() }
-
-// Unwrap returns the underlying error.
-func (e *BadRecord) Unwrap() error { return e.Err }
-
-// Bad wraps err as a BadRecord.
-func Bad(err error) error { return &BadRecord{err} }
-
-// Records reads NDJSON records from standard input until it ends or the
-// stage is interrupted; both return nil. Records whose kind owns reports true go to handle;
-// the rest are checked to be well-formed and copied to the output unchanged,
-// so stages compose with producers of kinds they do not know. Malformed
-// lines, and BadRecord errors from handle, are reported and skipped.
-func (s *Stage) Records(dec *event.Decoder, owns func(kind []byte) bool, handle func(kind, line []byte) error) error {
-	s.tally.records = true
-	r := s.Reader(s.in, DrainRecords)
-	for {
-		line, err := r.Next()
-		if err == io.EOF || errors.Is(err, lineio.ErrInterrupted) {
-			// Interruption ends the input like EOF does, so the caller
-			// emits what it holds.
-			return nil
-		}
-		s.lineNo = r.Line()
-		// errors.As only on an error: its target escapes, and taking it
-		// for every line would allocate once per record.
-		if err != nil {
-			var tooLong *lineio.TooLongError
-			if errors.As(err, &tooLong) {
-				s.Rejects.Report("", r.Line(), nil, err)
-				continue
-			}
-			return err
-		}
-		if len(line) == 0 {
-			continue
-		}
-		kind, err := dec.Kind(line)
-		if err != nil {
-			s.Rejects.Report("", r.Line(), line, err)
-			continue
-		}
-		if owns(kind) {
-			err = handle(kind, line)
-		} else if err = dec.Validate(line); err == nil {
-			err = s.Pass(line)
-		} else {
-			err = Bad(err)
-		}
-		if err != nil {
-			var bad *BadRecord
-			if errors.As(err, &bad) {
-				s.Rejects.Report("", r.Line(), line, bad.Err)
-				continue
-			}
-			return err
-		}
-		s.tally.record(&s.role, kind)
-	}
-}
-
-// Seconds returns the duration flag name in whole seconds, failing with a
-// usage error that names the flag if it is below min or not whole.
-func Seconds(c *cli.Context, name string, min int64) (int64, error) {
-	d := c.Duration(name)
-	if d%time.Second != 0 {
-		return 0, UsageError("--%s must be a whole number of seconds, got %s", name, d)
-	}
-	if s := int64(d / time.Second); s >= min {
-		return s, nil
-	}
-	return 0, UsageError("--%s must be at least %ds, got %s", name, min, d)
-}
-
-// NoArgs fails with a usage error if the command was given arguments.
-func NoArgs(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return UsageError("unexpected argument %q; this command reads standard input", c.Args().First())
-	}
-	return nil
 }

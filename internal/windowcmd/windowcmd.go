@@ -148,9 +148,9 @@ func run(c *cli.Context) error {
 	if err := agg.SetReplay(true); err != nil {
 		return err
 	}
+	var idleOpts []stage.RecordsOption
 	if live {
-		st.IdleEvery = idleCheck
-		st.OnIdle = func() error {
+		idleOpts = append(idleOpts, stage.OnIdle(idleCheck, func() error {
 			if ts, ok := pace.target(); ok {
 				if err := agg.SetReplay(pace.replaying); err != nil {
 					return err
@@ -158,7 +158,7 @@ func run(c *cli.Context) error {
 				return agg.AdvanceTo(ts)
 			}
 			return nil
-		}
+		}))
 	}
 	dec := event.NewDecoder()
 	var req event.Request
@@ -190,7 +190,7 @@ func run(c *cli.Context) error {
 				err = st.Pass(raw)
 			}
 			return err
-		})
+		}, idleOpts...)
 	// At the end of input, or on SIGINT/SIGTERM, every pending second and
 	// the partial last interval still go out.
 	if err == nil {
