@@ -180,7 +180,10 @@ wait_gone 'exit=0'
 "$bin/genlog" -n 2000 -rate 8 -format combined >"$work/live.log"
 # httpmon-parse --follow never ends by itself: only the Ctrl-C does.
 keys "$bin/httpmon-parse --follow --from-start live.log | $bin/httpmon-window | $bin/httpmon-alert --threshold 50 --window 30s | $bin/httpmon-report; echo \"exit=\${PIPESTATUS[*]}\"" Enter
-wait_for 'total 1'
+# The backlog is a replay, held by --replay-lateness; once the file has
+# been quiet for --lateness + 1 s the follower has caught up, and every line
+# of it is on the screen.
+wait_for 'total 2000' 20
 # The graph draws the rule httpmon-alert runs, not the defaults, before any
 # alert says it.
 wait_for "threshold 50 req/s"

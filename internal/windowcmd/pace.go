@@ -17,7 +17,11 @@ import "time"
 // time late.
 type pacer struct {
 	idle time.Duration
-	now  func() time.Time
+	// caughtUp is how long a replay may stall before it is taken to have
+	// caught up with its input, such as a follower that read a backlog
+	// and waits for new lines; 0 never.
+	caughtUp time.Duration
+	now      func() time.Time
 
 	started  bool
 	newest   int64     // m
@@ -74,6 +78,14 @@ func (p *pacer) target() (int64, bool) {
 		// says how fast time passes.
 		p.tempo.reach(p.reached, now)
 		p.replaying = p.tempo.replay(now)
+
+	case p.caughtUp > 0 && now.Sub(p.activeAt) >= p.caughtUp:
+		// A replay silent for as long as a live stream takes to make its
+		// newest second final has read all there is: what comes next is
+		// live, and waiting on --replay-lateness would hold the backlog's
+		// last seconds back until then.
+		p.replaying = false
+		p.tempo.settle(p.reached, now)
 	}
 	return p.reached, true
 }

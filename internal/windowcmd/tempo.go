@@ -61,3 +61,18 @@ func (t *tempo) replay(now time.Time) bool {
 	x := max(t.newest-tempoSpan, t.first)
 	return 2*now.Sub(t.reached[x&31]) < time.Duration(t.newest-x)*time.Second
 }
+
+// settle rewrites the history as if event time had passed at wall-clock
+// speed, reaching second ts at wall time now: a replay that has caught up
+// with its input is live from here on, and one that resumes is told apart
+// again by how fast it runs from now on.
+func (t *tempo) settle(ts int64, now time.Time) {
+	if !t.started {
+		t.started, t.first = true, ts
+	}
+	t.newest = max(t.newest, ts)
+	t.first = min(t.first, t.newest-tempoSpan)
+	for s := t.newest - 31; s <= t.newest; s++ {
+		t.reached[s&31] = now.Add(-time.Duration(t.newest-s) * time.Second)
+	}
+}

@@ -97,19 +97,26 @@ func faster(f float64) []arrival {
 // replay, whatever the wall clock did meanwhile.
 func TestPacerReplayAcrossSilence(t *testing.T) {
 	for _, tc := range []struct {
-		name    string
-		live    bool  // the stream before the silence
-		seconds int64 // of event time before the silence
-		replay  bool  // the decision on the first request after it
+		name     string
+		live     bool          // the stream before the silence
+		seconds  int64         // of event time before the silence
+		silence  time.Duration // how long the input is silent
+		caughtUp time.Duration // the pacer's caughtUp
+		replay   bool          // the decision on the first request after it
 	}{
-		{"live, then quiet for a minute", true, 30, false},
-		{"replay, then stalled for a minute", false, 30, true},
+		{"live, then quiet for a minute", true, 30, time.Minute, 0, false},
+		{"replay, then stalled for a minute", false, 30, time.Minute, 0, true},
 		// A burst in one second, then nothing: the silence decides.
-		{"one second, then quiet for a minute", false, 1, false},
+		{"one second, then quiet for a minute", false, 1, time.Minute, 0, false},
+		// A replay silent for longer than a live stream needs to make its
+		// newest second final has caught up: a follower that read its
+		// backlog and waits for new lines.
+		{"replay, then caught up", false, 30, time.Minute, 6 * time.Second, false},
+		{"replay, then stalled for less than caughtUp", false, 30, 3 * time.Second, 6 * time.Second, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &clock{t: epoch}
-			p := &pacer{idle: 500 * time.Millisecond, now: c.now}
+			p := &pacer{idle: 500 * time.Millisecond, caughtUp: tc.caughtUp, now: c.now}
 			step := time.Millisecond
 			if tc.live {
 				step = time.Second
@@ -122,14 +129,42 @@ func TestPacerReplayAcrossSilence(t *testing.T) {
 			if got := p.replaying; got == tc.live {
 				t.Fatalf("before the silence: replay = %v", got)
 			}
-			// A minute of silence, checked every 100 ms as the stage does.
-			for range 600 {
+			// The silence, checked every 100 ms as the stage does.
+			for range tc.silence / (100 * time.Millisecond) {
 				c.t = c.t.Add(100 * time.Millisecond)
 				p.target()
 			}
-			if got := p.request(ts + 60); got != tc.replay {
+			if got := p.request(ts + int64(tc.silence/time.Second)); got != tc.replay {
 				t.Errorf("after the silence: replay = %v, want %v", got, tc.replay)
 			}
 		})
+	}
+}
+
+// TestPacerCaughtUpThenResumes: a replay taken to have caught up after a
+// stall is told to be a replay again once it resumes at full speed, within
+// tempoSpan seconds of event time.
+func TestPacerCaughtUpThenResumes(t *testing.T) {
+	c := &clock{t: epoch}
+	p := &pacer{idle: 500 * time.Millisecond, caughtUp: 6 * time.Second, now: c.now}
+	ts := int64(1000)
+	for ; ts < 1030; ts++ {
+		p.request(ts)
+		c.t = c.t.Add(time.Millisecond)
+	}
+	for range 70 {
+		c.t = c.t.Add(100 * time.Millisecond)
+		p.target()
+	}
+	if p.replaying {
+		t.Fatal("still a replay after a 7 s stall")
+	}
+	ts += 7
+	for end := ts + tempoSpan + 1; ts < end; ts++ {
+		p.request(ts)
+		c.t = c.t.Add(time.Millisecond)
+	}
+	if !p.replaying {
+		t.Errorf("a replay resumed at full speed for %d s of event time is still taken as live", tempoSpan+1)
 	}
 }

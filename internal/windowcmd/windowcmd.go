@@ -140,7 +140,7 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	pace := &pacer{idle: idle, now: time.Now}
+	pace := &pacer{idle: idle, caughtUp: time.Duration(cfg.Lateness+1) * time.Second, now: time.Now}
 	live := idle > 0 && !replay(st.Stdin())
 	// Until the wall clock shows that a stream is live, it is a replay:
 	// holding its seconds longer loses nothing, emitting them early would
