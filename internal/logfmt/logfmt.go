@@ -137,7 +137,7 @@ type Parser struct {
 	ts tsCache
 
 	// JSON and pasted format strings
-	js jsonState
+	js  jsonState
 	lf  *CompiledFormat
 	lfs lfState
 }
