@@ -149,7 +149,7 @@ var knownJSONKeys = []jsonKey{
 	{path: "host", target: tHost},
 	{path: "ClientRequestHost", target: tHost},
 	{path: "http_host", target: tHost, prio: 1},
-	{path: "server_name", target: tHost, prio: 2},
+	// Not "server_name": HAProxy's is the backend server's.
 
 	{path: "RequestScheme", target: tScheme},
 	{path: "scheme", target: tScheme},
