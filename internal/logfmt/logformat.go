@@ -307,6 +307,12 @@ func compileApache(s, src string) (*CompiledFormat, error) {
 		if !ok {
 			return nil, &FormatError{Column: col, Reason: "unknown Apache directive " + strconv.Quote(name)}
 		}
+		if letter == "U" && strings.HasPrefix(s[j:], "%q") {
+			// "%U%q" is the path and its query, which %q writes with its
+			// "?": one field, the request target.
+			j += 2
+			n = &jsonNode{target: tPath, path: s[i:j]}
+		}
 		if letter == "t" && arg == "" {
 			// %t is "[10/Oct/2000:13:55:36 -0700]", brackets included.
 			c.literal('[')
