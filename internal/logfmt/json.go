@@ -1,6 +1,9 @@
 package logfmt
 
 import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -226,14 +229,20 @@ func (l *JSONLayout) add(k jsonKey) {
 type jsonValue struct {
 	raw  []byte
 	node *jsonNode
-	set  bool
 	num  bool
+}
+
+// jsonValues are the values a line had, by target; set has a bit for
+// each target that has one, so that nothing needs clearing per line.
+type jsonValues struct {
+	set uint32
+	v   [numTargets]jsonValue
 }
 
 // jsonState is what parsing a JSON line keeps, reused from line to line.
 type jsonState struct {
 	layout *JSONLayout // nil for the default
-	vals   [numTargets]jsonValue
+	vals   jsonValues
 	arena  []byte // unescaped strings
 	caddy  bool
 	tls    bool
@@ -250,7 +259,7 @@ func (p *Parser) parseJSON(line []byte, r *event.Request) error {
 	if l == nil {
 		l = defaultJSONLayout
 	}
-	s.vals = [numTargets]jsonValue{}
+	s.vals.set = 0
 	s.caddy, s.tls = false, false
 	if cap(s.arena) < len(line) {
 		s.arena = make([]byte, 0, len(line)+len(line)/2)
@@ -274,14 +283,18 @@ func (p *Parser) parseJSON(line []byte, r *event.Request) error {
 // applyJSON sets r from the values the line had.
 func (p *Parser) applyJSON(l *JSONLayout, r *event.Request) error {
 	s := &p.js
-	if !s.vals[tTS].set {
+	if s.vals.set&(1<<tTS) == 0 {
 		return l.missing(tTS, "timestamp")
 	}
-	if !s.vals[tStatus].set {
+	if s.vals.set&(1<<tStatus) == 0 {
 		return l.missing(tStatus, "status")
 	}
-	if err := p.apply(&s.vals, s.caddy, r); err != nil {
-		return err
+	for m := s.vals.set; m != 0; m &= m - 1 {
+		t := target(bits.TrailingZeros32(m))
+		v := &s.vals.v[t]
+		if err := p.apply(t, v.raw, v.node, v.num, s.caddy, r); err != nil {
+			return err
+		}
 	}
 	if s.tls && len(r.Scheme) == 0 {
 		r.Scheme = httpsScheme
@@ -289,48 +302,43 @@ func (p *Parser) applyJSON(l *JSONLayout, r *event.Request) error {
 	return nil
 }
 
-// apply sets r from the values a line had for each target, which a JSON
-// object or a pasted format gave; caddy says that durations of unknown
-// unit are seconds.
-func (p *Parser) apply(vals *[numTargets]jsonValue, caddy bool, r *event.Request) error {
-	for t := tTS; t < numTargets; t++ {
-		v := &vals[t]
-		if !v.set {
-			continue
-		}
-		var ok bool
-		want := "a string"
-		switch t {
-		case tTS:
-			want = "a time"
-			if v.num {
-				var f float64
-				if f, ok = parseNumber(v.raw); ok {
-					r.TS, ok = epochSeconds(f)
-				}
-			} else {
-				r.TS, r.UTCOffset, ok = p.parseTimeText(v.raw)
+// apply sets the field t of r from the value raw of the key or variable
+// n, which is a JSON number if num is set; caddy says that durations of
+// unknown unit are seconds. Fields are applied in the order of their
+// targets, so that a request line comes before the method and path.
+func (p *Parser) apply(t target, raw []byte, n *jsonNode, num, caddy bool, r *event.Request) error {
+	var ok bool
+	want := "a string"
+	switch t {
+	case tTS:
+		want = "a time"
+		if num {
+			var f float64
+			if f, ok = parseNumber(raw); ok {
+				r.TS, ok = epochSeconds(f)
 			}
-		case tStatus:
-			want = "a status code"
-			ok = parseStatus(v.raw, r) == nil
-		case tBytes, tRequestLength:
-			want = "a byte count"
-			ok = setCount(r, t, v.raw)
-		case tRequestTime, tUpstreamTime:
-			want = "a duration"
-			u := v.node.unit
-			if u == unitSecondsOrMillis && caddy {
-				u = unitSeconds
-			}
-			ok = setDuration(r, t, v.raw, u)
-		default:
-			setText(r, t, v.raw, v.node.flags)
-			ok = true
+		} else {
+			r.TS, r.UTCOffset, ok = p.parseTimeText(raw)
 		}
-		if !ok {
-			return &Error{Reason: "field " + strconv.Quote(v.node.path) + ": want " + want + ", got " + quote(v.raw)}
+	case tStatus:
+		want = "a status code"
+		ok = parseStatus(raw, r) == nil
+	case tBytes, tRequestLength:
+		want = "a byte count"
+		ok = setCount(r, t, raw)
+	case tRequestTime, tUpstreamTime:
+		want = "a duration"
+		u := n.unit
+		if u == unitSecondsOrMillis && caddy {
+			u = unitSeconds
 		}
+		ok = setDuration(r, t, raw, u)
+	default:
+		setText(r, t, raw, n.flags)
+		ok = true
+	}
+	if !ok {
+		return &Error{Reason: "field " + strconv.Quote(n.path) + ": want " + want + ", got " + quote(raw)}
 	}
 	return nil
 }
@@ -348,12 +356,14 @@ func (l *JSONLayout) missing(t target, what string) error {
 // record keeps the value v of the key n, unless a key of lower priority
 // for the same field was already seen; of equal ones the last counts, as
 // with encoding/json.
-func record(vals *[numTargets]jsonValue, n *jsonNode, v []byte, num bool) {
-	cur := &vals[n.target]
-	if cur.set && cur.node.prio < n.prio {
+func (vals *jsonValues) record(n *jsonNode, v []byte, num bool) {
+	bit := uint32(1) << n.target
+	cur := &vals.v[n.target]
+	if vals.set&bit != 0 && cur.node.prio < n.prio {
 		return
 	}
-	*cur = jsonValue{raw: v, node: n, set: true, num: num}
+	vals.set |= bit
+	cur.raw, cur.node, cur.num = v, n, num
 }
 
 func skipWS(b []byte, i int) int {
@@ -439,7 +449,7 @@ func (s *jsonState) value(line []byte, i int, n *jsonNode, depth int) (int, erro
 	case c == '"':
 		v, j, err := s.str(line, i)
 		if err == nil && n != nil && n.target != tNone {
-			record(&s.vals, n, v, false)
+			s.vals.record(n, v, false)
 		}
 		return j, err
 	case c == '-' || isDigit(c):
@@ -448,7 +458,7 @@ func (s *jsonState) value(line []byte, i int, n *jsonNode, depth int) (int, erro
 			return 0, syntaxErr(line, i, "bad number")
 		}
 		if n != nil && n.target != tNone {
-			record(&s.vals, n, line[i:j], true)
+			s.vals.record(n, line[i:j], true)
 		}
 		return j, nil
 	default:
@@ -476,7 +486,7 @@ func (s *jsonState) array(line []byte, i int, n *jsonNode, depth int) (int, erro
 		if i, err = s.value(line, i, n, depth); err != nil {
 			return 0, err
 		}
-		if n != nil && s.vals[n.target].set && s.vals[n.target].node == n {
+		if n != nil && s.vals.set&(1<<n.target) != 0 && s.vals.v[n.target].node == n {
 			n = nil
 		}
 		i = skipWS(line, i)
@@ -498,20 +508,41 @@ func (s *jsonState) array(line []byte, i int, n *jsonNode, depth int) (int, erro
 // line or, when it has escapes, of the arena.
 func (s *jsonState) str(line []byte, i int) ([]byte, int, error) {
 	start := i + 1
+	q := bytes.IndexByte(line[start:], '"')
+	if q < 0 {
+		q = len(line) - start
+	}
+	end := start + q
+	// The common string has neither escapes nor control characters: look
+	// for them eight bytes at a time.
 	j := start
-	for j < len(line) {
+	for ; j+8 <= end; j += 8 {
+		if special8(binary.LittleEndian.Uint64(line[j:])) {
+			break
+		}
+	}
+	for ; j < end; j++ {
 		c := line[j]
-		switch {
-		case c == '"':
-			return line[start:j:j], j + 1, nil
-		case c == '\\':
+		if c == '\\' {
 			return s.unescape(line, start, j)
-		case c < 0x20:
+		}
+		if c < 0x20 {
 			return nil, 0, syntaxErr(line, j, "control character in string")
 		}
-		j++
 	}
-	return nil, 0, syntaxErr(line, j, "unterminated string")
+	if end == len(line) {
+		return nil, 0, syntaxErr(line, end, "unterminated string")
+	}
+	return line[start:end:end], end + 1, nil
+}
+
+// special8 reports whether the eight bytes of w have a backslash or a
+// control character, with the bit tricks of "Bit Twiddling Hacks"
+// (haszero and hasless).
+func special8(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	bs := w ^ (ones * '\\')
+	return ((bs-ones)&^bs|(w-ones*0x20)&^w)&highs != 0
 }
 
 // unescape decodes the string that starts at line[start] and has its

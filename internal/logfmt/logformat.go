@@ -18,6 +18,11 @@ type CompiledFormat struct {
 	src    string
 	lead   []byte // the literal before the first field
 	fields []lfField
+	// order lists the fields that set a request field, by target: of
+	// several variables for one field, the one of lowest priority (the
+	// last of equals) is known when compiling, and the others are not
+	// read.
+	order []int
 }
 
 // lfField is one variable of a compiled format and the literal after it.
@@ -143,6 +148,21 @@ func (c *compiler) finish(src string, timeVars string) (*CompiledFormat, error) 
 		return nil, &FormatError{Reason: "the format logs no time (" + timeVars + "), which httpmon needs"}
 	}
 	c.f.src = src
+	var best [numTargets]int
+	for i := range best {
+		best[i] = -1
+	}
+	for i, fl := range c.f.fields {
+		t := fl.node.target
+		if t != tNone && (best[t] < 0 || fl.node.prio <= c.f.fields[best[t]].node.prio) {
+			best[t] = i
+		}
+	}
+	for _, i := range best {
+		if i >= 0 {
+			c.f.order = append(c.f.order, i)
+		}
+	}
 	return &c.f, nil
 }
 
@@ -407,7 +427,6 @@ func apacheDirective(letter, arg, name string) (*jsonNode, bool) {
 
 // lfState is what parsing a line of a compiled format reuses.
 type lfState struct {
-	vals   [numTargets]jsonValue
 	values [][]byte
 }
 
@@ -467,16 +486,18 @@ func (p *Parser) parseLogFormat(line []byte, r *event.Request) error {
 	if s.values, err = f.split(line, s.values); err != nil {
 		return err
 	}
-	s.vals = [numTargets]jsonValue{}
-	for k, v := range s.values {
-		n := f.fields[k].node
-		if n.target == tNone {
-			if v = dash(v); len(v) > 0 {
-				r.Fields = append(r.Fields, event.Field{Name: f.fields[k].name, Value: v})
+	for k, fl := range f.fields {
+		if fl.node.target == tNone {
+			if v := dash(s.values[k]); len(v) > 0 {
+				r.Fields = append(r.Fields, event.Field{Name: fl.name, Value: v})
 			}
-			continue
 		}
-		record(&s.vals, n, v, false)
 	}
-	return p.apply(&s.vals, false, r)
+	for _, k := range f.order {
+		n := f.fields[k].node
+		if err := p.apply(n.target, s.values[k], n, false, false, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
