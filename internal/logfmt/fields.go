@@ -70,8 +70,6 @@ const (
 	// flagPort marks an address that is followed by ":port", as Envoy's
 	// downstream_remote_address and Traefik's ClientAddr are.
 	flagPort valueFlags = 1 << iota
-	// flagNumber marks a JSON number, as opposed to a string.
-	flagNumber
 )
 
 // setText sets a text field of r from v, which is as logged: "-" is absent.

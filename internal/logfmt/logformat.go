@@ -98,11 +98,10 @@ func isNameByte(c byte) bool { return isLetter(c) || isDigit(c) || c == '_' }
 
 // compiler builds a CompiledFormat from literal and field pieces.
 type compiler struct {
-	f      CompiledFormat
-	lit    []byte
-	pend   bool // a field waits for the literal after it
-	hasTS  bool
-	tsName string
+	f     CompiledFormat
+	lit   []byte
+	pend  bool // a field waits for the literal after it
+	hasTS bool
 }
 
 func (c *compiler) literal(b ...byte) { c.lit = append(c.lit, b...) }

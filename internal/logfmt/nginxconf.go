@@ -156,7 +156,6 @@ func parseLogFormatDirective(s string) (logFormatDirective, error) {
 type nginxConf struct {
 	root    string // the main file's directory, which includes are relative to
 	formats []logFormatDirective
-	seen    int
 }
 
 func (c *nginxConf) read(path string, depth int) error {
