@@ -14,7 +14,7 @@ const relockAfter = 3
 // (a log read from an offset, `tail -n +N`) parses in no format, and taking
 // its look for the format would reject every line after it: a referer
 // starting with a quote looks like CSV. Once settled, a line that is not
-// in the format but is in the other one is rejected as "not in the
+// in the format but is in another one is rejected as "not in the
 // detected … format", which says more than that format's parser can, and
 // relockAfter of them in a row switch the input to their format. With a
 // format given by the user, nothing is detected and nothing switches.
@@ -61,11 +61,35 @@ func (d *Detector) detect(p *Parser, line []byte, r *event.Request) (bool, error
 		d.format = guess
 		return false, nil
 	}
-	if p.Parse(otherFormat(guess), line, r) == nil {
-		d.format = otherFormat(guess)
+	if f, ok := d.tryOthers(p, guess, line, r); ok {
+		d.format = f
 		return false, nil
 	}
 	return false, err
+}
+
+// detectable are the formats that --format auto tells apart, in the order
+// a line that fails the expected one is tried in. Common is left out: it
+// shares Combined's parser.
+var detectable = [...]Format{
+	Combined,
+	CSV,
+	// JSON and pasted format strings
+	JSON,
+}
+
+// tryOthers parses line in each detectable format but not, returning the
+// first that fits. The line is then in r.
+func (d *Detector) tryOthers(p *Parser, not Format, line []byte, r *event.Request) (Format, bool) {
+	if not == Common {
+		not = Combined
+	}
+	for _, f := range detectable {
+		if f != not && p.Parse(f, line, r) == nil {
+			return f, true
+		}
+	}
+	return Auto, false
 }
 
 // mismatch handles a line that failed the settled format with err.
@@ -76,8 +100,8 @@ func (d *Detector) mismatch(p *Parser, line []byte, r *event.Request, err error)
 	if d.fixed {
 		return false, err
 	}
-	other := otherFormat(d.format)
-	if p.Parse(other, line, r) != nil {
+	other, ok := d.tryOthers(p, d.format, line, r)
+	if !ok {
 		d.run = 0
 		return false, err
 	}
@@ -90,13 +114,4 @@ func (d *Detector) mismatch(p *Parser, line []byte, r *event.Request, err error)
 		return false, nil
 	}
 	return false, &Error{Reason: "not in the detected " + d.format.String() + " format (" + err.Error() + ")"}
-}
-
-// otherFormat returns the format a line not in f is tried in: Common and
-// Combined share one parser, so there are only two to choose from.
-func otherFormat(f Format) Format {
-	if f == CSV {
-		return Combined
-	}
-	return CSV
 }

@@ -38,6 +38,14 @@ const (
 	Combined
 	// CSV is the comma-separated variant whose date is unix seconds.
 	CSV
+
+	// JSON and pasted format strings
+
+	// JSON is one JSON object per line, read with a JSONLayout.
+	JSON
+	// LogFormat is a format pasted from the server's configuration, an
+	// nginx log_format or Apache LogFormat string (see CompileLogFormat).
+	LogFormat
 )
 
 var formatNames = [...]string{
@@ -45,10 +53,15 @@ var formatNames = [...]string{
 	Common:   "common",
 	Combined: "combined",
 	CSV:      "csv",
+
+	// JSON and pasted format strings
+	JSON:      "json",
+	LogFormat: "log-format",
 }
 
 // ParseFormat returns the format named s, as given on a command line:
-// "auto", "common" (or "clf"), "combined" or "csv", in any case.
+// "auto", "common" (or "clf"), "combined", "csv", "json" or "log-format"
+// (which needs the string: see CompileLogFormat), in any case.
 func ParseFormat(s string) (Format, error) {
 	if strings.EqualFold(s, "clf") {
 		return Common, nil
@@ -59,7 +72,7 @@ func ParseFormat(s string) (Format, error) {
 		}
 	}
 	return Auto, &Error{Reason: "unknown log format " + quote([]byte(s)) +
-		" (want auto, common, clf, combined or csv)"}
+		" (want auto, common, clf, combined, csv, json or log-format)"}
 }
 
 // String returns the name ParseFormat accepts for f.
@@ -75,6 +88,10 @@ func (f Format) String() string {
 // variant quotes its first field; anything that is not CSV is handed to the
 // CLF parser, which reports a useful error if the guess was wrong.
 func Detect(line []byte) Format {
+	// JSON and pasted format strings
+	if i := skipSep(line, 0); i < len(line) && line[i] == '{' {
+		return JSON
+	}
 	if IsCSVHeader(line) || (len(line) > 0 && line[0] == '"') {
 		return CSV
 	}
@@ -118,6 +135,11 @@ func IsCSVHeader(line []byte) bool {
 // goroutine needs its own.
 type Parser struct {
 	ts tsCache
+
+	// JSON and pasted format strings
+	js  jsonState
+	lf  *CompiledFormat
+	lfs lfState
 }
 
 // Parse parses one line of format f into r, which it resets first. The
@@ -133,6 +155,12 @@ func (p *Parser) Parse(f Format, line []byte, r *event.Request) error {
 		return p.parseCLF(line, r)
 	case CSV:
 		return p.parseCSV(line, r)
+
+	// JSON and pasted format strings
+	case JSON:
+		return p.parseJSON(line, r)
+	case LogFormat:
+		return p.parseLogFormat(line, r)
 	}
 	r.Reset()
 	return &Error{Reason: "cannot parse with format " + f.String() + "; detect the format first"}

@@ -364,7 +364,10 @@ func TestParseFormat(t *testing.T) {
 		{"Combined", Combined, false},
 		{"csv", CSV, false},
 		{"", Auto, true},
-		{"json", Auto, true},
+		{"json", JSON, false},
+		{"JSON", JSON, false},
+		{"log-format", LogFormat, false},
+		{"xml", Auto, true},
 		{"Format(1)", Auto, true},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
@@ -373,7 +376,7 @@ func TestParseFormat(t *testing.T) {
 				if err == nil {
 					t.Fatalf("ParseFormat(%q) = %v, want error", tc.in, got)
 				}
-				for _, name := range []string{"auto", "common", "clf", "combined", "csv"} {
+				for _, name := range []string{"auto", "common", "clf", "combined", "csv", "json", "log-format"} {
 					if !strings.Contains(err.Error(), name) {
 						t.Errorf("error %q does not list %q", err, name)
 					}

@@ -14,8 +14,11 @@ import (
 // config is what the flags and arguments ask for, checked.
 type config struct {
 	format logfmt.Format
-	files  []string // the arguments, or "-" for none without --follow
-	label  string   // --source
+	// formats holds what --json-fields, --log-format and --nginx-conf
+	// compiled.
+	formats formatConfig
+	files   []string // the arguments, or "-" for none without --follow
+	label   string   // --source
 	// The rest is for --follow only.
 	follow        bool
 	fromStart     bool
@@ -39,6 +42,9 @@ func newConfig(c *cli.Context) (config, error) {
 	var err error
 	if cfg.format, err = logfmt.ParseFormat(c.String("format")); err != nil {
 		return cfg, stage.UsageError("--format: %v", err)
+	}
+	if cfg.formats, err = newFormatConfig(c, &cfg.format); err != nil {
+		return cfg, err
 	}
 	if cfg.follow {
 		return cfg, cfg.checkFollow()

@@ -17,7 +17,7 @@ var nginxError = regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[[a-z]+\] 
 
 // hint says what to do with an input of which every line was rejected,
 // from the start of its first line: the usual mistakes are a compressed
-// rotated log, a JSON log format, the error log instead of the access log,
+// rotated log, a JSON log with keys of its own, the error log instead of the access log,
 // and a file that is not text at all.
 func hint(first []byte) string {
 	switch {
@@ -26,11 +26,11 @@ func hint(first []byte) string {
 	case binary(first):
 		return "it looks like binary data, not a text log"
 	case bytes.HasPrefix(bytes.TrimLeft(first, " \t"), []byte("{")):
-		return "it looks like a JSON log: " + name + " reads common, combined and csv access logs (--format)"
+		return "it is a JSON log whose keys " + name + " does not know: name them with --json-fields, e.g. ts=time,status=code,path=uri"
 	case nginxError.Match(first):
 		return "it looks like an nginx error log: give " + name + " the access log (access_log in nginx.conf)"
 	}
-	return "check the log format (--format common, combined or csv)"
+	return "check the log format (--format common, combined, csv or json), or paste the server's with --log-format"
 }
 
 // binary reports bytes no text log has: NUL, other C0 controls than tab,

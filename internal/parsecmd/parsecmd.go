@@ -42,7 +42,7 @@ func New() *cli.App {
 		Metadata:        role.Metadata(),
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "auto",
-				Usage: "log format: auto, common (or clf), combined or csv", EnvVars: []string{stage.EnvVar(name, "format")}},
+				Usage: "log format: auto, common (or clf), combined, csv or json (log-format with --log-format)", EnvVars: []string{stage.EnvVar(name, "format")}},
 			&cli.StringFlag{Name: "source",
 				Usage: "label written in each record's \"source\" (default: the file name, or \"stdin\")", EnvVars: []string{stage.EnvVar(name, "source")}},
 			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"},
@@ -55,7 +55,7 @@ func New() *cli.App {
 				Usage: "with --state, how often the checkpoint is written (and at exit)", EnvVars: []string{stage.EnvVar(name, "state-interval")}},
 			&cli.DurationFlag{Name: "poll", Value: follow.DefaultPoll,
 				Usage: "with --follow, the longest wait between looks at the files", EnvVars: []string{stage.EnvVar(name, "poll")}},
-		}, stage.InputFlags(name)...),
+		}, append(formatFlags(), stage.InputFlags(name)...)...),
 		Action: run,
 	}
 }
@@ -70,6 +70,7 @@ func run(c *cli.Context) error {
 		return err
 	}
 	cmd := &command{st: st, format: cfg.format, enc: event.NewEncoder()}
+	cfg.formats.setUp(&cmd.lp)
 	if cfg.follow {
 		return st.Finish(cmd.follow(cfg))
 	}
