@@ -309,7 +309,7 @@ func threshold(t token, m Metric) (float64, error) {
 }
 
 // duration reads a Go duration in whole seconds.
-func duration(t token, clause string, min int64) (int64, error) {
+func duration(t token, clause string, least int64) (int64, error) {
 	d, err := time.ParseDuration(t.text)
 	if err != nil {
 		return 0, fail(t, "%s wants a duration like 30s, 5m or 1h30m, not %s", clause, t)
@@ -318,8 +318,8 @@ func duration(t token, clause string, min int64) (int64, error) {
 		return 0, fail(t, "%s wants whole seconds, not %s", clause, t)
 	}
 	n := int64(d / time.Second)
-	if n < min || n > maxSeconds {
-		return 0, fail(t, "%s must be from %ds to 168h, not %s", clause, min, t)
+	if n < least || n > maxSeconds {
+		return 0, fail(t, "%s must be from %ds to 168h, not %s", clause, least, t)
 	}
 	return n, nil
 }
