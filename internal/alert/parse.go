@@ -2,9 +2,7 @@ package alert
 
 import (
 	"fmt"
-	"maps"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,18 +10,6 @@ import (
 
 // Syntax is the rule syntax, for help texts and messages.
 const Syntax = `NAME: METRIC[{section=S,source=S}] OP THRESHOLD [over DURATION] [for DURATION] [keep_firing_for DURATION] [min_requests N]`
-
-// Presets are rules known by name alone: --rule server_errors.
-var Presets = map[string]string{
-	// The classic rule, the default when no rule is given.
-	"high_traffic": DefaultName + ": hits/s > 10 over 2m",
-	// Five percent of requests failing on the server side for a minute,
-	// out of at least 20 in five minutes, is an outage for someone.
-	"server_errors": "server_errors: 5xx_ratio > 5% over 5m min_requests 20 for 1m",
-	// Client errors are noisier (scanners, stale links): a quarter of
-	// requests over ten minutes, sustained, is a broken deploy or client.
-	"client_errors": "client_errors: 4xx_ratio > 25% over 10m min_requests 100 for 5m",
-}
 
 // SyntaxError reports a rule that cannot be read, with the column it
 // stopped at.
@@ -145,7 +131,7 @@ func ParseRule(s string) (Rule, error) {
 	}
 	if !p.punct(":") {
 		if p.peek().kind == tokEOF {
-			if def, ok := Presets[first.text]; ok {
+			if def, ok := presets[first.text]; ok {
 				return ParseRule(def)
 			}
 			return Rule{}, fail(first, "%q is not a preset (%s); a rule reads %s", first.text, presetNames(), Syntax)
@@ -322,9 +308,4 @@ func duration(t token, clause string, least int64) (int64, error) {
 		return 0, fail(t, "%s must be from %ds to 168h, not %s", clause, least, t)
 	}
 	return n, nil
-}
-
-func presetNames() string {
-	names := slices.Sorted(maps.Keys(Presets))
-	return strings.Join(names, ", ")
 }
