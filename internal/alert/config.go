@@ -150,7 +150,13 @@ func configRule(item *yaml.Node) (Rule, error) {
 		}
 		v, err := duration(token{tokWord, n.Value, 1}, clause.key, 0)
 		if err != nil {
-			return Rule{}, &ConfigError{Line: n.Line, Err: fmt.Errorf("rule %s: %s", r.Name, err.(*SyntaxError).Reason)}
+			// The column is that of the value in the line, which the
+			// line number already points at.
+			reason := err.Error()
+			if se := (*SyntaxError)(nil); errors.As(err, &se) {
+				reason = se.Reason
+			}
+			return Rule{}, &ConfigError{Line: n.Line, Err: fmt.Errorf("rule %s: %s", r.Name, reason)}
 		}
 		*clause.dst = v
 	}

@@ -2,7 +2,6 @@ package alert
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -199,13 +198,14 @@ func ParseRule(s string) (Rule, error) {
 		case "keep_firing_for":
 			r.KeepFiringFor, err = duration(arg, kw.text, 0)
 		case "min_requests":
-			if m.Form != FormRatio {
-				return Rule{}, fail(kw, "min_requests applies to ratio metrics (4xx_ratio, 5xx_ratio), not %s", m)
+			if err := minRequestsApplies(m); err != nil {
+				return Rule{}, fail(kw, "%v", err)
 			}
-			r.MinRequests, err = strconv.ParseInt(arg.text, 10, 64)
-			if err != nil || r.MinRequests < 0 {
-				return Rule{}, fail(arg, "min_requests wants a whole number, 0 or more, not %s", arg)
+			n, perr := strconv.ParseInt(arg.text, 10, 64)
+			if perr != nil || checkMinRequests(n) != nil {
+				return Rule{}, fail(arg, "%s, not %s", minRequestsWant, arg)
 			}
+			r.MinRequests = n
 		}
 		if err != nil {
 			return Rule{}, err
@@ -281,15 +281,12 @@ func threshold(t token, m Metric) (float64, error) {
 		}
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-		if m.Form == FormRatio {
-			return 0, fail(t, "want a threshold like 5%% or 0.05 for %s, not %s", m, t)
-		}
-		return 0, fail(t, "want a threshold like 10, 2.5 or 10k for %s, not %s", m, t)
+	if err != nil {
+		return 0, fail(t, "%s, not %s", thresholdWant(m), t)
 	}
 	v *= mul
-	if m.Form == FormRatio && v > 1 {
-		return 0, fail(t, "a ratio threshold is at most 100%%, not %s", t)
+	if err := checkThreshold(v, m); err != nil {
+		return 0, fail(t, "%v, not %s", err, t)
 	}
 	return v, nil
 }
@@ -304,8 +301,8 @@ func duration(t token, clause string, least int64) (int64, error) {
 		return 0, fail(t, "%s wants whole seconds, not %s", clause, t)
 	}
 	n := int64(d / time.Second)
-	if n < least || n > maxSeconds {
-		return 0, fail(t, "%s must be from %ds to 168h, not %s", clause, least, t)
+	if err := checkSeconds(clause, n, least); err != nil {
+		return 0, fail(t, "%v, not %s", err, t)
 	}
 	return n, nil
 }
