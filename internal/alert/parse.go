@@ -124,90 +124,16 @@ func ParseRule(s string) (Rule, error) {
 		return Rule{}, err
 	}
 	p := &parser{toks: toks}
-	first := p.next()
-	if first.kind != tokWord {
-		return Rule{}, fail(first, "want the rule's name first, like \"api_errors: 5xx > 10 over 1m\"")
-	}
-	if !p.punct(":") {
-		if p.peek().kind == tokEOF {
-			if def, ok := presets[first.text]; ok {
-				return ParseRule(def)
-			}
-			return Rule{}, fail(first, "%q is not a preset (%s); a rule reads %s", first.text, presetNames(), Syntax)
-		}
-		return Rule{}, fail(p.peek(), "want ':' after the rule's name %q, like \"api_errors: 5xx > 10 over 1m\"", first.text)
-	}
-	r := Rule{Name: first.text, Window: DefaultWindow}
-	if !namePattern.MatchString(r.Name) {
-		return Rule{}, fail(first, "rule name %q: want letters, digits, '_', '.' or '-', not starting with a digit", r.Name)
-	}
-
-	t := p.next()
-	m, ok := ParseMetric(t.text)
-	if t.kind != tokWord || !ok {
-		return Rule{}, fail(t, "want a metric, not %s; metrics: %s", t, metricNames)
-	}
-	r.Metric = m
-	if m.Form == FormRatio {
-		r.MinRequests = DefaultMinRequests
-	}
-	if p.punct("{") {
-		if err := p.selectors(&r); err != nil {
-			return Rule{}, err
-		}
-	}
-
-	t = p.next()
-	if t.kind != tokOp {
-		return Rule{}, fail(t, "want a comparison (>, >=, <, <=) after the metric, not %s", t)
-	}
-	for o, name := range opNames {
-		if t.text == name {
-			r.Op = Op(o)
-		}
-	}
-	t = p.next()
-	if r.Threshold, err = threshold(t, m); err != nil {
+	name, preset, err := p.name()
+	switch {
+	case err != nil:
 		return Rule{}, err
+	case preset != "":
+		return ParseRule(preset)
 	}
-
-	seen := map[string]bool{}
-	for p.peek().kind != tokEOF {
-		kw := p.next()
-		if kw.kind != tokWord {
-			return Rule{}, fail(kw, "want a clause (over, for, keep_firing_for, min_requests), not %s", kw)
-		}
-		switch kw.text {
-		case "over", "for", "keep_firing_for", "min_requests":
-		default:
-			return Rule{}, fail(kw, "unknown clause %s; clauses: over, for, keep_firing_for, min_requests", kw)
-		}
-		if seen[kw.text] {
-			return Rule{}, fail(kw, "%q given twice", kw.text)
-		}
-		seen[kw.text] = true
-		arg := p.next()
-		if arg.kind != tokWord {
-			return Rule{}, fail(arg, "want a value after %q, not %s", kw.text, arg)
-		}
-		switch kw.text {
-		case "over":
-			r.Window, err = duration(arg, kw.text, 1)
-		case "for":
-			r.For, err = duration(arg, kw.text, 0)
-		case "keep_firing_for":
-			r.KeepFiringFor, err = duration(arg, kw.text, 0)
-		case "min_requests":
-			if err := minRequestsApplies(m); err != nil {
-				return Rule{}, fail(kw, "%v", err)
-			}
-			n, perr := strconv.ParseInt(arg.text, 10, 64)
-			if perr != nil || checkMinRequests(n) != nil {
-				return Rule{}, fail(arg, "%s, not %s", minRequestsWant, arg)
-			}
-			r.MinRequests = n
-		}
-		if err != nil {
+	r := Rule{Name: name, Window: DefaultWindow}
+	for _, step := range []func(*Rule) error{p.metric, p.comparison, p.clauses} {
+		if err := step(&r); err != nil {
 			return Rule{}, err
 		}
 	}
@@ -215,6 +141,113 @@ func ParseRule(s string) (Rule, error) {
 		return Rule{}, err
 	}
 	return r, nil
+}
+
+// name reads the rule's name and its colon, or a preset's name alone, for
+// which it returns the preset's rule.
+func (p *parser) name() (name, preset string, err error) {
+	first := p.next()
+	if first.kind != tokWord {
+		return "", "", fail(first, "want the rule's name first, like \"api_errors: 5xx > 10 over 1m\"")
+	}
+	if !p.punct(":") {
+		if p.peek().kind == tokEOF {
+			if def, ok := presets[first.text]; ok {
+				return "", def, nil
+			}
+			return "", "", fail(first, "%q is not a preset (%s); a rule reads %s", first.text, presetNames(), Syntax)
+		}
+		return "", "", fail(p.peek(), "want ':' after the rule's name %q, like \"api_errors: 5xx > 10 over 1m\"", first.text)
+	}
+	if !namePattern.MatchString(first.text) {
+		return "", "", fail(first, "rule name %q: want letters, digits, '_', '.' or '-', not starting with a digit", first.text)
+	}
+	return first.text, "", nil
+}
+
+// metric reads the metric and its selectors in braces, if any.
+func (p *parser) metric(r *Rule) error {
+	t := p.next()
+	m, ok := ParseMetric(t.text)
+	if t.kind != tokWord || !ok {
+		return fail(t, "want a metric, not %s; metrics: %s", t, metricNames)
+	}
+	r.Metric = m
+	if m.Form == FormRatio {
+		r.MinRequests = DefaultMinRequests
+	}
+	if p.punct("{") {
+		return p.selectors(r)
+	}
+	return nil
+}
+
+// comparison reads the operator and the threshold.
+func (p *parser) comparison(r *Rule) error {
+	t := p.next()
+	if t.kind != tokOp {
+		return fail(t, "want a comparison (>, >=, <, <=) after the metric, not %s", t)
+	}
+	for o, name := range opNames {
+		if t.text == name {
+			r.Op = Op(o)
+		}
+	}
+	var err error
+	r.Threshold, err = threshold(p.next(), r.Metric)
+	return err
+}
+
+// clauses reads the clauses after the threshold, each at most once, up
+// to the end of the rule.
+func (p *parser) clauses(r *Rule) error {
+	seen := map[string]bool{}
+	for p.peek().kind != tokEOF {
+		kw := p.next()
+		if kw.kind != tokWord {
+			return fail(kw, "want a clause (over, for, keep_firing_for, min_requests), not %s", kw)
+		}
+		switch kw.text {
+		case "over", "for", "keep_firing_for", "min_requests":
+		default:
+			return fail(kw, "unknown clause %s; clauses: over, for, keep_firing_for, min_requests", kw)
+		}
+		if seen[kw.text] {
+			return fail(kw, "%q given twice", kw.text)
+		}
+		seen[kw.text] = true
+		arg := p.next()
+		if arg.kind != tokWord {
+			return fail(arg, "want a value after %q, not %s", kw.text, arg)
+		}
+		if err := clause(r, kw, arg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clause sets what the clause kw says with its value arg.
+func clause(r *Rule, kw, arg token) error {
+	var err error
+	switch kw.text {
+	case "over":
+		r.Window, err = duration(arg, kw.text, 1)
+	case "for":
+		r.For, err = duration(arg, kw.text, 0)
+	case "keep_firing_for":
+		r.KeepFiringFor, err = duration(arg, kw.text, 0)
+	case "min_requests":
+		if err := minRequestsApplies(r.Metric); err != nil {
+			return fail(kw, "%v", err)
+		}
+		n, perr := strconv.ParseInt(arg.text, 10, 64)
+		if perr != nil || checkMinRequests(n) != nil {
+			return fail(arg, "%s, not %s", minRequestsWant, arg)
+		}
+		r.MinRequests = n
+	}
+	return err
 }
 
 // selectors reads "section=/api, source=x}" after the opening brace.
