@@ -19,16 +19,24 @@ type transition struct {
 	hits  int64
 }
 
-func run(t *testing.T, rule Rule, ticks []tick) []transition {
+// engineOf returns an Engine of the one rule.
+func engineOf(t *testing.T, rule Rule) *Engine {
 	t.Helper()
-	m, err := New(rule)
+	e, err := NewEngine([]Rule{rule})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return e
+}
+
+func run(t *testing.T, rule Rule, ticks []tick) []transition {
+	t.Helper()
+	e := engineOf(t, rule)
 	var got []transition
 	var buf []event.Alert
+	var err error
 	for _, tk := range ticks {
-		buf, err = m.Observe(&event.Tick{TS: tk.ts, Hits: tk.hits}, buf[:0])
+		buf, err = e.Tick(&event.Tick{TS: tk.ts, Hits: tk.hits}, buf[:0])
 		if err != nil {
 			t.Fatalf("tick %d: %v", tk.ts, err)
 		}
@@ -114,27 +122,27 @@ func TestRule(t *testing.T) {
 }
 
 func TestOutOfOrderTick(t *testing.T) {
-	m, _ := New(Rule{Name: "r", Window: 4, Threshold: 1})
-	if _, err := m.Observe(&event.Tick{TS: 10, Hits: 9}, nil); err != nil {
+	e := engineOf(t, Rule{Name: "r", Window: 4, Threshold: 1})
+	if _, err := e.Tick(&event.Tick{TS: 10, Hits: 9}, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, ts := range []int64{10, 3} {
-		_, err := m.Observe(&event.Tick{TS: ts, Hits: 100}, nil)
+		_, err := e.Tick(&event.Tick{TS: ts, Hits: 100}, nil)
 		var ooo *OutOfOrderError
 		if !errors.As(err, &ooo) {
 			t.Fatalf("tick %d: want OutOfOrderError, got %v", ts, err)
 		}
 	}
 	// The rejected ticks changed nothing: the window still holds 9 hits.
-	got, _ := m.Observe(&event.Tick{TS: 14, Hits: 0}, nil)
+	got, _ := e.Tick(&event.Tick{TS: 14, Hits: 0}, nil)
 	if len(got) != 1 || string(got[0].State) != "resolved" || got[0].TS != 14 {
 		t.Fatalf("got %+v", got)
 	}
 }
 
 func TestAlertRecord(t *testing.T) {
-	m, _ := New(Rule{Name: DefaultName, Window: 120, Threshold: 10, V1: true})
-	got, _ := m.Observe(&event.Tick{TS: 1549573956, UTCOffset: 3600, Hits: 1206}, nil)
+	e := engineOf(t, Rule{Name: DefaultName, Window: 120, Threshold: 10, V1: true})
+	got, _ := e.Tick(&event.Tick{TS: 1549573956, UTCOffset: 3600, Hits: 1206}, nil)
 	want := event.Alert{Name: []byte(DefaultName), State: []byte(event.StateFiring), TS: 1549573956, UTCOffset: 3600,
 		Hits: 1206, Threshold: 10, Window: 120, Rate: 10.05,
 		Metric: []byte("hits/s"), Op: []byte(">"), Value: 10.05, Labels: []event.Label{}, StartsAt: 1549573956}
@@ -150,13 +158,13 @@ func TestValidate(t *testing.T) {
 		{Name: "x", Window: 1, Threshold: -1},
 		{Name: "x", Window: 8 * 24 * 3600, Threshold: 1},
 	} {
-		if _, err := New(r); err == nil {
+		if _, err := NewEngine([]Rule{r}); err == nil {
 			t.Errorf("%+v: want an error", r)
 		}
 	}
 }
 
-// TestAgainstReference compares the monitor with a direct reading of the
+// TestAgainstReference compares a rule's alerts with a direct reading of the
 // rule on random streams with gaps, bursts and silences.
 func TestAgainstReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -204,17 +212,5 @@ func TestAgainstReference(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("rule %+v ticks %v:\nwant %v\n got %v", rule, ticks, want, got)
 		}
-	}
-}
-
-func BenchmarkObserve(b *testing.B) {
-	m, _ := New(Rule{Name: DefaultName, Window: 120, Threshold: 10})
-	var buf []event.Alert
-	tk := event.Tick{}
-	b.ReportAllocs()
-	for b.Loop() {
-		tk.TS++
-		tk.Hits = tk.TS % 23
-		buf, _ = m.Observe(&tk, buf[:0])
 	}
 }

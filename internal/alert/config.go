@@ -94,49 +94,84 @@ func configRule(item *yaml.Node) (Rule, error) {
 	if item.Kind != yaml.MappingNode {
 		return Rule{}, errors.New("want a rule: a mapping with name and expr, or a string")
 	}
+	fields, err := ruleFields(item)
+	if err != nil {
+		return Rule{}, err
+	}
+	name, expr := fields["name"], fields["expr"]
+	if name == nil || expr == nil {
+		return Rule{}, errors.New("a rule needs name and expr")
+	}
+	r, err := exprRule(item, name, expr)
+	if err != nil {
+		return Rule{}, err
+	}
+	if err := durationFields(&r, fields); err != nil {
+		return Rule{}, err
+	}
+	if r.Labels, err = pairs(fields["labels"]); err != nil {
+		return Rule{}, err
+	}
+	if r.Annotations, err = pairs(fields["annotations"]); err != nil {
+		return Rule{}, err
+	}
+	if err := r.Validate(); err != nil {
+		return Rule{}, &ConfigError{Line: item.Line, Err: fmt.Errorf("rule %s: %v", r.Name, err)}
+	}
+	return r, nil
+}
+
+// ruleFields returns the values of a rule's mapping by key, each key known,
+// given once and of its kind.
+func ruleFields(item *yaml.Node) (map[string]*yaml.Node, error) {
 	fields := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(item.Content); i += 2 {
 		k, v := item.Content[i], item.Content[i+1]
 		switch k.Value {
 		case "name", "expr", "for", "keep_firing_for":
 			if v.Kind != yaml.ScalarNode {
-				return Rule{}, &ConfigError{Line: v.Line, Err: fmt.Errorf("%s must be a string", k.Value)}
+				return nil, &ConfigError{Line: v.Line, Err: fmt.Errorf("%s must be a string", k.Value)}
 			}
 		case "labels", "annotations":
 			if v.Kind != yaml.MappingNode {
-				return Rule{}, &ConfigError{Line: v.Line, Err: fmt.Errorf("%s must be a mapping of names to strings", k.Value)}
+				return nil, &ConfigError{Line: v.Line, Err: fmt.Errorf("%s must be a mapping of names to strings", k.Value)}
 			}
 		default:
-			return Rule{}, &ConfigError{Line: k.Line, Err: fmt.Errorf("unknown key %q; a rule has name, expr, for, keep_firing_for, labels, annotations", k.Value)}
+			return nil, &ConfigError{Line: k.Line, Err: fmt.Errorf("unknown key %q; a rule has name, expr, for, keep_firing_for, labels, annotations", k.Value)}
 		}
 		if fields[k.Value] != nil {
-			return Rule{}, &ConfigError{Line: k.Line, Err: fmt.Errorf("%q given twice", k.Value)}
+			return nil, &ConfigError{Line: k.Line, Err: fmt.Errorf("%q given twice", k.Value)}
 		}
 		fields[k.Value] = v
 	}
-	name, expr := fields["name"], fields["expr"]
-	if name == nil || expr == nil {
-		return Rule{}, errors.New("a rule needs name and expr")
+	return fields, nil
+}
+
+// exprRule parses the rule of name and expr. The name goes in front of
+// the expression, so that both are checked by the one parser the --rule
+// flag uses; a mistake is pointed at in the line of the name or the expr,
+// not in the text built here, which nobody wrote.
+func exprRule(item, name, expr *yaml.Node) (Rule, error) {
+	r, err := ParseRule(name.Value + ": " + expr.Value)
+	if err == nil {
+		return r, nil
 	}
-	// The name goes in front of the expression, so that both are checked
-	// by the one parser the --rule flag uses.
-	text := name.Value + ": " + expr.Value
-	r, err := ParseRule(text)
-	if err != nil {
-		var se *SyntaxError
-		if errors.As(err, &se) {
-			// Point at the part of the expression, not at the text built
-			// here, which nobody wrote.
-			col := se.Col - len(name.Value) - 2
-			if col >= 1 && col <= len(expr.Value)+1 {
-				return Rule{}, &ConfigError{Line: expr.Line, Err: fmt.Errorf("rule %s: expr column %d: %s", name.Value, col, se.Reason)}
-			}
-			if col < 1 {
-				return Rule{}, &ConfigError{Line: name.Line, Err: fmt.Errorf("rule %s: %s", name.Value, se.Reason)}
-			}
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		col := se.Col - len(name.Value) - 2
+		if col >= 1 && col <= len(expr.Value)+1 {
+			return Rule{}, &ConfigError{Line: expr.Line, Err: fmt.Errorf("rule %s: expr column %d: %s", name.Value, col, se.Reason)}
 		}
-		return Rule{}, &ConfigError{Line: item.Line, Err: fmt.Errorf("rule %s: %v", name.Value, err)}
+		if col < 1 {
+			return Rule{}, &ConfigError{Line: name.Line, Err: fmt.Errorf("rule %s: %s", name.Value, se.Reason)}
+		}
 	}
+	return Rule{}, &ConfigError{Line: item.Line, Err: fmt.Errorf("rule %s: %v", name.Value, err)}
+}
+
+// durationFields sets the for and keep_firing_for of r from their keys,
+// which may not repeat a clause of the expr.
+func durationFields(r *Rule, fields map[string]*yaml.Node) error {
 	for _, clause := range []struct {
 		key string
 		dst *int64
@@ -146,27 +181,21 @@ func configRule(item *yaml.Node) (Rule, error) {
 			continue
 		}
 		if *clause.dst != 0 {
-			return Rule{}, &ConfigError{Line: n.Line, Err: fmt.Errorf("rule %s: %s is in expr already", r.Name, clause.key)}
+			return &ConfigError{Line: n.Line, Err: fmt.Errorf("rule %s: %s is in expr already", r.Name, clause.key)}
 		}
 		v, err := duration(token{tokWord, n.Value, 1}, clause.key, 0)
 		if err != nil {
-			return Rule{}, &ConfigError{Line: n.Line, Err: fmt.Errorf("rule %s: %s", r.Name, err.(*SyntaxError).Reason)}
+			// The column is that of the value in the line, which the
+			// line number already points at.
+			reason := err.Error()
+			if se := (*SyntaxError)(nil); errors.As(err, &se) {
+				reason = se.Reason
+			}
+			return &ConfigError{Line: n.Line, Err: fmt.Errorf("rule %s: %s", r.Name, reason)}
 		}
 		*clause.dst = v
 	}
-	var lerr error
-	r.Labels, lerr = pairs(fields["labels"])
-	if lerr != nil {
-		return Rule{}, lerr
-	}
-	r.Annotations, lerr = pairs(fields["annotations"])
-	if lerr != nil {
-		return Rule{}, lerr
-	}
-	if err := r.Validate(); err != nil {
-		return Rule{}, &ConfigError{Line: item.Line, Err: fmt.Errorf("rule %s: %v", r.Name, err)}
-	}
-	return r, nil
+	return nil
 }
 
 // pairs reads a mapping of strings, sorted by name.

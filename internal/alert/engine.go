@@ -68,7 +68,7 @@ func NewEngine(rules []Rule) (*Engine, error) {
 			return nil, fmt.Errorf("rule name %q used twice (%s and %s)", r.Name, prev, r.Origin)
 		}
 		names[r.Name] = r.Origin
-		m, err := New(r)
+		m, err := newMonitor(r)
 		if err != nil {
 			return nil, err
 		}

@@ -2,9 +2,6 @@ package alert
 
 import (
 	"fmt"
-	"maps"
-	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,18 +9,6 @@ import (
 
 // Syntax is the rule syntax, for help texts and messages.
 const Syntax = `NAME: METRIC[{section=S,source=S}] OP THRESHOLD [over DURATION] [for DURATION] [keep_firing_for DURATION] [min_requests N]`
-
-// Presets are rules known by name alone: --rule server_errors.
-var Presets = map[string]string{
-	// The classic rule, the default when no rule is given.
-	"high_traffic": DefaultName + ": hits/s > 10 over 2m",
-	// Five percent of requests failing on the server side for a minute,
-	// out of at least 20 in five minutes, is an outage for someone.
-	"server_errors": "server_errors: 5xx_ratio > 5% over 5m min_requests 20 for 1m",
-	// Client errors are noisier (scanners, stale links): a quarter of
-	// requests over ten minutes, sustained, is a broken deploy or client.
-	"client_errors": "client_errors: 4xx_ratio > 25% over 10m min_requests 100 for 5m",
-}
 
 // SyntaxError reports a rule that cannot be read, with the column it
 // stopped at.
@@ -139,89 +124,16 @@ func ParseRule(s string) (Rule, error) {
 		return Rule{}, err
 	}
 	p := &parser{toks: toks}
-	first := p.next()
-	if first.kind != tokWord {
-		return Rule{}, fail(first, "want the rule's name first, like \"api_errors: 5xx > 10 over 1m\"")
-	}
-	if !p.punct(":") {
-		if p.peek().kind == tokEOF {
-			if def, ok := Presets[first.text]; ok {
-				return ParseRule(def)
-			}
-			return Rule{}, fail(first, "%q is not a preset (%s); a rule reads %s", first.text, presetNames(), Syntax)
-		}
-		return Rule{}, fail(p.peek(), "want ':' after the rule's name %q, like \"api_errors: 5xx > 10 over 1m\"", first.text)
-	}
-	r := Rule{Name: first.text, Window: DefaultWindow}
-	if !namePattern.MatchString(r.Name) {
-		return Rule{}, fail(first, "rule name %q: want letters, digits, '_', '.' or '-', not starting with a digit", r.Name)
-	}
-
-	t := p.next()
-	m, ok := ParseMetric(t.text)
-	if t.kind != tokWord || !ok {
-		return Rule{}, fail(t, "want a metric, not %s; metrics: %s", t, metricNames)
-	}
-	r.Metric = m
-	if m.Form == FormRatio {
-		r.MinRequests = DefaultMinRequests
-	}
-	if p.punct("{") {
-		if err := p.selectors(&r); err != nil {
-			return Rule{}, err
-		}
-	}
-
-	t = p.next()
-	if t.kind != tokOp {
-		return Rule{}, fail(t, "want a comparison (>, >=, <, <=) after the metric, not %s", t)
-	}
-	for o, name := range opNames {
-		if t.text == name {
-			r.Op = Op(o)
-		}
-	}
-	t = p.next()
-	if r.Threshold, err = threshold(t, m); err != nil {
+	name, preset, err := p.name()
+	switch {
+	case err != nil:
 		return Rule{}, err
+	case preset != "":
+		return ParseRule(preset)
 	}
-
-	seen := map[string]bool{}
-	for p.peek().kind != tokEOF {
-		kw := p.next()
-		if kw.kind != tokWord {
-			return Rule{}, fail(kw, "want a clause (over, for, keep_firing_for, min_requests), not %s", kw)
-		}
-		switch kw.text {
-		case "over", "for", "keep_firing_for", "min_requests":
-		default:
-			return Rule{}, fail(kw, "unknown clause %s; clauses: over, for, keep_firing_for, min_requests", kw)
-		}
-		if seen[kw.text] {
-			return Rule{}, fail(kw, "%q given twice", kw.text)
-		}
-		seen[kw.text] = true
-		arg := p.next()
-		if arg.kind != tokWord {
-			return Rule{}, fail(arg, "want a value after %q, not %s", kw.text, arg)
-		}
-		switch kw.text {
-		case "over":
-			r.Window, err = duration(arg, kw.text, 1)
-		case "for":
-			r.For, err = duration(arg, kw.text, 0)
-		case "keep_firing_for":
-			r.KeepFiringFor, err = duration(arg, kw.text, 0)
-		case "min_requests":
-			if m.Form != FormRatio {
-				return Rule{}, fail(kw, "min_requests applies to ratio metrics (4xx_ratio, 5xx_ratio), not %s", m)
-			}
-			r.MinRequests, err = strconv.ParseInt(arg.text, 10, 64)
-			if err != nil || r.MinRequests < 0 {
-				return Rule{}, fail(arg, "min_requests wants a whole number, 0 or more, not %s", arg)
-			}
-		}
-		if err != nil {
+	r := Rule{Name: name, Window: DefaultWindow}
+	for _, step := range []func(*Rule) error{p.metric, p.comparison, p.clauses} {
+		if err := step(&r); err != nil {
 			return Rule{}, err
 		}
 	}
@@ -229,6 +141,113 @@ func ParseRule(s string) (Rule, error) {
 		return Rule{}, err
 	}
 	return r, nil
+}
+
+// name reads the rule's name and its colon, or a preset's name alone, for
+// which it returns the preset's rule.
+func (p *parser) name() (name, preset string, err error) {
+	first := p.next()
+	if first.kind != tokWord {
+		return "", "", fail(first, "want the rule's name first, like \"api_errors: 5xx > 10 over 1m\"")
+	}
+	if !p.punct(":") {
+		if p.peek().kind == tokEOF {
+			if def, ok := presets[first.text]; ok {
+				return "", def, nil
+			}
+			return "", "", fail(first, "%q is not a preset (%s); a rule reads %s", first.text, presetNames(), Syntax)
+		}
+		return "", "", fail(p.peek(), "want ':' after the rule's name %q, like \"api_errors: 5xx > 10 over 1m\"", first.text)
+	}
+	if !namePattern.MatchString(first.text) {
+		return "", "", fail(first, "rule name %q: want letters, digits, '_', '.' or '-', not starting with a digit", first.text)
+	}
+	return first.text, "", nil
+}
+
+// metric reads the metric and its selectors in braces, if any.
+func (p *parser) metric(r *Rule) error {
+	t := p.next()
+	m, ok := ParseMetric(t.text)
+	if t.kind != tokWord || !ok {
+		return fail(t, "want a metric, not %s; metrics: %s", t, metricNames)
+	}
+	r.Metric = m
+	if m.Form == FormRatio {
+		r.MinRequests = DefaultMinRequests
+	}
+	if p.punct("{") {
+		return p.selectors(r)
+	}
+	return nil
+}
+
+// comparison reads the operator and the threshold.
+func (p *parser) comparison(r *Rule) error {
+	t := p.next()
+	if t.kind != tokOp {
+		return fail(t, "want a comparison (>, >=, <, <=) after the metric, not %s", t)
+	}
+	for o, name := range opNames {
+		if t.text == name {
+			r.Op = Op(o)
+		}
+	}
+	var err error
+	r.Threshold, err = threshold(p.next(), r.Metric)
+	return err
+}
+
+// clauses reads the clauses after the threshold, each at most once, up
+// to the end of the rule.
+func (p *parser) clauses(r *Rule) error {
+	seen := map[string]bool{}
+	for p.peek().kind != tokEOF {
+		kw := p.next()
+		if kw.kind != tokWord {
+			return fail(kw, "want a clause (over, for, keep_firing_for, min_requests), not %s", kw)
+		}
+		switch kw.text {
+		case "over", "for", "keep_firing_for", "min_requests":
+		default:
+			return fail(kw, "unknown clause %s; clauses: over, for, keep_firing_for, min_requests", kw)
+		}
+		if seen[kw.text] {
+			return fail(kw, "%q given twice", kw.text)
+		}
+		seen[kw.text] = true
+		arg := p.next()
+		if arg.kind != tokWord {
+			return fail(arg, "want a value after %q, not %s", kw.text, arg)
+		}
+		if err := clause(r, kw, arg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clause sets what the clause kw says with its value arg.
+func clause(r *Rule, kw, arg token) error {
+	var err error
+	switch kw.text {
+	case "over":
+		r.Window, err = duration(arg, kw.text, 1)
+	case "for":
+		r.For, err = duration(arg, kw.text, 0)
+	case "keep_firing_for":
+		r.KeepFiringFor, err = duration(arg, kw.text, 0)
+	case "min_requests":
+		if err := minRequestsApplies(r.Metric); err != nil {
+			return fail(kw, "%v", err)
+		}
+		n, perr := strconv.ParseInt(arg.text, 10, 64)
+		if perr != nil || checkMinRequests(n) != nil {
+			return fail(arg, "%s, not %s", minRequestsWant, arg)
+		}
+		r.MinRequests = n
+	}
+	return err
 }
 
 // selectors reads "section=/api, source=x}" after the opening brace.
@@ -295,21 +314,18 @@ func threshold(t token, m Metric) (float64, error) {
 		}
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-		if m.Form == FormRatio {
-			return 0, fail(t, "want a threshold like 5%% or 0.05 for %s, not %s", m, t)
-		}
-		return 0, fail(t, "want a threshold like 10, 2.5 or 10k for %s, not %s", m, t)
+	if err != nil {
+		return 0, fail(t, "%s, not %s", thresholdWant(m), t)
 	}
 	v *= mul
-	if m.Form == FormRatio && v > 1 {
-		return 0, fail(t, "a ratio threshold is at most 100%%, not %s", t)
+	if err := checkThreshold(v, m); err != nil {
+		return 0, fail(t, "%v, not %s", err, t)
 	}
 	return v, nil
 }
 
 // duration reads a Go duration in whole seconds.
-func duration(t token, clause string, min int64) (int64, error) {
+func duration(t token, clause string, least int64) (int64, error) {
 	d, err := time.ParseDuration(t.text)
 	if err != nil {
 		return 0, fail(t, "%s wants a duration like 30s, 5m or 1h30m, not %s", clause, t)
@@ -318,13 +334,8 @@ func duration(t token, clause string, min int64) (int64, error) {
 		return 0, fail(t, "%s wants whole seconds, not %s", clause, t)
 	}
 	n := int64(d / time.Second)
-	if n < min || n > maxSeconds {
-		return 0, fail(t, "%s must be from %ds to 168h, not %s", clause, min, t)
+	if err := checkSeconds(clause, n, least); err != nil {
+		return 0, fail(t, "%v, not %s", err, t)
 	}
 	return n, nil
-}
-
-func presetNames() string {
-	names := slices.Sorted(maps.Keys(Presets))
-	return strings.Join(names, ", ")
 }

@@ -48,7 +48,7 @@ func (e *Engine) Replace(rules []Rule, dst []event.Alert) ([]event.Alert, error)
 			mons = append(mons, m)
 			continue
 		}
-		m, err := New(r)
+		m, err := newMonitor(r)
 		if err != nil {
 			return dst, fmt.Errorf("rule %s: %w", r.Name, err)
 		}

@@ -71,7 +71,7 @@ func TestReplace(t *testing.T) {
 	if want := "gone:resolved@11 changed:resolved@11"; strings.Join(got, " ") != want {
 		t.Errorf("at the swap: want %s\n got %s", want, strings.Join(got, " "))
 	}
-	if e.Monitors()[1] != kept || !kept.Firing() {
+	if e.Monitors()[1] != kept || kept.state != firing {
 		t.Errorf("the unchanged rule lost its state")
 	}
 	var names []string

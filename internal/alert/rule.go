@@ -165,27 +165,30 @@ var labelPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // Validate reports a rule that cannot be evaluated.
 func (r *Rule) Validate() error {
-	switch {
-	case r.Name == "":
+	if r.Name == "" {
 		// Names from --name are free text, as they were in protocol v1;
 		// ParseRule holds names it reads to namePattern.
 		return errors.New("rule name must not be empty")
-	case r.Window < 1:
-		return errors.New("window must be at least 1s")
-	case r.Window > maxSeconds:
-		return errors.New("window must be at most 168h")
-	case math.IsNaN(r.Threshold) || math.IsInf(r.Threshold, 0) || r.Threshold < 0:
-		return errors.New("threshold must be a number, 0 or more")
-	case r.Metric.Form == FormRatio && r.Threshold > 1:
-		return fmt.Errorf("threshold of %s must be a ratio from 0 to 1 (or 0%% to 100%%)", r.Metric)
-	case r.MinRequests < 0:
-		return errors.New("min_requests must be 0 or more")
-	case r.Metric.Form != FormRatio && r.MinRequests != 0:
-		return fmt.Errorf("min_requests applies to ratio metrics, not %s", r.Metric)
-	case r.For < 0 || r.For > maxSeconds:
-		return errors.New("for must be from 0s to 168h")
-	case r.KeepFiringFor < 0 || r.KeepFiringFor > maxSeconds:
-		return errors.New("keep_firing_for must be from 0s to 168h")
+	}
+	if err := checkSeconds("over", r.Window, 1); err != nil {
+		return err
+	}
+	if err := checkThreshold(r.Threshold, r.Metric); err != nil {
+		return err
+	}
+	if err := checkMinRequests(r.MinRequests); err != nil {
+		return err
+	}
+	if r.MinRequests != 0 {
+		if err := minRequestsApplies(r.Metric); err != nil {
+			return err
+		}
+	}
+	if err := checkSeconds("for", r.For, 0); err != nil {
+		return err
+	}
+	if err := checkSeconds("keep_firing_for", r.KeepFiringFor, 0); err != nil {
+		return err
 	}
 	for _, l := range r.Labels {
 		if !labelPattern.MatchString(l.Name) {
@@ -195,6 +198,58 @@ func (r *Rule) Validate() error {
 		case "alertname", "section", "source":
 			return fmt.Errorf("label %q is set by httpmon-alert", l.Name)
 		}
+	}
+	return nil
+}
+
+// The checks below are the limits of a rule's values, each written once:
+// Validate applies them to a whole rule, and the parser to each value as
+// it reads it, adding the column and the text it read.
+
+// checkSeconds reports n seconds of clause outside least to a week.
+func checkSeconds(clause string, n, least int64) error {
+	if n < least || n > maxSeconds {
+		return fmt.Errorf("%s must be from %ds to 168h", clause, least)
+	}
+	return nil
+}
+
+// checkThreshold reports a threshold that metric m cannot be compared
+// with.
+func checkThreshold(v float64, m Metric) error {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0) || v < 0:
+		return errors.New(thresholdWant(m))
+	case m.Form == FormRatio && v > 1:
+		return errors.New("a ratio threshold is at most 100%")
+	}
+	return nil
+}
+
+// thresholdWant says what a threshold of metric m looks like.
+func thresholdWant(m Metric) string {
+	if m.Form == FormRatio {
+		return fmt.Sprintf("want a threshold like 5%% or 0.05 for %s", m)
+	}
+	return fmt.Sprintf("want a threshold like 10, 2.5 or 10k for %s", m)
+}
+
+// minRequestsWant says what min_requests takes.
+const minRequestsWant = "min_requests wants a whole number, 0 or more"
+
+// checkMinRequests reports a negative min_requests.
+func checkMinRequests(n int64) error {
+	if n < 0 {
+		return errors.New(minRequestsWant)
+	}
+	return nil
+}
+
+// minRequestsApplies reports a min_requests clause on a metric other than
+// a ratio, which has no use for one.
+func minRequestsApplies(m Metric) error {
+	if m.Form != FormRatio {
+		return fmt.Errorf("min_requests applies to ratio metrics (4xx_ratio, 5xx_ratio), not %s", m)
 	}
 	return nil
 }

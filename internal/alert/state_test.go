@@ -196,7 +196,7 @@ func reference(r Rule, ticks []event.Tick) []string {
 	if len(ticks) == 0 {
 		return out
 	}
-	st, activeAt, clearAt, clearing := "inactive", int64(0), int64(0), false
+	st, activeAt, keepFiringSince, keepingFiring := "inactive", int64(0), int64(0), false
 	for s := ticks[0].TS; s <= ticks[len(ticks)-1].TS; s++ {
 		var base, hits int64
 		for u := s - r.Window + 1; u <= s; u++ {
@@ -237,13 +237,13 @@ func reference(r Rule, ticks []event.Tick) []string {
 			}
 		case "firing":
 			if cond {
-				clearing = false
+				keepingFiring = false
 			} else {
-				if !clearing {
-					clearing, clearAt = true, s
+				if !keepingFiring {
+					keepingFiring, keepFiringSince = true, s
 				}
-				if s-clearAt >= r.KeepFiringFor {
-					st, clearing = "inactive", false
+				if s-keepFiringSince >= r.KeepFiringFor {
+					st, keepingFiring = "inactive", false
 					out = append(out, fmt.Sprintf("%s:resolved@%d", r.Name, s))
 				}
 			}

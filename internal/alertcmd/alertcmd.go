@@ -53,18 +53,18 @@ func New() *cli.App {
 		Metadata:        stage.Role{Input: "ticks", From: "httpmon-window"}.Metadata(),
 		// A rule's selector has commas in it: "5xx{section=/a,source=b}".
 		DisableSliceFlagSeparator: true,
-		Flags: append([]cli.Flag{
+		Flags: stage.WithEnv(name, append([]cli.Flag{
 			&cli.Float64Flag{Name: "threshold", Value: 10,
-				Usage: "high_traffic: alert when average requests per second over the window is above this", EnvVars: []string{stage.EnvVar(name, "threshold")}},
+				Usage: "high_traffic: alert when average requests per second over the window is above this"},
 			&cli.DurationFlag{Name: "window", Value: 2 * time.Minute,
-				Usage: "high_traffic: length of the sliding window (whole seconds)", EnvVars: []string{stage.EnvVar(name, "window")}},
+				Usage: "high_traffic: length of the sliding window (whole seconds)"},
 			&cli.StringFlag{Name: "name", Value: alert.DefaultName,
-				Usage: "high_traffic: rule name written in alert records, to tell several alert stages apart", EnvVars: []string{stage.EnvVar(name, "name")}},
-			&cli.StringSliceFlag{Name: "rule", EnvVars: []string{stage.EnvVar(name, "rule")},
+				Usage: "high_traffic: rule name written in alert records, to tell several alert stages apart"},
+			&cli.StringSliceFlag{Name: "rule",
 				Usage: "alert `RULE`, repeatable, like 'api_errors: 5xx_ratio{section=/api} > 5% over 5m for 1m', or a preset name; replaces the default rule"},
 			&cli.StringFlag{Name: "rules", TakesFile: true,
-				Usage: "read alert rules from a YAML `FILE` (see README); replaces the default rule", EnvVars: []string{stage.EnvVar(name, "rules")}},
-		}, append(notifyFlags(), stage.InputFlags(name)...)...),
+				Usage: "read alert rules from a YAML `FILE` (see README); replaces the default rule"},
+		}, append(notifyFlags(), stage.InputFlags(name)...)...)),
 		Action: run,
 	}
 }

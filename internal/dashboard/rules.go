@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"slices"
+
 	"github.com/httpmon/httpmon/internal/event"
 )
 
@@ -15,13 +17,16 @@ type Rule struct {
 	// Selects is set for a rule over one section or source, which the
 	// graph of all requests cannot show.
 	Selects bool
+	// Removed is set when the record takes the rule out of force, as a
+	// reload of httpmon-alert's rules file does.
+	Removed bool
 }
 
 // NewRule copies a decoded rule record.
 func NewRule(r *event.Rule) *Rule {
 	return &Rule{
 		Name: sanitized(r.Name), Expr: sanitized(r.Expr), Metric: sanitized(r.Metric),
-		Threshold: r.Threshold, Window: r.Window, Selects: r.Selects(),
+		Threshold: r.Threshold, Window: r.Window, Selects: r.Selects(), Removed: r.Removed,
 	}
 }
 
@@ -45,13 +50,18 @@ func graphRate(metric string, selects bool, threshold float64, window int64) (fl
 }
 
 // rule takes a rule record. A rule of the same name replaces the one
-// before (httpmon-alert announces its rules again when they change). The
-// graph draws the first rule over the request rate of all requests, in
-// pipeline order, and keeps drawing it.
+// before (httpmon-alert announces its rules again when they change), and
+// one marked removed goes. The graph draws the first rule over the request
+// rate of all requests, in pipeline order, and keeps drawing it while it is
+// in force.
 func (s *State) rule(r *Rule) {
 	i := 0
 	for i < len(s.rules) && s.rules[i].Name != r.Name {
 		i++
+	}
+	if r.Removed {
+		s.removeRule(i)
+		return
 	}
 	switch {
 	case i < len(s.rules):
@@ -67,6 +77,29 @@ func (s *State) rule(r *Rule) {
 	if th, ok := graphRate(r.Metric, r.Selects, r.Threshold, r.Window); ok {
 		s.graphRule = r.Name
 		s.threshold, s.window = th, r.Window
+	}
+}
+
+// removeRule drops the rule at index i of the rules, if there is one, and
+// when the graph drew it, moves the graph to the first rule in force that
+// it can draw. httpmon-alert writes the rules in force before the removed
+// ones, so a rule that replaced it under another name is there already.
+func (s *State) removeRule(i int) {
+	if i >= len(s.rules) {
+		return
+	}
+	name := s.rules[i].Name
+	s.rules = slices.Delete(s.rules, i, i+1)
+	if s.graphRule != name {
+		return
+	}
+	s.graphRule = ""
+	for _, r := range s.rules {
+		if th, ok := graphRate(r.Metric, r.Selects, r.Threshold, r.Window); ok {
+			s.graphRule = r.Name
+			s.threshold, s.window = th, r.Window
+			return
+		}
 	}
 }
 

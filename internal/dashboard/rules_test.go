@@ -60,3 +60,31 @@ func TestRuleRecordsSetTheGraph(t *testing.T) {
 		t.Errorf("a v1 alert did not set the graph:\n%s", f)
 	}
 }
+
+// TestRuleRemoved: a rule record marked removed, which httpmon-alert
+// writes when a reload takes a rule out of force, drops the rule from the
+// list; when it was the rule on the graph, the graph draws the first rule
+// still in force over the request rate.
+func TestRuleRemoved(t *testing.T) {
+	removedFast := strings.Replace(ruleFast, `"keep_firing_for":0`, `"keep_firing_for":0,"removed":true`, 1)
+	f := frameOf(t, ruleRatio, ruleFast, ruleSlow, tick1, removedFast)
+	if !strings.Contains(f, "rules: api_errors, slow") || strings.Contains(f, "fast") {
+		t.Errorf("removed rule still listed:\n%s", f)
+	}
+	if !strings.Contains(f, "threshold 50 req/s") || !strings.Contains(f, "4s avg") {
+		t.Errorf("graph still draws the removed rule:\n%s", f)
+	}
+
+	// A rule removed and then announced again is back, at the end.
+	f = frameOf(t, ruleFast, ruleSlow, tick1, removedFast, ruleFast)
+	if !strings.Contains(f, "rules: slow, fast") {
+		t.Errorf("rule announced again not listed:\n%s", f)
+	}
+
+	// Removing a rule never announced changes nothing.
+	removedOther := strings.Replace(removedFast, `"name":"fast"`, `"name":"other"`, 1)
+	f = frameOf(t, ruleFast, tick1, removedOther)
+	if !strings.Contains(f, "rules: fast") || !strings.Contains(f, "threshold 5 req/s") {
+		t.Errorf("removing an unknown rule changed the screen:\n%s", f)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/httpmon/httpmon/internal/alertcmd"
+	"github.com/httpmon/httpmon/internal/genlog"
 	"github.com/httpmon/httpmon/internal/parsecmd"
 	"github.com/httpmon/httpmon/internal/reportcmd"
 	"github.com/httpmon/httpmon/internal/stage"
@@ -25,6 +26,8 @@ func TestMain(m *testing.M) {
 		"httpmon-window": func() { os.Exit(stage.Main(windowcmd.New(), os.Args)) },
 		"httpmon-alert":  func() { os.Exit(stage.Main(alertcmd.New(), os.Args)) },
 		"httpmon-report": func() { os.Exit(stage.Main(reportcmd.New(), os.Args)) },
+		// Scripts generate their logs as scripts/genlog would.
+		"genlog": func() { os.Exit(genlog.Run(os.Args[1:], os.Stdout, os.Stderr)) },
 	})
 }
 

@@ -15,17 +15,13 @@ import (
 func formatFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "json-fields",
-			Usage:   "for JSON logs, which keys hold which fields: `FIELD=KEY,…`, e.g. ts=start_time,path=request.uri,request_time=duration:ms",
-			EnvVars: []string{stage.EnvVar(name, "json-fields")}},
+			Usage: "for JSON logs, which keys hold which fields: `FIELD=KEY,…`, e.g. ts=start_time,path=request.uri,request_time=duration:ms"},
 		&cli.StringFlag{Name: "log-format",
-			Usage:   "the server's nginx log_format or Apache LogFormat `STRING`, pasted as it is",
-			EnvVars: []string{stage.EnvVar(name, "log-format")}},
+			Usage: "the server's nginx log_format or Apache LogFormat `STRING`, pasted as it is"},
 		&cli.StringFlag{Name: "nginx-conf",
-			Usage:   "read the log format from the nginx configuration `FILE` (and its includes)",
-			EnvVars: []string{stage.EnvVar(name, "nginx-conf")}},
+			Usage: "read the log format from the nginx configuration `FILE` (and its includes)"},
 		&cli.StringFlag{Name: "log-format-name", Value: "combined",
-			Usage:   "with --nginx-conf, the `NAME` of the log_format to read",
-			EnvVars: []string{stage.EnvVar(name, "log-format-name")}},
+			Usage: "with --nginx-conf, the `NAME` of the log_format to read"},
 	}
 }
 

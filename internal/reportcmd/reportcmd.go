@@ -34,18 +34,18 @@ func New() *cli.App {
 		Metadata: stage.Role{Input: "summaries and alerts", From: "httpmon-window or httpmon-alert",
 			Kinds:  []string{event.KindSummary, event.KindAlert},
 			Advice: name + " reads summaries and alerts: put httpmon-window before it", TextOutput: true}.Metadata(),
-		Flags: append([]cli.Flag{
+		Flags: stage.WithEnv(name, append([]cli.Flag{
 			&cli.StringFlag{Name: "color", Value: "auto",
-				Usage: "colour output: auto (when stdout is a terminal and NO_COLOR is unset), always or never", EnvVars: []string{stage.EnvVar(name, "color")}},
+				Usage: "colour output: auto (when stdout is a terminal and NO_COLOR is unset), always or never"},
 			&cli.BoolFlag{Name: "tui",
-				Usage: "show the live dashboard (the default when stdout is a terminal and stdin a pipe)", EnvVars: []string{stage.EnvVar(name, "tui")}},
+				Usage: "show the live dashboard (the default when stdout is a terminal and stdin a pipe)"},
 			&cli.BoolFlag{Name: "plain",
-				Usage: "print streaming text even on a terminal", EnvVars: []string{stage.EnvVar(name, "plain")}},
+				Usage: "print streaming text even on a terminal"},
 			&cli.DurationFlag{Name: "refresh", Value: time.Second,
-				Usage: "redraw the dashboard this often", EnvVars: []string{stage.EnvVar(name, "refresh")}},
+				Usage: "redraw the dashboard this often"},
 			&cli.Float64Flag{Name: "threshold", Value: defaultThreshold,
-				Usage: "alert threshold in req/s drawn on the dashboard's graph until httpmon-alert's rule records bring their own", EnvVars: []string{stage.EnvVar(name, "threshold")}},
-		}, stage.InputFlags(name)...),
+				Usage: "alert threshold in req/s drawn on the dashboard's graph until httpmon-alert's rule records bring their own"},
+		}, stage.InputFlags(name)...)),
 		Action: run,
 	}
 }

@@ -1,14 +1,11 @@
 package reportcmd
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"runtime/debug"
-	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -34,82 +31,71 @@ const (
 // read as text; a terminal on stdin would be read both for records and for
 // keys; and pipes, files and cron on stdout need the text.
 func useTUI(c *cli.Context) (bool, error) {
-	tui, plain := c.Bool("tui"), c.Bool("plain")
-	if tui && plain {
-		return false, stage.UsageError("--tui and --plain contradict each other")
+	if err := checkDashboardFlags(c); err != nil {
+		return false, err
 	}
-	if d := c.Duration("refresh"); d < 10*time.Millisecond || d > time.Hour {
-		return false, stage.UsageError("--refresh must be between 10ms and 1h, got %s", d)
-	}
-	if th := c.Float64("threshold"); !(th > 0) || th > 1e12 {
-		return false, stage.UsageError("--threshold must be a positive number of requests per second, got %v", th)
-	}
-	if plain {
+	if c.Bool("plain") {
 		return false, nil
 	}
 	out, ok := c.App.Writer.(*os.File)
 	outTerm := ok && term.IsTerminal(int(out.Fd()))
-	if tui {
-		if !outTerm {
-			return false, stage.UsageError("--tui needs a terminal on standard output; use --plain for pipes and files")
-		}
-		if in, ok := c.App.Reader.(*os.File); ok && term.IsTerminal(int(in.Fd())) {
-			return false, stage.UsageError("--tui reads records from a pipe, and standard input is the terminal")
+	if c.Bool("tui") {
+		if err := canShowTUI(c, outTerm); err != nil {
+			return false, err
 		}
 		return true, nil
 	}
 	if !outTerm || os.Getenv("TERM") == "dumb" {
 		return false, nil
 	}
+	return pipedInput(c), nil
+}
+
+// checkDashboardFlags fails with a usage error on a contradiction or a
+// value out of range among the dashboard's flags, checked whether the
+// dashboard is shown or not.
+func checkDashboardFlags(c *cli.Context) error {
+	if c.Bool("tui") && c.Bool("plain") {
+		return stage.UsageError("--tui and --plain contradict each other")
+	}
+	if d := c.Duration("refresh"); d < 10*time.Millisecond || d > time.Hour {
+		return stage.UsageError("--refresh must be between 10ms and 1h, got %s", d)
+	}
+	if th := c.Float64("threshold"); !(th > 0) || th > 1e12 {
+		return stage.UsageError("--threshold must be a positive number of requests per second, got %v", th)
+	}
+	return nil
+}
+
+// canShowTUI reports, as a usage error, why --tui cannot be obeyed: the
+// dashboard needs a terminal to draw on and a pipe, not the terminal, to
+// read records from.
+func canShowTUI(c *cli.Context, outTerm bool) error {
+	if !outTerm {
+		return stage.UsageError("--tui needs a terminal on standard output; use --plain for pipes and files")
+	}
+	if in, ok := c.App.Reader.(*os.File); ok && term.IsTerminal(int(in.Fd())) {
+		return stage.UsageError("--tui reads records from a pipe, and standard input is the terminal")
+	}
+	return nil
+}
+
+// pipedInput reports whether standard input is a pipe or a socket: live
+// input, rather than a finished file.
+func pipedInput(c *cli.Context) bool {
 	in, ok := c.App.Reader.(*os.File)
 	if !ok {
-		return false, nil
+		return false
 	}
 	fi, err := in.Stat()
 	if err != nil {
-		return false, nil
+		return false
 	}
-	return fi.Mode()&(os.ModeNamedPipe|os.ModeSocket) != 0, nil
+	return fi.Mode()&(os.ModeNamedPipe|os.ModeSocket) != 0
 }
 
-// heldWriter keeps what is written to it, up to a limit, until Release,
-// and passes writes through after that. Malformed-input notices go to
-// stderr, which is the screen the dashboard draws on; they are shown when
-// the dashboard is gone instead of tearing through it.
-type heldWriter struct {
-	mu       sync.Mutex
-	w        io.Writer
-	buf      bytes.Buffer
-	dropped  bool
-	released bool
-}
-
-const heldLimit = 64 << 10
-
-func (h *heldWriter) Write(p []byte) (int, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.released {
-		return h.w.Write(p)
-	}
-	if h.buf.Len()+len(p) > heldLimit {
-		h.dropped = true
-		return len(p), nil
-	}
-	return h.buf.Write(p)
-}
-
-// Release writes what was held and lets later writes through.
-func (h *heldWriter) Release(prog string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.w.Write(h.buf.Bytes())
-	if h.dropped {
-		fmt.Fprintf(h.w, "%s: more notices were given while the dashboard was shown than kept\n", prog)
-	}
-	h.released = true
-}
-
+// runTUI shows the dashboard over the records of standard input until the
+// person quits, the input ends and they quit, or a signal comes.
 func runTUI(c *cli.Context) error {
 	held := &heldWriter{w: c.App.ErrWriter}
 	c.App.ErrWriter = held
@@ -128,31 +114,119 @@ func runTUI(c *cli.Context) error {
 	// fails in a way that must not leave the terminal in raw mode.
 	progCtx, stopProg := context.WithCancel(st.Ctx)
 	defer stopProg()
-	batches := make(chan dashboard.Batch)
-	fed := make(chan struct{})
-	var crash []byte // the reader's panic and stack; read after fed closes
+	f := startFeed(st, ctx.Done(), stopProg)
+	ic := newInterrupter(c)
+	m := dashboard.New(dashboard.Options{
+		Interrupt: ic.interrupt,
+		Feed:      f.batches,
+		Refresh:   c.Duration("refresh"),
+		Threshold: c.Float64("threshold"),
+		Window:    defaultWindow,
+	})
+	final, err := tea.NewProgram(m, programOptions(c, progCtx)...).Run()
+	if ic.happened() {
+		f.drain()
+	}
+	cancel()
+	<-f.done
+	held.Release(c.App.Name)
+	if fm, ok := final.(dashboard.Model); ok {
+		dashboard.WriteNotices(c.App.ErrWriter, fm.State(), c.App.Name)
+	}
+	return finish(c, st, f.crash, final, err)
+}
+
+// feed runs dashboard.Feed in a goroutine of its own.
+type feed struct {
+	batches chan dashboard.Batch
+	done    chan struct{} // closed when the reader has returned
+	crash   []byte        // the reader's panic and stack; read after done closes
+}
+
+// startFeed starts reading st's input into batches until it ends or stop
+// closes. A panic in the reader is kept and ends the program through
+// stopProg, so that the terminal is restored before it is told.
+func startFeed(st *stage.Stage, stop <-chan struct{}, stopProg func()) *feed {
+	f := &feed{batches: make(chan dashboard.Batch), done: make(chan struct{})}
 	go func() {
-		defer close(fed)
+		defer close(f.done)
 		defer func() {
 			if p := recover(); p != nil {
-				crash = fmt.Appendf(nil, "%v\n%s", p, debug.Stack())
+				f.crash = fmt.Appendf(nil, "%v\n%s", p, debug.Stack())
 				stopProg()
 			}
 		}()
-		dashboard.Feed(st.Stdin(), batches, dashboard.FeedOptions{
-			Done: ctx.Done(),
+		dashboard.Feed(st.Stdin(), f.batches, dashboard.FeedOptions{
+			Done: stop,
 			OnBad: func(line int64, raw []byte, err error) {
 				st.Rejects.Report("", line, raw, err)
 			},
 		})
 	}()
+	return f
+}
+
+// drain reads on after a Ctrl-C, which went to every stage, for as long as
+// the stages before the report drain, what they flush on the way out, so
+// that they end as they do on Ctrl-C without the dashboard, not killed by
+// a broken pipe; the terminal is restored already.
+func (f *feed) drain() {
+	go func() {
+		for {
+			select {
+			case <-f.batches:
+			case <-f.done:
+				return
+			}
+		}
+	}()
+	t := time.NewTimer(stage.DrainRecords + time.Second)
+	select {
+	case <-f.done:
+	case <-t.C:
+	}
+	t.Stop()
+}
+
+// interrupter passes the dashboard's Ctrl-C key on to the foreground
+// process group, as the terminal would outside raw mode, and remembers
+// that it did.
+type interrupter struct {
+	interrupt func() // nil when the output is no terminal to signal through
+	done      chan struct{}
+}
+
+func newInterrupter(c *cli.Context) *interrupter {
+	ic := &interrupter{done: make(chan struct{})}
+	if out, ok := c.App.Writer.(*os.File); ok {
+		ic.interrupt = func() {
+			close(ic.done)
+			interruptForeground(out)
+		}
+	}
+	return ic
+}
+
+// happened reports whether the Ctrl-C key was passed on.
+func (ic *interrupter) happened() bool {
+	select {
+	case <-ic.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// programOptions are the Bubble Tea options of the dashboard, which ends
+// when ctx does.
+func programOptions(c *cli.Context, ctx context.Context) []tea.ProgramOption {
 	opts := []tea.ProgramOption{
 		// SIGINT and SIGTERM cancel st.Ctx, as in every command; the
 		// program then restores the terminal and returns. Bubble Tea's own
 		// handler stays off: with both, a SIGINT could leave its handler
 		// blocked sending to the stopped program, and the shutdown waiting
 		// for that handler for ever.
-		tea.WithContext(progCtx),
+		tea.WithContext(ctx),
 		tea.WithoutSignalHandler(),
 		tea.WithOutput(c.App.Writer),
 	}
@@ -164,51 +238,13 @@ func runTUI(c *cli.Context) error {
 	case "always":
 		opts = append(opts, tea.WithColorProfile(colorprofile.ANSI))
 	}
-	var interrupt func()
-	interrupted := make(chan struct{})
-	if out, ok := c.App.Writer.(*os.File); ok {
-		interrupt = func() {
-			close(interrupted)
-			interruptForeground(out)
-		}
-	}
-	m := dashboard.New(dashboard.Options{
-		Interrupt: interrupt,
-		Feed:      batches,
-		Refresh:   c.Duration("refresh"),
-		Threshold: c.Float64("threshold"),
-		Window:    defaultWindow,
-	})
-	final, err := tea.NewProgram(m, opts...).Run()
-	select {
-	case <-interrupted:
-		// Ctrl-C went to every stage. Read on, for as long as the stages
-		// before the report drain, what they flush on the way out, so
-		// that they end as they do on Ctrl-C without the dashboard, not
-		// killed by a broken pipe; the terminal is restored already.
-		go func() {
-			for {
-				select {
-				case <-batches:
-				case <-fed:
-					return
-				}
-			}
-		}()
-		t := time.NewTimer(stage.DrainRecords + time.Second)
-		select {
-		case <-fed:
-		case <-t.C:
-		}
-		t.Stop()
-	default:
-	}
-	cancel()
-	<-fed
-	held.Release(c.App.Name)
-	if fm, ok := final.(dashboard.Model); ok {
-		dashboard.WriteNotices(c.App.ErrWriter, fm.State(), c.App.Name)
-	}
+	return opts
+}
+
+// finish ends the command after the dashboard: with an internal error
+// for a panic in the reader (crash) or in the program, with the program's
+// error (err), which a signal's ending is not, or else with the input's.
+func finish(c *cli.Context, st *stage.Stage, crash []byte, final tea.Model, err error) error {
 	switch {
 	case crash != nil:
 		fmt.Fprintf(c.App.ErrWriter, "%s: internal error: %s", c.App.Name, crash)

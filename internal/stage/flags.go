@@ -2,6 +2,7 @@ package stage
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -20,20 +21,38 @@ func EnvVar(command, flag string) string {
 	return strings.ToUpper(r.Replace(command) + "_" + r.Replace(flag))
 }
 
+// WithEnv gives every flag of command that names no environment variable
+// of its own the one EnvVar derives from its name, so that a flag's name is
+// written once, and returns flags.
+func WithEnv(command string, flags []cli.Flag) []cli.Flag {
+	for _, f := range flags {
+		// Every flag type of cli v2 has its own EnvVars field and no
+		// setter in common.
+		v := reflect.ValueOf(f)
+		if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+			continue
+		}
+		env := v.Elem().FieldByName("EnvVars")
+		if !env.IsValid() || !env.CanSet() || env.Len() > 0 {
+			continue
+		}
+		env.Set(reflect.ValueOf([]string{EnvVar(command, f.Names()[0])}))
+	}
+	return flags
+}
+
 // InputFlags are the flags every command has for malformed input.
 func InputFlags(command string) []cli.Flag {
-	return []cli.Flag{
+	return WithEnv(command, []cli.Flag{
 		&cli.StringFlag{
-			Name:    "rejects",
-			Usage:   "append malformed input lines, raw, to `FILE`",
-			EnvVars: []string{EnvVar(command, "rejects")},
+			Name:  "rejects",
+			Usage: "append malformed input lines, raw, to `FILE`",
 		},
 		&cli.BoolFlag{
-			Name:    "strict",
-			Usage:   "exit with status 3 at the end if any input line was malformed",
-			EnvVars: []string{EnvVar(command, "strict")},
+			Name:  "strict",
+			Usage: "exit with status 3 at the end if any input line was malformed",
 		},
-	}
+	})
 }
 
 // Seconds returns the duration flag name in whole seconds, failing with a

@@ -180,8 +180,8 @@ func (t *sectionTable) insert(name []byte) *section {
 	t.hll.add(name)
 	s := t.heap[0]
 	delete(t.m, string(s.name))
-	min := s.hits
-	*s = section{hits: min, over: min, topPath: s.topPath[:0], topBytes: -1}
+	fewest := s.hits
+	*s = section{hits: fewest, over: fewest, topPath: s.topPath[:0], topBytes: -1}
 	s.name = t.put(name, s)
 	return s
 }

@@ -142,7 +142,7 @@ func TestSilentSiteResolvesAlert(t *testing.T) {
 		idle()
 	}
 
-	mon, err := alert.New(alert.Rule{Name: alert.DefaultName, Window: 120, Threshold: 10})
+	eng, err := alert.NewEngine([]alert.Rule{{Name: alert.DefaultName, Window: 120, Threshold: 10}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestSilentSiteResolvesAlert(t *testing.T) {
 			t.Fatalf("ticks not contiguous: %d after %d", tk.TS, out.ticks[i-1].TS)
 		}
 		n := len(alerts)
-		if alerts, err = mon.Observe(tk, alerts); err != nil {
+		if alerts, err = eng.Tick(tk, alerts); err != nil {
 			t.Fatal(err)
 		}
 		for _, a := range alerts[n:] {

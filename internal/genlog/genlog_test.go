@@ -1,4 +1,4 @@
-package main
+package genlog
 
 import (
 	"bufio"
@@ -153,7 +153,7 @@ func TestBursts(t *testing.T) {
 
 func TestFlags(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if code := run([]string{"-n", "3", "-format", "common", "-seed", "7"}, &out, &errOut); code != exitOK {
+	if code := Run([]string{"-n", "3", "-format", "common", "-seed", "7"}, &out, &errOut); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	if n := strings.Count(out.String(), "\n"); n != 3 {
@@ -161,7 +161,7 @@ func TestFlags(t *testing.T) {
 	}
 	for _, args := range [][]string{{"-format", "xml"}, {"-tz", "0000"}, {"-rate", "0"}, {"-malformed", "2"}, {"extra"}} {
 		errOut.Reset()
-		if code := run(args, &out, &errOut); code != exitUsage || !strings.HasPrefix(errOut.String(), "genlog: ") {
+		if code := Run(args, &out, &errOut); code != exitUsage || !strings.HasPrefix(errOut.String(), "genlog: ") {
 			t.Errorf("%q: want usage error, got exit %d: %s", args, code, errOut.String())
 		}
 	}
@@ -204,7 +204,7 @@ func TestErrorBurst(t *testing.T) {
 	var o, e bytes.Buffer
 	for _, args := range [][]string{{"-error-burst", "1,2"}, {"-error-burst", "a,2,0.5"}, {"-error-burst", "0,10,2"}, {"-error-burst", "-1,10,0.5"}} {
 		e.Reset()
-		if code := run(args, &o, &e); code != exitUsage {
+		if code := Run(args, &o, &e); code != exitUsage {
 			t.Errorf("%q: want usage error, got exit %d: %s", args, code, e.String())
 		}
 	}

@@ -1,20 +1,3 @@
-// Package alert evaluates alert rules over the per-second ticks of
-// httpmon-window, with the state machine of Prometheus alerting rules.
-//
-// A rule measures one metric over a sliding window: for every event-time
-// second t, the counts of the seconds [t−W+1, t] give the metric's value
-// v(t), and the rule's condition is "v(t) OP threshold". The alert is
-// inactive, pending (the condition holds, but has not held for the rule's
-// "for" duration yet), or firing. Only two transitions are announced:
-// firing, at the first second the condition has held for "for" seconds, and
-// resolved, at the first second it has not held for "keep_firing_for"
-// seconds. A pending alert whose condition clears goes back to inactive
-// without a word.
-//
-// Time is the ticks' own event time, never the wall clock, so replays give
-// the same answer as the live run; seconds missing from the tick stream
-// count as seconds without requests, which is what lets an alert resolve
-// when traffic stops.
 package alert
 
 import (
@@ -22,9 +5,6 @@ import (
 
 	"github.com/httpmon/httpmon/internal/event"
 )
-
-// DefaultName is the name of the high-traffic rule in alert records.
-const DefaultName = "high_traffic"
 
 // state of an alert between ticks.
 type state uint8
@@ -39,8 +19,9 @@ const (
 // the requests, which ratios divide by and every record reports.
 type counts struct{ base, hits int64 }
 
-// Monitor holds the state of one rule: the counts of the last Window
-// seconds and the alert's state.
+// Monitor is one rule of an Engine with its state: the counts of the last
+// Window seconds and the alert's. Engine.Monitors hands them out for their
+// rules and labels; the Engine alone moves them on.
 type Monitor struct {
 	rule    Rule
 	name    []byte
@@ -59,12 +40,16 @@ type Monitor struct {
 	state    state
 	activeAt int64 // first second of the condition's current run
 	firedAt  int64
-	clearing bool  // firing, condition false, keep_firing_for running
-	clearAt  int64 // first second the condition was false while firing
+	// keepingFiring is set while the alert is firing with its condition
+	// false, for keep_firing_for seconds from keepFiringSince, the first
+	// such second (Prometheus's KeepFiringSince).
+	keepingFiring   bool
+	keepFiringSince int64
 }
 
-// New returns a Monitor for rule, with an empty window and inactive.
-func New(rule Rule) (*Monitor, error) {
+// newMonitor returns a Monitor for rule, with an empty window and
+// inactive.
+func newMonitor(rule Rule) (*Monitor, error) {
 	if err := rule.Validate(); err != nil {
 		return nil, err
 	}
@@ -99,9 +84,6 @@ func (m *Monitor) Rule() *Rule { return &m.rule }
 // section and source it selects, then the rule's own.
 func (m *Monitor) Labels() []event.Label { return m.labels }
 
-// Firing reports whether the alert is firing now.
-func (m *Monitor) Firing() bool { return m.state == firing }
-
 // OutOfOrderError reports a tick for a second already evaluated. Ticks from
 // httpmon-window never do this; merged or hand-made streams might.
 type OutOfOrderError struct{ TS, Last int64 }
@@ -127,14 +109,9 @@ func tickCounts(t *event.Tick, b Base) counts {
 	return c
 }
 
-// Observe evaluates every second from the one after the last tick up to
-// t.TS, counting seconds without a tick as empty, and appends the
-// transitions to dst. It reads the tick's totals, so it is for rules
-// without a section or source; an Engine feeds those from requests.
-func (m *Monitor) Observe(t *event.Tick, dst []event.Alert) ([]event.Alert, error) {
-	return m.observe(t.TS, tickCounts(t, m.rule.Metric.Base), t.UTCOffset, dst)
-}
-
+// observe evaluates every second from the one after the last up to ts,
+// with counts c at ts and none in the seconds before it, and appends the
+// transitions to dst.
 func (m *Monitor) observe(ts int64, c counts, offset int32, dst []event.Alert) ([]event.Alert, error) {
 	if m.started && ts <= m.last {
 		return dst, &OutOfOrderError{ts, m.last}
@@ -213,16 +190,16 @@ func (m *Monitor) step(s int64, c counts, offset int32, dst []event.Alert) []eve
 		}
 	case firing:
 		if cond {
-			m.clearing = false
+			m.keepingFiring = false
 			return dst
 		}
-		if !m.clearing {
-			m.clearing, m.clearAt = true, s
+		if !m.keepingFiring {
+			m.keepingFiring, m.keepFiringSince = true, s
 		}
-		if s-m.clearAt < r.KeepFiringFor {
+		if s-m.keepFiringSince < r.KeepFiringFor {
 			return dst
 		}
-		m.state, m.clearing = inactive, false
+		m.state, m.keepingFiring = inactive, false
 		return append(dst, m.record(event.StateResolved, s, v, offset))
 	}
 	if s-m.activeAt < r.For {
