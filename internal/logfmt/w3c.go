@@ -147,7 +147,9 @@ func (l *w3cLayout) set(line []byte) error {
 // def's while the input has had no "#Fields:" directive. A directive
 // updates w and returns errDirective. Values are kept as logged: IIS
 // writes '+' for the blanks of a user agent and CloudFront
-// percent-encodes it.
+// percent-encodes it. A line with a tab in it is split at each tab, as
+// CloudFront writes it; others at runs of blanks, with quoted values as
+// the working draft allows.
 //
 // The date and time are UTC, as the working draft says and IIS and
 // CloudFront write them. time-taken is a duration in milliseconds when it
@@ -175,13 +177,27 @@ func (p *Parser) parseW3C(w *w3cLayout, def *w3cLayout, line []byte, r *event.Re
 	}
 	var date, clock, stem, query, method, version, uri []byte
 	var port []byte
+	// CloudFront separates fields by one tab each, and leaves some empty;
+	// IIS separates them by a blank.
+	tabs := bytes.IndexByte(line, '\t') >= 0
 	n, other := 0, 0
 	for i := 0; ; n++ {
-		v, next, ok := nextField(line, i)
-		if !ok {
-			break
+		var v []byte
+		if tabs {
+			if i > len(line) {
+				break
+			}
+			end := bytes.IndexByte(line[i:], '\t')
+			if end < 0 {
+				end = len(line) - i
+			}
+			v, i = line[i:i+end], i+end+1
+		} else {
+			var ok bool
+			if v, i, ok = w3cValue(line, i); !ok {
+				break
+			}
 		}
-		i = next
 		if n >= len(l.fields) {
 			return &Error{Reason: "more fields than the " + strconv.Itoa(len(l.fields)) + " of #Fields:"}
 		}
@@ -297,4 +313,30 @@ func (p *Parser) parseW3C(w *w3cLayout, def *w3cLayout, line []byte, r *event.Re
 		r.Request = target
 	}
 	return nil
+}
+
+// w3cValue returns the blank-separated value at or after line[i:] and the
+// index after it. A quoted value, as the working draft writes strings,
+// ends at a quote not doubled, and is returned without its quotes and
+// with its doubled quotes kept; an unterminated one runs to the end.
+func w3cValue(line []byte, i int) (v []byte, next int, ok bool) {
+	i = skipSep(line, i)
+	if i == len(line) {
+		return nil, i, false
+	}
+	if line[i] != '"' {
+		j := tokenEnd(line, i)
+		return line[i:j], j, true
+	}
+	for j := i + 1; j < len(line); j++ {
+		if line[j] != '"' {
+			continue
+		}
+		if j+1 < len(line) && line[j+1] == '"' {
+			j++
+			continue
+		}
+		return line[i+1 : j], j + 1, true
+	}
+	return line[i+1:], len(line), true
 }
