@@ -33,13 +33,17 @@ func moreBenchLines(b *testing.B, name string, n int) [][]byte {
 // The parsers of the W3C, cloud and proxy formats, beside
 // BenchmarkParseCombined; ns/line is the figure to compare.
 
-func BenchmarkParseALB(b *testing.B)        { benchParse(b, ALB, moreBenchLines(b, "alb.log", 400)) }
-func BenchmarkParseELB(b *testing.B)        { benchParse(b, ELB, moreBenchLines(b, "elb.log", 400)) }
-func BenchmarkParseS3(b *testing.B)         { benchParse(b, S3, moreBenchLines(b, "s3.log", 400)) }
-func BenchmarkParseHAProxy(b *testing.B)    { benchParse(b, HAProxy, moreBenchLines(b, "haproxy.log", 400)) }
-func BenchmarkParseSquid(b *testing.B)      { benchParse(b, Squid, moreBenchLines(b, "squid.log", 400)) }
-func BenchmarkParseW3C(b *testing.B)        { benchParse(b, W3C, moreBenchLines(b, "iis.log", 400)) }
-func BenchmarkParseCloudFront(b *testing.B) { benchParse(b, CloudFront, moreBenchLines(b, "cloudfront.log", 400)) }
+func BenchmarkParseALB(b *testing.B) { benchParse(b, ALB, moreBenchLines(b, "alb.log", 400)) }
+func BenchmarkParseELB(b *testing.B) { benchParse(b, ELB, moreBenchLines(b, "elb.log", 400)) }
+func BenchmarkParseS3(b *testing.B)  { benchParse(b, S3, moreBenchLines(b, "s3.log", 400)) }
+func BenchmarkParseHAProxy(b *testing.B) {
+	benchParse(b, HAProxy, moreBenchLines(b, "haproxy.log", 400))
+}
+func BenchmarkParseSquid(b *testing.B) { benchParse(b, Squid, moreBenchLines(b, "squid.log", 400)) }
+func BenchmarkParseW3C(b *testing.B)   { benchParse(b, W3C, moreBenchLines(b, "iis.log", 400)) }
+func BenchmarkParseCloudFront(b *testing.B) {
+	benchParse(b, CloudFront, moreBenchLines(b, "cloudfront.log", 400))
+}
 
 // BenchmarkStripPrefix strips a syslog header, as the Detector does for
 // every line of a prefixed input.
