@@ -5,7 +5,9 @@
 package decompress
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"io"
 
 	"github.com/klauspost/compress/gzip"
@@ -77,11 +79,11 @@ func (d *Reader) sniff() error {
 	switch {
 	case bytes.HasPrefix(head, gzipMagic):
 		d.format = "gzip"
-		zr, err := gzip.NewReader(src)
+		g, err := newGzipReader(src)
 		if err != nil {
 			return &Error{Format: d.format, Err: err}
 		}
-		d.r = zr
+		d.r = g
 	case bytes.HasPrefix(head, zstdMagic):
 		d.format = "zstd"
 		zr, err := zstd.NewReader(src, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
@@ -127,3 +129,46 @@ func (e *Error) Error() string {
 
 // Unwrap returns the decompressor's error.
 func (e *Error) Unwrap() error { return e.Err }
+
+// gzipReader reads the members of a gzip file one after the other, as
+// gzip -d does: concatenated .gz files are one stream. Like gzip -d, it
+// ignores what follows the last member when that is no gzip header (the
+// zeros of a padded block, a newline added by an editor): the content is
+// whole, and rejecting it would lose it.
+type gzipReader struct {
+	br   *bufio.Reader
+	z    *gzip.Reader
+	done bool
+}
+
+func newGzipReader(src io.Reader) (*gzipReader, error) {
+	br := bufio.NewReader(src)
+	z, err := gzip.NewReader(br)
+	if err != nil {
+		return nil, err
+	}
+	z.Multistream(false)
+	return &gzipReader{br: br, z: z}, nil
+}
+
+func (g *gzipReader) Read(p []byte) (int, error) {
+	for !g.done {
+		n, err := g.z.Read(p)
+		if err != io.EOF {
+			return n, err
+		}
+		// The end of a member: another, or the end of the stream.
+		if err := g.z.Reset(g.br); err != nil {
+			g.done = true
+			if err != io.EOF && !errors.Is(err, gzip.ErrHeader) && !errors.Is(err, io.ErrUnexpectedEOF) {
+				return n, err
+			}
+		} else {
+			g.z.Multistream(false)
+		}
+		if n > 0 {
+			return n, nil
+		}
+	}
+	return 0, io.EOF
+}

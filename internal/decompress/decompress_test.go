@@ -61,6 +61,8 @@ func TestReader(t *testing.T) {
 		{"gzip, long", gz(t, long), long, "gzip"},
 		{"gzip, two members (concatenated .gz files)", append(gz(t, text), gz(t, "second\n")...), text + "second\n", "gzip"},
 		{"zstd", zst(t, long), long, "zstd"},
+		{"gzip, then a newline", append(gz(t, text), '\n'), text, "gzip"},
+		{"gzip, then zeros", append(gz(t, text), make([]byte, 512)...), text, "gzip"},
 	} {
 		for _, oneByte := range []bool{false, true} {
 			var src io.Reader = bytes.NewReader(tc.in)
