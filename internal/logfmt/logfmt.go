@@ -48,7 +48,9 @@ var formatNames = [...]string{
 }
 
 // ParseFormat returns the format named s, as given on a command line:
-// "auto", "common" (or "clf"), "combined" or "csv", in any case.
+// "auto", "common" (or "clf"), "combined", "csv" or one of the W3C, cloud
+// and proxy formats ("w3c" or "iis", "cloudfront", "alb", "elb", "s3",
+// "haproxy", "squid"), in any case.
 func ParseFormat(s string) (Format, error) {
 	if strings.EqualFold(s, "clf") {
 		return Common, nil
