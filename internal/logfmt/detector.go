@@ -71,15 +71,13 @@ func (d *Detector) Parse(p *Parser, line []byte, r *event.Request) (header bool,
 	return d.mismatch(p, line, r, err)
 }
 
-// parse parses body in format f, with the input's W3C columns.
+// parse parses body in format f; the W3C formats with the input's
+// columns rather than the Parser's.
 func (d *Detector) parse(p *Parser, f Format, body []byte, r *event.Request) error {
-	switch f {
-	case Common, Combined:
-		return p.parseCLF(body, r)
-	case CSV:
-		return p.parseCSV(body, r)
+	if _, ok := moreFormatName(f); ok {
+		return p.parseMore(f, &d.w3c, body, r)
 	}
-	return p.parseMore(f, &d.w3c, body, r)
+	return p.Parse(f, body, r)
 }
 
 // directive takes a W3C directive: a "#Fields:" one names the columns of
