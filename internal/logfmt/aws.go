@@ -4,8 +4,8 @@ import (
 	"github.com/httpmon/httpmon/internal/event"
 )
 
-// albTypes are the values of an ALB entry's first field, the kind of
-// request or connection.
+// isALBType reports whether b is a value of an ALB entry's first field, the
+// kind of request or connection.
 func isALBType(b []byte) bool {
 	switch string(b) {
 	case "http", "https", "h2", "grpcs", "ws", "wss":

@@ -144,8 +144,8 @@ func addrHost(b []byte) []byte {
 	return b
 }
 
-// setURL sets path, section, scheme and host from a request target, for
-// formats that log method and URL as separate fields.
+// setTarget sets method, path, section, scheme and host from a request
+// target, for formats that log method and URL as separate fields.
 func setTarget(method, target []byte, r *event.Request) {
 	if len(method) == 0 || len(target) == 0 {
 		return

@@ -2,6 +2,7 @@ package logfmt
 
 import (
 	"bytes"
+	"errors"
 	"regexp"
 	"strconv"
 	"strings"
@@ -133,6 +134,38 @@ func FuzzStripPrefix(f *testing.F) {
 		}
 		if len(rest) > 0 && !bytes.HasSuffix(b, rest) {
 			t.Fatalf("%q: result %q is not a suffix", line, rest)
+		}
+	})
+}
+
+// FuzzDetector feeds the lines of an input to a Detector in every mode:
+// it never panics, every line is a request, a header or an *Error that
+// says what it was, and a request has a time.
+func FuzzDetector(f *testing.F) {
+	seeds := moreSeeds(f)
+	for i := 0; i+3 < len(seeds); i += 3 {
+		f.Add(strings.Join(seeds[i:i+3], "\n"), uint8(i))
+	}
+	formats := append([]Format{Auto}, candidates[:]...)
+	f.Fuzz(func(t *testing.T, input string, mode uint8) {
+		d := NewDetector(formats[int(mode)%len(formats)])
+		var p Parser
+		var r event.Request
+		for _, l := range strings.Split(input, "\n") {
+			header, err := d.Parse(&p, []byte(l), &r)
+			if err != nil {
+				var e *Error
+				if !errors.As(err, &e) || !strings.Contains(e.Reason, "format") && !strings.Contains(e.Reason, "(as ") {
+					t.Fatalf("line %q: reject %q says no format", l, err)
+				}
+				continue
+			}
+			if header {
+				continue
+			}
+			if d.Format() == Auto {
+				t.Fatalf("line %q parsed with no format settled", l)
+			}
 		}
 	})
 }
