@@ -60,11 +60,16 @@ var formatNames = [...]string{
 }
 
 // ParseFormat returns the format named s, as given on a command line:
-// "auto", "common" (or "clf"), "combined", "csv", "json" or "log-format"
-// (which needs the string: see CompileLogFormat), in any case.
+// "auto", "common" (or "clf"), "combined", "csv", "json", "log-format"
+// (which needs the string: see CompileLogFormat) or one of the W3C, cloud
+// and proxy formats ("w3c" or "iis", "cloudfront", "alb", "elb", "s3",
+// "haproxy", "squid"), in any case.
 func ParseFormat(s string) (Format, error) {
 	if strings.EqualFold(s, "clf") {
 		return Common, nil
+	}
+	if f, ok := parseMoreFormat(s); ok {
+		return f, nil
 	}
 	for f, name := range formatNames {
 		if strings.EqualFold(s, name) {
@@ -72,11 +77,14 @@ func ParseFormat(s string) (Format, error) {
 		}
 	}
 	return Auto, &Error{Reason: "unknown log format " + quote([]byte(s)) +
-		" (want auto, common, clf, combined, csv, json or log-format)"}
+		" (want auto, common, clf, combined, csv, json, log-format, " + moreFormatList + ")"}
 }
 
 // String returns the name ParseFormat accepts for f.
 func (f Format) String() string {
+	if name, ok := moreFormatName(f); ok {
+		return name
+	}
 	if f >= 0 && int(f) < len(formatNames) {
 		return formatNames[f]
 	}
@@ -84,13 +92,17 @@ func (f Format) String() string {
 }
 
 // Detect guesses the format of a log from one of its lines, normally the
-// first. CLF lines start with a host, never with a quote, while the CSV
+// first. The W3C, cloud and proxy formats have shapes of their own (see
+// guessMore). CLF lines start with a host, never with a quote, while the CSV
 // variant quotes its first field; anything that is not CSV is handed to the
 // CLF parser, which reports a useful error if the guess was wrong.
 func Detect(line []byte) Format {
 	// JSON and pasted format strings
 	if i := skipSep(line, 0); i < len(line) && line[i] == '{' {
 		return JSON
+	}
+	if f, ok := guessMore(line); ok {
+		return f
 	}
 	if IsCSVHeader(line) || (len(line) > 0 && line[0] == '"') {
 		return CSV
@@ -134,7 +146,8 @@ func IsCSVHeader(line []byte) bool {
 // share their second; it is therefore not safe for concurrent use, and each
 // goroutine needs its own.
 type Parser struct {
-	ts tsCache
+	ts   tsCache
+	more moreState
 
 	// JSON and pasted format strings
 	js  jsonState
@@ -161,6 +174,8 @@ func (p *Parser) Parse(f Format, line []byte, r *event.Request) error {
 		return p.parseJSON(line, r)
 	case LogFormat:
 		return p.parseLogFormat(line, r)
+	case W3C, CloudFront, ALB, ELB, S3, HAProxy, Squid:
+		return p.parseMore(f, &p.more.w3c, line, r)
 	}
 	r.Reset()
 	return &Error{Reason: "cannot parse with format " + f.String() + "; detect the format first"}

@@ -31,9 +31,14 @@ func New() *cli.App {
 			"is \"-\"; a quoted glob that names no file is expanded. Formats: common (CLF),\n" +
 			"combined (nginx and Apache; extra quoted fields after the user agent are allowed)\n" +
 			"and csv (\"remotehost\",\"rfc931\",\"authuser\",\"date\",\"request\",\"status\",\n" +
-			"\"bytes\" with a unix-time date). With --format auto the format of each input is\n" +
-			"the one its first parsable line is in. Malformed lines are reported on stderr\n" +
-			"with their line number, counted, and skipped.\n\n" +
+			"\"bytes\" with a unix-time date). W3C, cloud and proxy formats: w3c (IIS and W3C\n" +
+			"extended, following its #Fields: directives), cloudfront, alb, elb, s3, haproxy\n" +
+			"(HTTP log) and squid (native). Lines may carry a syslog (RFC 3164, RFC 5424),\n" +
+			"CRI (\"stdout F\") or docker compose (\"svc | \") prefix. gzip- and zstd-compressed\n" +
+			"inputs (access.log.2.gz) are read as they are. With --format auto the format of\n" +
+			"each input is the one its first parsable line is in, and a line that fails it\n" +
+			"is tried in the others. Malformed lines are reported on stderr with their line\n" +
+			"number and the format they were tried as, counted, and skipped.\n\n" +
 			"With --follow the files, which may be globs, are followed like tail -F: from\n" +
 			"their end (or whole, with --from-start), across rotation by rename or\n" +
 			"copytruncate, waiting for files that do not exist yet. --state FILE keeps a\n" +
@@ -42,7 +47,7 @@ func New() *cli.App {
 		Metadata:        role.Metadata(),
 		Flags: stage.WithEnv(name, append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "auto",
-				Usage: "log format: auto, common (or clf), combined, csv or json (log-format with --log-format)"},
+				Usage: "log format: auto, common (or clf), combined, csv, json, w3c (or iis), cloudfront, alb, elb, s3, haproxy or squid (log-format with --log-format)"},
 			&cli.StringFlag{Name: "source",
 				Usage: "label written in each record's \"source\" (default: the file name, or \"stdin\")"},
 			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"},
@@ -128,6 +133,8 @@ func (cmd *command) file(path, label string) error {
 		defer f.Close()
 		in = f
 	}
+	in, release := decompressed(in)
+	defer release()
 	input := cmd.newInput(path, label)
 	r := cmd.st.Reader(in, 0)
 	for {
@@ -143,7 +150,7 @@ func (cmd *command) file(path, label string) error {
 				cmd.st.Rejects.Report(input.where, r.Line(), nil, err)
 				continue
 			}
-			return err
+			return readError(path, err)
 		}
 		bad, err := cmd.line(line, &input.format, input.source)
 		if bad != nil {
