@@ -2,8 +2,6 @@ package event
 
 import (
 	"fmt"
-
-	jsoniter "github.com/json-iterator/go"
 )
 
 // Alert encodes a as an "alert" line.
@@ -78,7 +76,7 @@ func (d *Decoder) Alert(line []byte, a *Alert) error {
 		case "value":
 			a.Value, _, err = d.num(f)
 		case "labels":
-			a.Labels, err = d.labels(f, a.Labels[:0])
+			a.Labels, err = pairs(d, f, a.Labels[:0])
 		case "for":
 			a.For, err = d.count(f)
 		case "keep_firing_for":
@@ -103,29 +101,4 @@ func (d *Decoder) Alert(line []byte, a *Alert) error {
 		return fmt.Errorf(`field "state": want %q or %q`, StateFiring, StateResolved)
 	}
 	return nil
-}
-
-// labels reads an object of string values, keeping its order; an alert's
-// producer writes them sorted.
-func (d *Decoder) labels(field string, ls []Label) ([]Label, error) {
-	ok, err := d.expect(field, jsoniter.ObjectValue, "an object")
-	if !ok {
-		return ls, err
-	}
-	for f := d.it.ReadObject(); f != ""; f = d.it.ReadObject() {
-		start := len(d.arena)
-		d.arena = append(d.arena, f...)
-		name := d.arena[start:len(d.arena):len(d.arena)]
-		v, err := d.str(field + "." + f)
-		if err != nil {
-			return ls, err
-		}
-		if v != nil {
-			ls = append(ls, Label{Name: name, Value: v})
-		}
-	}
-	if d.it.Error != nil {
-		return ls, syntaxError(d.it.Error)
-	}
-	return ls, nil
 }

@@ -267,6 +267,32 @@ func (d *Decoder) status(field string, c *StatusCounts) error {
 	return nil
 }
 
+// pairs reads an object of string values into ps, keeping its order:
+// producers write alerts' labels sorted and requests' fields in the order
+// of the log format. Null values are absent, as everywhere.
+func pairs[P ~struct{ Name, Value []byte }](d *Decoder, field string, ps []P) ([]P, error) {
+	ok, err := d.expect(field, jsoniter.ObjectValue, "an object")
+	if !ok {
+		return ps, err
+	}
+	for f := d.it.ReadObject(); f != ""; f = d.it.ReadObject() {
+		start := len(d.arena)
+		d.arena = append(d.arena, f...)
+		name := d.arena[start:len(d.arena):len(d.arena)]
+		v, err := d.str(field + "." + f)
+		if err != nil {
+			return ps, err
+		}
+		if v != nil {
+			ps = append(ps, P{Name: name, Value: v})
+		}
+	}
+	if d.it.Error != nil {
+		return ps, syntaxError(d.it.Error)
+	}
+	return ps, nil
+}
+
 func missing(field string) error {
 	return fmt.Errorf("missing field %q", field)
 }

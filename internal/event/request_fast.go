@@ -5,13 +5,14 @@ import "bytes"
 // fastRequest decodes the records that httpmon-parse writes, and any
 // record as plain: no whitespace, no backslash or control character
 // anywhere, integers of at most 15 digits, string and number values only,
-// ts present and every value in range. Strings are sliced out of line rather than copied. Anything else,
-// including every record with an error, makes it return false, possibly
-// having written to r, and Request decodes the line the general way, which
-// also explains what is wrong. The two ways agree on every line that
-// fastRequest accepts; FuzzFastRequest checks it.
+// ts present and every value in range. Strings are sliced out of line
+// rather than copied. Anything else, including every record with an error,
+// makes it return false, possibly having written to r, and Request decodes
+// the line the general way, which also explains what is wrong. The two
+// ways agree on every line that fastRequest accepts; FuzzFastRequest
+// checks it.
 func fastRequest(line []byte, r *Request) bool {
-	*r = Request{Bytes: -1}
+	r.Reset()
 	n := len(line)
 	if n < 2 || line[0] != '{' || line[n-1] != '}' {
 		return false
@@ -28,7 +29,7 @@ func fastRequest(line []byte, r *Request) bool {
 		if i >= n || line[i] != '"' {
 			return false
 		}
-		id, kl := matchKey(line[i:])
+		k, kl := matchKey(line[i:])
 		if kl > 0 {
 			i += kl
 		} else {
@@ -44,6 +45,7 @@ func fastRequest(line []byte, r *Request) bool {
 		if i >= n {
 			return false
 		}
+		f := &requestFields[k]
 		switch c := line[i]; {
 		case c == '"':
 			vs := i + 1
@@ -52,49 +54,41 @@ func fastRequest(line []byte, r *Request) bool {
 				return false
 			}
 			i = ve + 1
-			if id >= keySource {
-				*r.text(id) = line[vs:ve:ve]
-			} else if id != keyOther {
+			switch f.typ {
+			case textField:
+				*fieldOf[[]byte](r, f) = line[vs:ve:ve]
+			case otherField:
+			default:
 				return false
 			}
 		case c == '-' || c >= '0' && c <= '9':
-			neg := c == '-'
-			if neg {
-				i++
-			}
-			ds := i
 			var v int64
-			for ; i < n && line[i] >= '0' && line[i] <= '9'; i++ {
-				v = v*10 + int64(line[i]-'0')
-			}
-			if nd := i - ds; nd == 0 || nd > 15 || nd > 1 && line[ds] == '0' {
+			if v, i = fastInt(line, i); i < 0 {
 				return false
 			}
-			if neg {
-				v = -v
-			}
-			switch id {
-			case keyOther:
-			case keyTS:
+			switch f.typ {
+			case otherField:
+			case tsField:
 				if v < MinTS || v > MaxTS {
 					return false
 				}
 				r.TS, hasTS = v, true
-			case keyOffset:
+			case offsetField:
 				if v < -MaxOffset || v > MaxOffset {
 					return false
 				}
 				r.UTCOffset = int32(v)
-			case keyStatus:
+			case statusField:
 				if v < 0 || v > MaxStatus {
 					return false
 				}
 				r.Status = int(v)
-			case keyBytes:
+			case sizeField:
+				// Fifteen digits are below MaxCount.
 				if v < 0 {
 					return false
 				}
-				r.Bytes = v
+				*fieldOf[int64](r, f) = v
 			default:
 				return false
 			}
@@ -113,109 +107,27 @@ func fastRequest(line []byte, r *Request) bool {
 	}
 }
 
-// Request fields as fastRequest knows them: numbers first, then strings.
-const (
-	keyOther = iota // a key Request does not read
-	keyTS
-	keyOffset
-	keyStatus
-	keyBytes
-	keySource
-	keyRemoteHost
-	keyIdent
-	keyUser
-	keyMethod
-	keyPath
-	keyProtocol
-	keyRequest
-	keySection
-	keyReferer
-	keyUserAgent
-)
-
-// text returns the string field of r for a key from keySource on.
-func (r *Request) text(key int) *[]byte {
-	switch key {
-	case keySource:
-		return &r.Source
-	case keyRemoteHost:
-		return &r.RemoteHost
-	case keyIdent:
-		return &r.Ident
-	case keyUser:
-		return &r.User
-	case keyMethod:
-		return &r.Method
-	case keyPath:
-		return &r.Path
-	case keyProtocol:
-		return &r.Protocol
-	case keyRequest:
-		return &r.Request
-	case keySection:
-		return &r.Section
-	case keyReferer:
-		return &r.Referer
-	default:
-		return &r.UserAgent
+// fastInt reads the integer of at most 15 digits at line[i:], which starts
+// with '-' or a digit, and returns it and the index after it, or -1 for
+// anything else: 15 digits stay below 2⁵³, where float64, as the general
+// decoder reads numbers, holds every integer.
+func fastInt(line []byte, i int) (int64, int) {
+	neg := line[i] == '-'
+	if neg {
+		i++
 	}
-}
-
-// matchKey recognises a Request key with its quotes and colon at the start
-// of b, like `"path":`, by comparing with the few keys that share its first
-// letter. It returns the key and the length matched, or 0, 0 for keys it
-// does not know, which the caller then finds the end of.
-func matchKey(b []byte) (key, n int) {
-	if len(b) < 2 {
-		return keyOther, 0
+	ds := i
+	var v int64
+	for ; i < len(line) && line[i] >= '0' && line[i] <= '9'; i++ {
+		v = v*10 + int64(line[i]-'0')
 	}
-	var k int
-	var lit string
-	switch b[1] {
-	case 't':
-		k, lit = keyTS, `"ts":`
-	case 'u':
-		switch {
-		case has(b, `"user":`):
-			return keyUser, len(`"user":`)
-		case has(b, `"user_agent":`):
-			return keyUserAgent, len(`"user_agent":`)
-		}
-		k, lit = keyOffset, `"utc_offset":`
-	case 's':
-		switch {
-		case has(b, `"source":`):
-			return keySource, len(`"source":`)
-		case has(b, `"status":`):
-			return keyStatus, len(`"status":`)
-		}
-		k, lit = keySection, `"section":`
-	case 'r':
-		switch {
-		case has(b, `"remote_host":`):
-			return keyRemoteHost, len(`"remote_host":`)
-		case has(b, `"request":`):
-			return keyRequest, len(`"request":`)
-		}
-		k, lit = keyReferer, `"referer":`
-	case 'i':
-		k, lit = keyIdent, `"ident":`
-	case 'm':
-		k, lit = keyMethod, `"method":`
-	case 'p':
-		if has(b, `"path":`) {
-			return keyPath, len(`"path":`)
-		}
-		k, lit = keyProtocol, `"protocol":`
-	case 'b':
-		k, lit = keyBytes, `"bytes":`
-	default:
-		return keyOther, 0
+	if nd := i - ds; nd == 0 || nd > 15 || nd > 1 && line[ds] == '0' {
+		return 0, -1
 	}
-	if has(b, lit) {
-		return k, len(lit)
+	if neg {
+		v = -v
 	}
-	return keyOther, 0
+	return v, i
 }
 
 // has reports whether b starts with lit.

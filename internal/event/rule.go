@@ -112,9 +112,9 @@ func (d *Decoder) Rule(line []byte, r *Rule) error {
 			r.MinRequests, err = d.count(f)
 			r.HasMinRequests = true
 		case "labels":
-			r.Labels, err = d.labels(f, r.Labels[:0])
+			r.Labels, err = pairs(d, f, r.Labels[:0])
 		case "annotations":
-			r.Annotations, err = d.labels(f, r.Annotations[:0])
+			r.Annotations, err = pairs(d, f, r.Annotations[:0])
 		default:
 			d.it.Skip()
 		}
