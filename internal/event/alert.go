@@ -21,18 +21,7 @@ func (e *Encoder) Alert(a *Alert) ([]byte, error) {
 		e.str("metric", a.Metric)
 		e.str("op", a.Op)
 		e.float("value", a.Value)
-		if len(a.Labels) > 0 {
-			e.s.WriteRaw(`,"labels":{`)
-			for i := range a.Labels {
-				if i > 0 {
-					e.s.WriteRaw(",")
-				}
-				e.writeBytes(a.Labels[i].Name)
-				e.s.WriteRaw(":")
-				e.writeBytes(a.Labels[i].Value)
-			}
-			e.s.WriteRaw("}")
-		}
+		pairObject(e, "labels", a.Labels)
 		e.int("for", a.For)
 		e.int("keep_firing_for", a.KeepFiringFor)
 		e.int("starts_at", a.StartsAt)

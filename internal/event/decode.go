@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"unsafe"
 
 	jsoniter "github.com/json-iterator/go"
 )
@@ -182,6 +183,29 @@ func (d *Decoder) num(field string) (float64, bool, error) {
 		return 0, false, syntaxError(d.it.Error)
 	}
 	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, false, fmt.Errorf("field %q: number out of range", field)
+	}
+	return v, true, nil
+}
+
+// exactNum is num for numbers that must read back exactly as the encoder
+// wrote them, in the fewest digits that do: jsoniter divides in float64,
+// which can be a bit off for numbers of 16 and 17 digits, while strconv
+// rounds correctly.
+func (d *Decoder) exactNum(field string) (float64, bool, error) {
+	ok, err := d.expect(field, jsoniter.NumberValue, "a number")
+	if !ok {
+		return 0, false, err
+	}
+	start := len(d.arena)
+	d.arena = d.it.SkipAndAppendBytes(d.arena)
+	raw := d.arena[start:]
+	d.arena = d.arena[:start]
+	if d.it.Error != nil {
+		return 0, false, syntaxError(d.it.Error)
+	}
+	v, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(raw), len(raw)), 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
 		return 0, false, fmt.Errorf("field %q: number out of range", field)
 	}
 	return v, true, nil

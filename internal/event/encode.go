@@ -106,3 +106,23 @@ func (e *Encoder) optStr(name string, b []byte) {
 		e.str(name, b)
 	}
 }
+
+// pairObject writes ps as an object of strings, in their order, or nothing
+// when empty.
+func pairObject[P ~struct{ Name, Value []byte }](e *Encoder, name string, ps []P) {
+	if len(ps) == 0 {
+		return
+	}
+	e.field(name)
+	e.s.WriteRaw("{")
+	for i := range ps {
+		p := struct{ Name, Value []byte }(ps[i])
+		if i > 0 {
+			e.s.WriteRaw(",")
+		}
+		e.writeBytes(p.Name)
+		e.s.WriteRaw(":")
+		e.writeBytes(p.Value)
+	}
+	e.s.WriteRaw("}")
+}

@@ -14,6 +14,7 @@ func TestEncodeGolden(t *testing.T) {
 		Source: []byte("access.log"), RemoteHost: []byte("10.0.0.2"), User: []byte("apache"),
 		Method: []byte("GET"), Path: []byte("/api/user?q=\"<x>\""), Protocol: []byte("HTTP/1.0"),
 		Section: []byte("/api"), UserAgent: []byte("curl/8 \x1b[31m"),
+		RequestTime: -1, UpstreamTime: -1, RequestLength: -1,
 	}
 	tests := []struct {
 		name string
@@ -23,7 +24,7 @@ func TestEncodeGolden(t *testing.T) {
 		{"request", func() ([]byte, error) { return enc.Request(&req) },
 			`{"kind":"request","ts":1549573860,"utc_offset":12600,"source":"access.log","remote_host":"10.0.0.2","user":"apache","method":"GET","path":"/api/user?q=\"<x>\"","protocol":"HTTP/1.0","section":"/api","status":200,"bytes":1234,"user_agent":"curl/8 \u001b[31m"}` + "\n"},
 		{"request absent fields", func() ([]byte, error) {
-			r := Request{TS: 5, Bytes: -1, Request: []byte("\x16\x03\xff")}
+			r := Request{TS: 5, Bytes: -1, Request: []byte("\x16\x03\xff"), RequestTime: -1, UpstreamTime: -1, RequestLength: -1}
 			return enc.Request(&r)
 		}, `{"kind":"request","ts":5,"request":"\u0016\u0003` + "\uFFFD" + `"}` + "\n"},
 		{"tick", func() ([]byte, error) {

@@ -31,6 +31,14 @@ const (
 	keyBytes
 	keyReferer
 	keyUserAgent
+	keyRequestTime
+	keyUpstreamTime
+	keyRequestLength
+	keyHost
+	keyScheme
+	keyXForwardedFor
+	keyCountry
+	keyFields
 	numKeys
 )
 
@@ -38,12 +46,14 @@ const (
 type fieldType uint8
 
 const (
-	otherField  fieldType = iota // a key that Request does not read
-	textField                    // []byte, absent when empty
-	tsField                      // TS, the one required field
-	offsetField                  // UTCOffset, absent when 0
-	statusField                  // Status, absent when 0
-	sizeField                    // int64 of bytes, absent when negative
+	otherField   fieldType = iota // a key that Request does not read
+	textField                     // []byte, absent when empty
+	tsField                       // TS, the one required field
+	offsetField                   // UTCOffset, absent when 0
+	statusField                   // Status, absent when 0
+	sizeField                     // int64 of bytes, absent when negative
+	secondsField                  // float64 duration, absent when negative
+	pairsField                    // Fields, absent when empty
 )
 
 // requestField describes one field of a request record.
@@ -72,6 +82,15 @@ var requestFields = [numKeys]requestField{
 	keyBytes:      {name: "bytes", typ: sizeField, off: unsafe.Offsetof(Request{}.Bytes)},
 	keyReferer:    {name: "referer", typ: textField, off: unsafe.Offsetof(Request{}.Referer)},
 	keyUserAgent:  {name: "user_agent", typ: textField, off: unsafe.Offsetof(Request{}.UserAgent)},
+
+	keyRequestTime:   {name: "request_time", typ: secondsField, off: unsafe.Offsetof(Request{}.RequestTime)},
+	keyUpstreamTime:  {name: "upstream_time", typ: secondsField, off: unsafe.Offsetof(Request{}.UpstreamTime)},
+	keyRequestLength: {name: "request_length", typ: sizeField, off: unsafe.Offsetof(Request{}.RequestLength)},
+	keyHost:          {name: "host", typ: textField, off: unsafe.Offsetof(Request{}.Host)},
+	keyScheme:        {name: "scheme", typ: textField, off: unsafe.Offsetof(Request{}.Scheme)},
+	keyXForwardedFor: {name: "x_forwarded_for", typ: textField, off: unsafe.Offsetof(Request{}.XForwardedFor)},
+	keyCountry:       {name: "country", typ: textField, off: unsafe.Offsetof(Request{}.Country)},
+	keyFields:        {name: "fields", typ: pairsField, off: unsafe.Offsetof(Request{}.Fields)},
 }
 
 // key returns the field's name as it starts a member of the record,
@@ -108,11 +127,14 @@ func (e *Encoder) Request(r *Request) ([]byte, error) {
 	if !plainFields(r) {
 		return e.requestEscaped(r)
 	}
+	e.s.Error = nil
 	buf := append(e.s.Buffer()[:0], `{"kind":"request"`...)
 	buf = e.appendPlainRequest(buf, r)
 	buf = append(buf, "}\n"...)
 	e.s.SetBuffer(buf)
-	e.s.Error = nil
+	if e.s.Error != nil {
+		return nil, e.s.Error
+	}
 	return buf, nil
 }
 
@@ -140,6 +162,13 @@ func (e *Encoder) requestEscaped(r *Request) ([]byte, error) {
 			if v := *fieldOf[int64](r, f); v >= 0 {
 				e.int(f.name, v)
 			}
+		case secondsField:
+			if v := *fieldOf[float64](r, f); !(v < 0) {
+				e.field(f.name)
+				e.s.SetBuffer(e.appendSeconds(e.s.Buffer(), f.name, v))
+			}
+		case pairsField:
+			pairObject(e, f.name, r.Fields)
 		}
 	}
 	return e.end()
@@ -152,6 +181,88 @@ func (e *Encoder) appendTS(buf []byte, ts int64) []byte {
 		e.ts, e.tsText = ts, strconv.AppendInt(e.tsText[:0], ts, 10)
 	}
 	return append(buf, e.tsText...)
+}
+
+// appendSeconds appends a duration of v ≥ 0 seconds in the fewest digits
+// that read back as v, and never with an exponent but for durations below
+// a microsecond, as encoding/json writes floats: "0.123", "12.5". A NaN or
+// infinite v, which JSON cannot hold, sets the stream's error.
+func (e *Encoder) appendSeconds(buf []byte, name string, v float64) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		if e.s.Error == nil {
+			e.s.Error = fmt.Errorf("field %q: unsupported value: %v", name, v)
+		}
+		return buf
+	}
+	return appendSeconds(buf, v)
+}
+
+func appendSeconds(buf []byte, v float64) []byte {
+	if v == 0 {
+		return append(buf, '0') // and not "-0"
+	}
+	// Logs write durations to the millisecond or the microsecond, and
+	// such a duration is the only decimal of so few places that reads
+	// back as v, so it is the shortest: found by a division, much cheaper
+	// than strconv's search for the shortest digits.
+	for _, scale := range [...]float64{1e3, 1e6} {
+		if m := math.Round(v * scale); m < 1<<53 && m/scale == v {
+			return appendDecimal(buf, uint64(m), uint64(scale))
+		}
+	}
+	if v >= 1e-6 {
+		return strconv.AppendFloat(buf, v, 'f', -1, 64)
+	}
+	n := len(buf)
+	buf = strconv.AppendFloat(buf, v, 'e', -1, 64)
+	// "1e-07" becomes "1e-7".
+	if m := len(buf); m-n >= 4 && buf[m-4] == 'e' && buf[m-3] == '-' && buf[m-2] == '0' {
+		buf[m-2] = buf[m-1]
+		buf = buf[:m-1]
+	}
+	return buf
+}
+
+// appendDecimal appends m/scale, scale a power of ten, without trailing
+// zeros.
+func appendDecimal(buf []byte, m, scale uint64) []byte {
+	buf = strconv.AppendUint(buf, m/scale, 10)
+	frac := m % scale
+	if frac == 0 {
+		return buf
+	}
+	buf = append(buf, '.')
+	for scale /= 10; frac != 0; scale /= 10 {
+		buf = append(buf, byte('0'+frac/scale))
+		frac %= scale
+	}
+	return buf
+}
+
+// appendRawPairs appends the members of a pairs object, whose strings are
+// all plain, and its closing brace.
+func appendRawPairs(buf []byte, ps []Field) []byte {
+	for i := range ps {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, '"')
+		buf = append(buf, ps[i].Name...)
+		buf = append(buf, `":"`...)
+		buf = append(buf, ps[i].Value...)
+		buf = append(buf, '"')
+	}
+	return append(buf, '}')
+}
+
+// plainPairs is plainASCII for every name and value of ps.
+func plainPairs(ps []Field) bool {
+	for i := range ps {
+		if !plainASCII(ps[i].Name) || !plainASCII(ps[i].Value) {
+			return false
+		}
+	}
+	return true
 }
 
 // appendRaw appends prefix, which ends in the value's opening quote, b and
@@ -215,6 +326,17 @@ func (d *Decoder) Request(line []byte, r *Request) error {
 				}
 				*fieldOf[int64](r, f) = int64(v)
 			}
+		case secondsField:
+			var v float64
+			var ok bool
+			if v, ok, err = d.exactNum(name); ok {
+				if !(v >= 0 && v < MaxSeconds) {
+					err = fmt.Errorf("field %q: want seconds from 0 to below 1e9", name)
+				}
+				*fieldOf[float64](r, f) = v + 0 // -0 is 0, as on the fast path
+			}
+		case pairsField:
+			r.Fields, err = pairs(d, name, r.Fields[:0])
 		}
 	}
 	if err := d.end(err); err != nil {

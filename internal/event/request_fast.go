@@ -4,7 +4,8 @@ import "bytes"
 
 // fastRequest decodes the records that httpmon-parse writes, and any
 // record as plain: no whitespace, no backslash or control character
-// anywhere, integers of at most 15 digits, string and number values only,
+// anywhere, numbers of at most 15 digits without an exponent, string and
+// number values only and objects of strings for fields,
 // ts present and every value in range. Strings are sliced out of line
 // rather than copied. Anything else, including every record with an error,
 // makes it return false, possibly having written to r, and Request decodes
@@ -61,36 +62,21 @@ func fastRequest(line []byte, r *Request) bool {
 			default:
 				return false
 			}
-		case c == '-' || c >= '0' && c <= '9':
-			var v int64
-			if v, i = fastInt(line, i); i < 0 {
+		case c == '{':
+			if f.typ != pairsField {
 				return false
 			}
-			switch f.typ {
-			case otherField:
-			case tsField:
-				if v < MinTS || v > MaxTS {
-					return false
-				}
-				r.TS, hasTS = v, true
-			case offsetField:
-				if v < -MaxOffset || v > MaxOffset {
-					return false
-				}
-				r.UTCOffset = int32(v)
-			case statusField:
-				if v < 0 || v > MaxStatus {
-					return false
-				}
-				r.Status = int(v)
-			case sizeField:
-				// Fifteen digits are below MaxCount.
-				if v < 0 {
-					return false
-				}
-				*fieldOf[int64](r, f) = v
-			default:
+			if i = fastPairs(line, i, r); i < 0 {
 				return false
+			}
+		case c == '-' || c >= '0' && c <= '9':
+			var v int64
+			var scale int
+			if v, scale, i = fastNumber(line, i); i < 0 || !fastSet(r, f, v, scale) {
+				return false
+			}
+			if f.typ == tsField {
+				hasTS = true
 			}
 		default:
 			return false
@@ -107,27 +93,141 @@ func fastRequest(line []byte, r *Request) bool {
 	}
 }
 
-// fastInt reads the integer of at most 15 digits at line[i:], which starts
-// with '-' or a digit, and returns it and the index after it, or -1 for
-// anything else: 15 digits stay below 2⁵³, where float64, as the general
-// decoder reads numbers, holds every integer.
-func fastInt(line []byte, i int) (int64, int) {
+// fastNumber reads the number at line[i:], which starts with '-' or a
+// digit, if it has at most 15 digits and no exponent, and returns its
+// digits as an integer v, how many of them are after the decimal point (-1
+// for an integer), and the index after it; or -1 for the index for
+// anything else. Fifteen digits stay below 2⁵³, where float64 holds every
+// integer, so that v / 10^scale is the float64 nearest the number, the
+// one that strconv and jsoniter, dividing the same way, read.
+func fastNumber(line []byte, i int) (v int64, scale, next int) {
 	neg := line[i] == '-'
 	if neg {
 		i++
 	}
 	ds := i
-	var v int64
 	for ; i < len(line) && line[i] >= '0' && line[i] <= '9'; i++ {
 		v = v*10 + int64(line[i]-'0')
 	}
-	if nd := i - ds; nd == 0 || nd > 15 || nd > 1 && line[ds] == '0' {
-		return 0, -1
+	nd := i - ds
+	if nd == 0 || nd > 1 && line[ds] == '0' {
+		return 0, 0, -1
+	}
+	scale = -1
+	if i < len(line) && line[i] == '.' {
+		i++
+		fs := i
+		for ; i < len(line) && line[i] >= '0' && line[i] <= '9'; i++ {
+			v = v*10 + int64(line[i]-'0')
+		}
+		if scale = i - fs; scale == 0 {
+			return 0, 0, -1
+		}
+		nd += scale
+	}
+	if nd > 15 {
+		return 0, 0, -1
 	}
 	if neg {
 		v = -v
 	}
-	return v, i
+	return v, scale, i
+}
+
+// pow10 holds the powers of ten that fastNumber's scales divide by,
+// exactly.
+var pow10 = [16]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// fastSet stores the number v/10^scale that fastNumber read into r's field
+// f, if it is in range, and reports whether it did; the fast path leaves
+// fractions of whole numbers to the general decoder, which rounds them.
+func fastSet(r *Request, f *requestField, v int64, scale int) bool {
+	if f.typ == otherField {
+		return true
+	}
+	if f.typ == secondsField {
+		if v < 0 {
+			return false
+		}
+		s := float64(v)
+		if scale > 0 {
+			s /= pow10[scale]
+		}
+		if s >= MaxSeconds {
+			return false
+		}
+		*fieldOf[float64](r, f) = s
+		return true
+	}
+	if scale >= 0 {
+		return false
+	}
+	switch f.typ {
+	case tsField:
+		if v < MinTS || v > MaxTS {
+			return false
+		}
+		r.TS = v
+	case offsetField:
+		if v < -MaxOffset || v > MaxOffset {
+			return false
+		}
+		r.UTCOffset = int32(v)
+	case statusField:
+		if v < 0 || v > MaxStatus {
+			return false
+		}
+		r.Status = int(v)
+	case sizeField:
+		// Fifteen digits are below MaxCount.
+		if v < 0 {
+			return false
+		}
+		*fieldOf[int64](r, f) = v
+	default:
+		return false
+	}
+	return true
+}
+
+// fastPairs reads the object of plain strings at line[i:] into r.Fields
+// and returns the index after it, or -1 for anything else.
+func fastPairs(line []byte, i int, r *Request) int {
+	r.Fields = r.Fields[:0]
+	n := len(line)
+	i++
+	if i < n && line[i] == '}' {
+		return i + 1
+	}
+	for {
+		// "name":"value"; an empty name ends jsoniter's ReadObject loop.
+		if i >= n || line[i] != '"' {
+			return -1
+		}
+		ns := i + 1
+		ne := ns + bytes.IndexByte(line[ns:], '"')
+		if ne <= ns || ne+2 >= n || line[ne+1] != ':' || line[ne+2] != '"' {
+			return -1
+		}
+		vs := ne + 3
+		ve := vs + bytes.IndexByte(line[vs:], '"')
+		if ve < vs {
+			return -1
+		}
+		r.Fields = append(r.Fields, Field{Name: line[ns:ne:ne], Value: line[vs:ve:ve]})
+		i = ve + 1
+		if i >= n {
+			return -1
+		}
+		switch line[i] {
+		case ',':
+			i++
+		case '}':
+			return i + 1
+		default:
+			return -1
+		}
+	}
 }
 
 // has reports whether b starts with lit.

@@ -31,6 +31,26 @@ func (e *Encoder) appendPlainRequest(buf []byte, r *Request) []byte {
 	}
 	buf = appendRaw(buf, `,"referer":"`, r.Referer)
 	buf = appendRaw(buf, `,"user_agent":"`, r.UserAgent)
+	if !(r.RequestTime < 0) {
+		buf = append(buf, `,"request_time":`...)
+		buf = e.appendSeconds(buf, "request_time", r.RequestTime)
+	}
+	if !(r.UpstreamTime < 0) {
+		buf = append(buf, `,"upstream_time":`...)
+		buf = e.appendSeconds(buf, "upstream_time", r.UpstreamTime)
+	}
+	if r.RequestLength >= 0 {
+		buf = append(buf, `,"request_length":`...)
+		buf = strconv.AppendInt(buf, r.RequestLength, 10)
+	}
+	buf = appendRaw(buf, `,"host":"`, r.Host)
+	buf = appendRaw(buf, `,"scheme":"`, r.Scheme)
+	buf = appendRaw(buf, `,"x_forwarded_for":"`, r.XForwardedFor)
+	buf = appendRaw(buf, `,"country":"`, r.Country)
+	if len(r.Fields) > 0 {
+		buf = append(buf, `,"fields":{`...)
+		buf = appendRawPairs(buf, r.Fields)
+	}
 	return buf
 }
 
@@ -48,7 +68,12 @@ func plainFields(r *Request) bool {
 		plainASCII(r.Request) &&
 		plainASCII(r.Section) &&
 		plainASCII(r.Referer) &&
-		plainASCII(r.UserAgent)
+		plainASCII(r.UserAgent) &&
+		plainASCII(r.Host) &&
+		plainASCII(r.Scheme) &&
+		plainASCII(r.XForwardedFor) &&
+		plainASCII(r.Country) &&
+		plainPairs(r.Fields)
 }
 
 // matchKey recognises a Request key with its quotes and colon at the start
@@ -64,6 +89,18 @@ func matchKey(b []byte) (key, n int) {
 	case 'b':
 		if has(b, `"bytes":`) {
 			return 13, 8 // Bytes
+		}
+	case 'c':
+		if has(b, `"country":`) {
+			return 22, 10 // Country
+		}
+	case 'f':
+		if has(b, `"fields":`) {
+			return 23, 9 // Fields
+		}
+	case 'h':
+		if has(b, `"host":`) {
+			return 19, 7 // Host
 		}
 	case 'i':
 		if has(b, `"ident":`) {
@@ -90,6 +127,12 @@ func matchKey(b []byte) (key, n int) {
 		if has(b, `"referer":`) {
 			return 14, 10 // Referer
 		}
+		if has(b, `"request_time":`) {
+			return 16, 15 // RequestTime
+		}
+		if has(b, `"request_length":`) {
+			return 18, 17 // RequestLength
+		}
 	case 's':
 		if has(b, `"source":`) {
 			return 3, 9 // Source
@@ -99,6 +142,9 @@ func matchKey(b []byte) (key, n int) {
 		}
 		if has(b, `"status":`) {
 			return 12, 9 // Status
+		}
+		if has(b, `"scheme":`) {
+			return 20, 9 // Scheme
 		}
 	case 't':
 		if has(b, `"ts":`) {
@@ -113,6 +159,13 @@ func matchKey(b []byte) (key, n int) {
 		}
 		if has(b, `"user_agent":`) {
 			return 15, 13 // UserAgent
+		}
+		if has(b, `"upstream_time":`) {
+			return 17, 16 // UpstreamTime
+		}
+	case 'x':
+		if has(b, `"x_forwarded_for":`) {
+			return 21, 18 // XForwardedFor
 		}
 	}
 	return keyOther, 0

@@ -76,6 +76,17 @@ func generateRequestCode(t *testing.T) []byte {
 			p("buf = append(buf, %s...)", prefix)
 			p("buf = strconv.AppendInt(buf, %s, 10)", v)
 			p("}")
+		case secondsField:
+			// NaN is not below 0: appendSeconds refuses it.
+			p("if !(%s < 0) {", v)
+			p("buf = append(buf, %s...)", prefix)
+			p("buf = e.appendSeconds(buf, %q, %s)", f.name, v)
+			p("}")
+		case pairsField:
+			p("if len(%s) > 0 {", v)
+			p("buf = append(buf, `,%s{`...)", f.key())
+			p("buf = appendRawPairs(buf, %s)", v)
+			p("}")
 		default:
 			t.Fatalf("key %d: no code for field type %d", k, f.typ)
 		}
@@ -89,8 +100,11 @@ func generateRequestCode(t *testing.T) []byte {
 	p("func plainFields(r *Request) bool {")
 	var plain []string
 	for k := keyOther + 1; k < numKeys; k++ {
-		if f := &requestFields[k]; f.typ == textField {
+		switch f := &requestFields[k]; f.typ {
+		case textField:
 			plain = append(plain, "plainASCII(r."+goName[f.off]+")")
+		case pairsField:
+			plain = append(plain, "plainPairs(r."+goName[f.off]+")")
 		}
 	}
 	p("return %s", strings.Join(plain, " &&\n"))

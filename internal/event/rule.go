@@ -58,27 +58,9 @@ func (e *Encoder) Rule(r *Rule) ([]byte, error) {
 	if r.HasMinRequests {
 		e.int("min_requests", r.MinRequests)
 	}
-	e.labelObject("labels", r.Labels)
-	e.labelObject("annotations", r.Annotations)
+	pairObject(e, "labels", r.Labels)
+	pairObject(e, "annotations", r.Annotations)
 	return e.end()
-}
-
-// labelObject writes ls as an object of strings, or nothing when empty.
-func (e *Encoder) labelObject(name string, ls []Label) {
-	if len(ls) == 0 {
-		return
-	}
-	e.field(name)
-	e.s.WriteRaw("{")
-	for i := range ls {
-		if i > 0 {
-			e.s.WriteRaw(",")
-		}
-		e.writeBytes(ls[i].Name)
-		e.s.WriteRaw(":")
-		e.writeBytes(ls[i].Value)
-	}
-	e.s.WriteRaw("}")
 }
 
 // Rule decodes a "rule" line into r.
