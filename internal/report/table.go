@@ -7,16 +7,56 @@ import (
 	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
-var none = []byte("(none)")
+// none and dash stand for a section key and a path that are empty, which
+// would otherwise be invisible cells: a request line without a path.
+var none, dash = []byte("(none)"), []byte("-")
 
-// Column headings of the sections table.
+// The columns of the sections table, indexes into sectionColumns.
 const (
-	headSection = "section"
-	headHits    = "hits"
-	head4xx     = "4xx"
-	head5xx     = "5xx"
-	headDoc     = "heaviest document"
+	colSection = iota
+	colHits
+	col4xx
+	col5xx
+	colPath
+	colSize
+	numColumns
 )
+
+// column describes one column of the sections table. The one list of them
+// sets both the widths and the cells, so that the two cannot disagree.
+type column struct {
+	// head is the heading; an empty one leaves the column under the one
+	// before's. The heading of a wide column runs on over the next ones,
+	// up to the margin, and does not widen its own.
+	head string
+	wide bool
+	gap  int // spaces before the column; the first one's is the indent
+	// A column shows either text, sanitized and aligned left, or a
+	// number, aligned right and, with color, coloured when not zero.
+	text  func(st *event.SectionStat) []byte
+	num   func(st *event.SectionStat) int64
+	size  bool // the number is a size in bytes
+	color string
+}
+
+// sectionColumns are the columns of the sections table; path and size
+// share one space, as they read as one cell.
+var sectionColumns = [numColumns]column{
+	colSection: {head: "section", gap: 2, text: func(st *event.SectionStat) []byte { return section(st.Section) }},
+	colHits:    {head: "hits", gap: 2, num: func(st *event.SectionStat) int64 { return st.Hits }},
+	col4xx:     {head: "4xx", gap: 2, num: func(st *event.SectionStat) int64 { return st.Errors4x }, color: sgrYellow},
+	col5xx:     {head: "5xx", gap: 2, num: func(st *event.SectionStat) int64 { return st.Errors5x }, color: sgrRed},
+	colPath:    {head: "heaviest document", wide: true, gap: 2, text: topPath},
+	colSize:    {gap: 1, num: func(st *event.SectionStat) int64 { return st.TopBytes }, size: true},
+}
+
+// topPath returns the text shown for a section's heaviest document.
+func topPath(st *event.SectionStat) []byte {
+	if len(st.TopPath) == 0 {
+		return dash
+	}
+	return st.TopPath
+}
 
 // appendSections appends the table of top sections. Column widths follow
 // the data so that a typical table is narrow; when section and path do not
@@ -24,63 +64,10 @@ const (
 // beginning says the most.
 func (r *Renderer) appendSections(b []byte, s *event.Summary) []byte {
 	if len(s.Sections) > 0 {
-		secW, hitsW, e4W, e5W := len(headSection), len(headHits), len(head4xx), len(head5xx)
-		pathW, sizeW := 1, 1
+		w := r.widths(s.Sections)
+		b = appendHeadings(b, &w)
 		for i := range s.Sections {
-			st := &s.Sections[i]
-			secW = max(secW, textsafe.Width(section(st.Section)))
-			pathW = max(pathW, textsafe.Width(st.TopPath))
-			hitsW = max(hitsW, digits(st.Hits))
-			e4W = max(e4W, digits(st.Errors4x))
-			e5W = max(e5W, digits(st.Errors5x))
-			r.tmp = appendBytes(r.tmp[:0], st.TopBytes)
-			sizeW = max(sizeW, len(r.tmp))
-		}
-		// Indent, the gaps between the six columns (path and size share one
-		// space) and the fixed-width numeric columns.
-		avail := margin - (2 + 2 + hitsW + 2 + e4W + 2 + e5W + 2 + 1 + sizeW)
-		if secW+pathW > avail {
-			secW = min(secW, max(avail-pathW, min(20, avail/2)))
-			pathW = max(1, avail-secW)
-			secW = max(1, secW)
-		}
-		// The last heading may run past the path and size columns, which
-		// are often narrower than it, but not past the margin.
-		docW := margin - (2 + secW + 2 + hitsW + 2 + e4W + 2 + e5W + 2)
-
-		b = append(b, "  "...)
-		b = appendPadRight(b, []byte(headSection), secW)
-		b = append(b, "  "...)
-		b = appendPadLeft(b, []byte(headHits), hitsW)
-		b = append(b, "  "...)
-		b = appendPadLeft(b, []byte(head4xx), e4W)
-		b = append(b, "  "...)
-		b = appendPadLeft(b, []byte(head5xx), e5W)
-		b = append(b, "  "...)
-		b, _ = textsafe.AppendCell(b, []byte(headDoc), docW)
-		b = append(b, '\n')
-
-		for i := range s.Sections {
-			st := &s.Sections[i]
-			b = append(b, "  "...)
-			b = appendPadRight(b, section(st.Section), secW)
-			b = append(b, "  "...)
-			r.tmp = strconv.AppendInt(r.tmp[:0], st.Hits, 10)
-			b = appendPadLeft(b, r.tmp, hitsW)
-			b = append(b, "  "...)
-			b = r.appendCount(b, st.Errors4x, e4W, sgrYellow)
-			b = append(b, "  "...)
-			b = r.appendCount(b, st.Errors5x, e5W, sgrRed)
-			b = append(b, "  "...)
-			path := st.TopPath
-			if len(path) == 0 {
-				path = []byte("-")
-			}
-			b = appendPadRight(b, path, pathW)
-			b = append(b, ' ')
-			r.tmp = appendBytes(r.tmp[:0], st.TopBytes)
-			b = appendPadLeft(b, r.tmp, sizeW)
-			b = append(b, '\n')
+			b = r.appendRow(b, &s.Sections[i], &w)
 		}
 	}
 	if more := s.SectionsTotal - int64(len(s.Sections)); more > 0 {
@@ -103,22 +90,103 @@ func (r *Renderer) appendSections(b []byte, s *event.Summary) []byte {
 	return b
 }
 
-// appendCount appends a right-aligned error count, coloured when non-zero
-// so that the eye finds errors without reading every row; the padding stays
-// outside the colour so that alignment does not depend on it.
-func (r *Renderer) appendCount(b []byte, n int64, w int, color string) []byte {
-	r.tmp = strconv.AppendInt(r.tmp[:0], n, 10)
-	b = appendSpaces(b, w-len(r.tmp))
-	if n == 0 {
-		return append(b, r.tmp...)
+// widths returns the width of each column: the widest of its heading,
+// unless that is wide, and its cells, with section and path cut down to
+// what the margin leaves them.
+func (r *Renderer) widths(secs []event.SectionStat) [numColumns]int {
+	var w [numColumns]int
+	for c := range sectionColumns {
+		col := &sectionColumns[c]
+		w[c] = 1
+		if !col.wide {
+			w[c] = max(w[c], len(col.head))
+		}
+		for i := range secs {
+			w[c] = max(w[c], r.cellWidth(col, &secs[i]))
+		}
 	}
-	b = r.sgr(b, color)
-	b = append(b, r.tmp...)
-	return r.sgr(b, sgrReset)
+	avail := margin
+	for c := range sectionColumns {
+		avail -= sectionColumns[c].gap
+		if c != colSection && c != colPath {
+			avail -= w[c]
+		}
+	}
+	if secW, pathW := w[colSection], w[colPath]; secW+pathW > avail {
+		secW = min(secW, max(avail-pathW, min(20, avail/2)))
+		w[colPath] = max(1, avail-secW)
+		w[colSection] = max(1, secW)
+	}
+	return w
 }
 
-// section returns the text shown for a section key; the empty key (a
-// request line that had no path) would otherwise be an invisible cell.
+// cellWidth returns the columns that st's cell of col takes.
+func (r *Renderer) cellWidth(col *column, st *event.SectionStat) int {
+	if col.text != nil {
+		return textsafe.Width(col.text(st))
+	}
+	if col.size {
+		r.tmp = appendBytes(r.tmp[:0], col.num(st))
+		return len(r.tmp)
+	}
+	return digits(col.num(st))
+}
+
+// appendHeadings appends the headings line; a wide heading is cut at the
+// margin.
+func appendHeadings(b []byte, w *[numColumns]int) []byte {
+	used := 0
+	for c := range sectionColumns {
+		col := &sectionColumns[c]
+		if col.head == "" {
+			continue
+		}
+		b = appendSpaces(b, col.gap)
+		used += col.gap
+		switch {
+		case col.wide:
+			b, _ = textsafe.AppendCell(b, []byte(col.head), margin-used)
+		case col.text != nil:
+			b = appendPadRight(b, []byte(col.head), w[c])
+		default:
+			b = appendPadLeft(b, []byte(col.head), w[c])
+		}
+		used += w[c]
+	}
+	return append(b, '\n')
+}
+
+// appendRow appends the line of one section.
+func (r *Renderer) appendRow(b []byte, st *event.SectionStat, w *[numColumns]int) []byte {
+	for c := range sectionColumns {
+		col := &sectionColumns[c]
+		b = appendSpaces(b, col.gap)
+		if col.text != nil {
+			b = appendPadRight(b, col.text(st), w[c])
+			continue
+		}
+		n := col.num(st)
+		if col.size {
+			r.tmp = appendBytes(r.tmp[:0], n)
+		} else {
+			r.tmp = strconv.AppendInt(r.tmp[:0], n, 10)
+		}
+		b = appendSpaces(b, w[c]-len(r.tmp))
+		// Errors stand out, so that the eye finds them without reading
+		// every row; the padding stays outside the colour so that
+		// alignment does not depend on it.
+		if col.color == "" || n == 0 {
+			b = append(b, r.tmp...)
+			continue
+		}
+		b = r.sgr(b, col.color)
+		b = append(b, r.tmp...)
+		b = r.sgr(b, sgrReset)
+	}
+	return append(b, '\n')
+}
+
+// section returns the text shown for a section key.
 func section(s []byte) []byte {
 	if len(s) == 0 {
 		return none
