@@ -35,12 +35,8 @@ func (e *Encoder) Alert(a *Alert) ([]byte, error) {
 // Alert decodes an "alert" line into a.
 func (d *Decoder) Alert(line []byte, a *Alert) error {
 	*a = Alert{Labels: a.Labels[:0]}
-	if err := d.start(line); err != nil {
-		return err
-	}
-	var err error
 	hasTS := false
-	for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
+	err := d.members(line, func(f string) (err error) {
 		switch f {
 		case "name":
 			a.Name, err = d.str(f)
@@ -77,8 +73,9 @@ func (d *Decoder) Alert(line []byte, a *Alert) error {
 		default:
 			d.it.Skip()
 		}
-	}
-	if err := d.end(err); err != nil {
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	switch {

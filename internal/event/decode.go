@@ -116,6 +116,21 @@ func (d *Decoder) finish() error {
 	return errors.New("unexpected data after the JSON object")
 }
 
+// members reads the object on line, calling member with the name of each
+// of its members, at its value, which member reads or skips, until it
+// returns an error: a record's first error is the one reported, before a
+// syntax error after it.
+func (d *Decoder) members(line []byte, member func(name string) error) error {
+	if err := d.start(line); err != nil {
+		return err
+	}
+	var err error
+	for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
+		err = member(f)
+	}
+	return d.end(err)
+}
+
 // end finishes reading a record: the first field error if there was one,
 // otherwise what finish finds.
 func (d *Decoder) end(err error) error {

@@ -294,12 +294,8 @@ func (d *Decoder) Request(line []byte, r *Request) error {
 		return nil
 	}
 	r.Reset()
-	if err := d.start(line); err != nil {
-		return err
-	}
-	var err error
 	hasTS := false
-	for name := d.it.ReadObject(); name != "" && err == nil; name = d.it.ReadObject() {
+	err := d.members(line, func(name string) (err error) {
 		f := &requestFields[requestKeys[name]]
 		switch f.typ {
 		case otherField:
@@ -338,8 +334,9 @@ func (d *Decoder) Request(line []byte, r *Request) error {
 		case pairsField:
 			r.Fields, err = pairs(d, name, r.Fields[:0])
 		}
-	}
-	if err := d.end(err); err != nil {
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	if !hasTS {

@@ -66,12 +66,8 @@ func (e *Encoder) Rule(r *Rule) ([]byte, error) {
 // Rule decodes a "rule" line into r.
 func (d *Decoder) Rule(line []byte, r *Rule) error {
 	*r = Rule{Labels: r.Labels[:0], Annotations: r.Annotations[:0]}
-	if err := d.start(line); err != nil {
-		return err
-	}
-	var err error
 	hasWindow := false
-	for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
+	err := d.members(line, func(f string) (err error) {
 		switch f {
 		case "name":
 			r.Name, err = d.str(f)
@@ -100,8 +96,9 @@ func (d *Decoder) Rule(line []byte, r *Rule) error {
 		default:
 			d.it.Skip()
 		}
-	}
-	if err := d.end(err); err != nil {
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	switch {

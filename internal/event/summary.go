@@ -52,12 +52,8 @@ func (e *Encoder) Summary(s *Summary) ([]byte, error) {
 func (d *Decoder) Summary(line []byte, s *Summary) error {
 	secs := s.Sections[:0]
 	*s = Summary{}
-	if err := d.start(line); err != nil {
-		return err
-	}
-	var err error
 	hasStart, hasEnd := false, false
-	for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
+	err := d.members(line, func(f string) (err error) {
 		switch f {
 		case "start":
 			s.Start, hasStart, err = d.ts(f)
@@ -91,9 +87,10 @@ func (d *Decoder) Summary(line []byte, s *Summary) error {
 		default:
 			d.it.Skip()
 		}
-	}
+		return err
+	})
 	s.Sections = secs
-	if err := d.end(err); err != nil {
+	if err != nil {
 		return err
 	}
 	if !hasStart {

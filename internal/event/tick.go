@@ -16,12 +16,8 @@ func (e *Encoder) Tick(t *Tick) ([]byte, error) {
 // Tick decodes a "tick" line into t.
 func (d *Decoder) Tick(line []byte, t *Tick) error {
 	*t = Tick{}
-	if err := d.start(line); err != nil {
-		return err
-	}
-	var err error
 	hasTS := false
-	for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
+	err := d.members(line, func(f string) (err error) {
 		switch f {
 		case "ts":
 			t.TS, hasTS, err = d.ts(f)
@@ -36,8 +32,9 @@ func (d *Decoder) Tick(line []byte, t *Tick) error {
 		default:
 			d.it.Skip()
 		}
-	}
-	if err := d.end(err); err != nil {
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	if !hasTS {
