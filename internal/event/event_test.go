@@ -183,6 +183,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"alert no name", `{"kind":"alert","state":"firing","ts":1}`, `missing field "name"`, func(b []byte) error { return dec.Alert(b, &a) }},
 		{"truncated", `{"kind":"tick","ts":1,"hits":`, `malformed JSON`, func(b []byte) error { return dec.Tick(b, &tk) }},
 		{"trailing", `{"kind":"tick","ts":1}{}`, `unexpected data`, func(b []byte) error { return dec.Tick(b, &tk) }},
+		// jsoniter stops checking a string at its first escape.
+		{"control after an escape", "{\"kind\":\"tick\",\"ts\":1,\"x\":\"\\b\x19\"}", `invalid control character found: 25`, func(b []byte) error { return dec.Validate(b) }},
+		{"control in a field after an escape", "{\"kind\":\"request\",\"ts\":1,\"path\":\"/\\n\t\"}", `invalid control character found: 9`, func(b []byte) error { return dec.Request(b, &r) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
