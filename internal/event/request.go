@@ -7,7 +7,7 @@ import (
 	"unsafe"
 )
 
-//go:generate go test -run ^TestRequestGenerated$ -update
+//go:generate go test -tags regen -run ^TestRequestGenerated$ -update
 
 // The fields of a request record, in the order the encoder writes them.
 // Each indexes requestFields, which says all the rest about it: the
@@ -174,15 +174,6 @@ func (e *Encoder) requestEscaped(r *Request) ([]byte, error) {
 	return e.end()
 }
 
-// appendTS appends the request's time; consecutive log lines mostly share
-// their second, whose text it keeps.
-func (e *Encoder) appendTS(buf []byte, ts int64) []byte {
-	if ts != e.ts || len(e.tsText) == 0 {
-		e.ts, e.tsText = ts, strconv.AppendInt(e.tsText[:0], ts, 10)
-	}
-	return append(buf, e.tsText...)
-}
-
 // appendSeconds appends a duration of v ≥ 0 seconds in the fewest digits
 // that read back as v, and never with an exponent but for durations below
 // a microsecond, as encoding/json writes floats: "0.123", "12.5". A NaN or
@@ -275,14 +266,6 @@ func appendRaw(buf []byte, prefix string, b []byte) []byte {
 	buf = append(buf, prefix...)
 	buf = append(buf, b...)
 	return append(buf, '"')
-}
-
-// appendStatus appends an HTTP status code; almost all have three digits.
-func appendStatus(buf []byte, s int) []byte {
-	if s >= 100 && s <= 999 {
-		return append(buf, byte('0'+s/100), byte('0'+s/10%10), byte('0'+s%10))
-	}
-	return strconv.AppendInt(buf, int64(s), 10)
 }
 
 // Request decodes a "request" line into r. The kind field is not checked;

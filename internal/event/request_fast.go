@@ -106,7 +106,7 @@ func fastNumber(line []byte, i int) (v int64, scale, next int) {
 		i++
 	}
 	ds := i
-	for ; i < len(line) && line[i] >= '0' && line[i] <= '9'; i++ {
+	for ; i < len(line) && line[i]-'0' <= 9; i++ {
 		v = v*10 + int64(line[i]-'0')
 	}
 	nd := i - ds
@@ -117,7 +117,7 @@ func fastNumber(line []byte, i int) (v int64, scale, next int) {
 	if i < len(line) && line[i] == '.' {
 		i++
 		fs := i
-		for ; i < len(line) && line[i] >= '0' && line[i] <= '9'; i++ {
+		for ; i < len(line) && line[i]-'0' <= 9; i++ {
 			v = v*10 + int64(line[i]-'0')
 		}
 		if scale = i - fs; scale == 0 {
