@@ -81,7 +81,9 @@ type Field struct {
 // Reset clears r for reuse, keeping nothing from the previous request but
 // the room of its Fields.
 func (r *Request) Reset() {
-	*r = Request{Bytes: -1, RequestTime: -1, UpstreamTime: -1, RequestLength: -1, Fields: r.Fields[:0]}
+	fields := r.Fields[:0]
+	*r = Request{}
+	r.Bytes, r.RequestTime, r.UpstreamTime, r.RequestLength, r.Fields = -1, -1, -1, -1, fields
 }
 
 // Status classes, indexes into StatusCounts.

@@ -14,6 +14,7 @@ func TestEncodeGolden(t *testing.T) {
 		Source: []byte("access.log"), RemoteHost: []byte("10.0.0.2"), User: []byte("apache"),
 		Method: []byte("GET"), Path: []byte("/api/user?q=\"<x>\""), Protocol: []byte("HTTP/1.0"),
 		Section: []byte("/api"), UserAgent: []byte("curl/8 \x1b[31m"),
+		RequestTime: -1, UpstreamTime: -1, RequestLength: -1,
 	}
 	tests := []struct {
 		name string
@@ -23,7 +24,7 @@ func TestEncodeGolden(t *testing.T) {
 		{"request", func() ([]byte, error) { return enc.Request(&req) },
 			`{"kind":"request","ts":1549573860,"utc_offset":12600,"source":"access.log","remote_host":"10.0.0.2","user":"apache","method":"GET","path":"/api/user?q=\"<x>\"","protocol":"HTTP/1.0","section":"/api","status":200,"bytes":1234,"user_agent":"curl/8 \u001b[31m"}` + "\n"},
 		{"request absent fields", func() ([]byte, error) {
-			r := Request{TS: 5, Bytes: -1, Request: []byte("\x16\x03\xff")}
+			r := Request{TS: 5, Bytes: -1, Request: []byte("\x16\x03\xff"), RequestTime: -1, UpstreamTime: -1, RequestLength: -1}
 			return enc.Request(&r)
 		}, `{"kind":"request","ts":5,"request":"\u0016\u0003` + "\uFFFD" + `"}` + "\n"},
 		{"tick", func() ([]byte, error) {
@@ -182,6 +183,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"alert no name", `{"kind":"alert","state":"firing","ts":1}`, `missing field "name"`, func(b []byte) error { return dec.Alert(b, &a) }},
 		{"truncated", `{"kind":"tick","ts":1,"hits":`, `malformed JSON`, func(b []byte) error { return dec.Tick(b, &tk) }},
 		{"trailing", `{"kind":"tick","ts":1}{}`, `unexpected data`, func(b []byte) error { return dec.Tick(b, &tk) }},
+		// jsoniter stops checking a string at its first escape.
+		{"control after an escape", "{\"kind\":\"tick\",\"ts\":1,\"x\":\"\\b\x19\"}", `invalid control character found: 25`, func(b []byte) error { return dec.Validate(b) }},
+		{"control in a field after an escape", "{\"kind\":\"request\",\"ts\":1,\"path\":\"/\\n\t\"}", `invalid control character found: 9`, func(b []byte) error { return dec.Request(b, &r) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

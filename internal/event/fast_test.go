@@ -3,8 +3,8 @@ package event
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 )
 
@@ -16,14 +16,33 @@ func slowRequest(d *Decoder, line []byte, r *Request) error {
 	return d.Request(append(bytes.Clone(line), ' '), r)
 }
 
+// sameRequest reports whether a and b hold the same request, field by
+// field, whatever their buffers: a nil slice and an empty one are the same.
 func sameRequest(a, b *Request) bool {
-	return a.TS == b.TS && a.UTCOffset == b.UTCOffset && a.Status == b.Status && a.Bytes == b.Bytes &&
-		bytes.Equal(a.Source, b.Source) && bytes.Equal(a.RemoteHost, b.RemoteHost) &&
-		bytes.Equal(a.Ident, b.Ident) && bytes.Equal(a.User, b.User) &&
-		bytes.Equal(a.Method, b.Method) && bytes.Equal(a.Path, b.Path) &&
-		bytes.Equal(a.Protocol, b.Protocol) && bytes.Equal(a.Request, b.Request) &&
-		bytes.Equal(a.Section, b.Section) && bytes.Equal(a.Referer, b.Referer) &&
-		bytes.Equal(a.UserAgent, b.UserAgent)
+	va, vb := reflect.ValueOf(a).Elem(), reflect.ValueOf(b).Elem()
+	for i := range va.NumField() {
+		switch x, y := va.Field(i).Interface(), vb.Field(i).Interface(); x := x.(type) {
+		case []byte:
+			if !bytes.Equal(x, y.([]byte)) {
+				return false
+			}
+		case []Field:
+			y := y.([]Field)
+			if len(x) != len(y) {
+				return false
+			}
+			for i := range x {
+				if !bytes.Equal(x[i].Name, y[i].Name) || !bytes.Equal(x[i].Value, y[i].Value) {
+					return false
+				}
+			}
+		default:
+			if x != y {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // FuzzFastRequest checks that whatever fastRequest accepts, the general
@@ -35,6 +54,8 @@ func FuzzFastRequest(f *testing.F) {
 	f.Add([]byte(`{"kind":"request","ts":-0,"status":-0,"bytes":0,"x":"y","path":""}`))
 	f.Add([]byte(`{"ts":1,"ts":2,"section":"/a","section":"/b"}`))
 	f.Add([]byte(`{"kind":"request","ts":123456789012345,"utc_offset":-86400}`))
+	f.Add([]byte(`{"kind":"request","ts":1,"request_time":0.123,"upstream_time":12,"request_length":0,"host":"h","fields":{"a":"b","c":""}}`))
+	f.Add([]byte(`{"ts":1,"request_time":999999999.9999999,"upstream_time":0.0000001,"fields":{},"fields":{"x":"y"},"z":1.5}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		var fast, slow Request
 		if !fastRequest(line, &fast) {
@@ -79,19 +100,46 @@ func randomBytes(rng *rand.Rand) []byte {
 func TestRequestDifferential(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	enc, dec := NewEncoder(), NewDecoder()
+	// A quarter of the records have plain strings only, which the fast
+	// path takes whatever their number.
+	plain := false
 	opt := func() []byte {
 		if rng.IntN(4) == 0 {
 			return nil
 		}
-		return randomBytes(rng)
+		if b := randomBytes(rng); !plain || plainASCII(b) {
+			return b
+		}
+		return []byte("plain")
+	}
+	// Times as logs have them, to the millisecond, or to the last bit,
+	// or small enough to need an exponent, or absent.
+	seconds := func() float64 {
+		switch rng.IntN(8) {
+		case 0:
+			return -1
+		case 1:
+			return rng.Float64() * 1e9
+		case 2:
+			return rng.Float64() * 1e-6
+		}
+		return float64(rng.IntN(100000)) / 1000
 	}
 	fastSeen := 0
 	for i := range 20000 {
+		plain = i%4 == 0
 		in := Request{
 			TS: rng.Int64N(MaxTS-MinTS) + MinTS, UTCOffset: int32(rng.IntN(2*86400+1) - 86400),
 			Status: rng.IntN(1000), Bytes: rng.Int64N(1<<40) - 1,
 			Source: opt(), RemoteHost: opt(), Ident: opt(), User: opt(), Method: opt(), Path: opt(),
 			Protocol: opt(), Request: opt(), Section: opt(), Referer: opt(), UserAgent: opt(),
+			RequestTime: seconds(), UpstreamTime: seconds(), RequestLength: rng.Int64N(1<<40) - 1,
+			Host: opt(), Scheme: opt(), XForwardedFor: opt(), Country: opt(),
+		}
+		for range rng.IntN(4) {
+			if name := opt(); len(name) > 0 {
+				in.Fields = append(in.Fields, Field{name, opt()})
+			}
 		}
 		line, err := enc.Request(&in)
 		if err != nil {
@@ -104,22 +152,29 @@ func TestRequestDifferential(t *testing.T) {
 		}
 		line = bytes.TrimSuffix(line, []byte("\n"))
 		var want struct {
-			TS         int64   `json:"ts"`
-			UTCOffset  int32   `json:"utc_offset"`
-			Status     int     `json:"status"`
-			Bytes      *int64  `json:"bytes"`
-			Source     string  `json:"source"`
-			RemoteHost string  `json:"remote_host"`
-			Ident      string  `json:"ident"`
-			User       string  `json:"user"`
-			Method     string  `json:"method"`
-			Path       string  `json:"path"`
-			Protocol   string  `json:"protocol"`
-			Request    string  `json:"request"`
-			Section    string  `json:"section"`
-			Referer    string  `json:"referer"`
-			UserAgent  string  `json:"user_agent"`
-			Unused     *string `json:"-"`
+			TS            int64          `json:"ts"`
+			UTCOffset     int32          `json:"utc_offset"`
+			Status        int            `json:"status"`
+			Bytes         *int64         `json:"bytes"`
+			Source        string         `json:"source"`
+			RemoteHost    string         `json:"remote_host"`
+			Ident         string         `json:"ident"`
+			User          string         `json:"user"`
+			Method        string         `json:"method"`
+			Path          string         `json:"path"`
+			Protocol      string         `json:"protocol"`
+			Request       string         `json:"request"`
+			Section       string         `json:"section"`
+			Referer       string         `json:"referer"`
+			UserAgent     string         `json:"user_agent"`
+			RequestTime   *float64       `json:"request_time"`
+			UpstreamTime  *float64       `json:"upstream_time"`
+			RequestLength *int64         `json:"request_length"`
+			Host          string         `json:"host"`
+			Scheme        string         `json:"scheme"`
+			XForwardedFor string         `json:"x_forwarded_for"`
+			Country       string         `json:"country"`
+			Fields        orderedStrings `json:"fields"`
 		}
 		if err := json.Unmarshal(line, &want); err != nil {
 			t.Fatalf("encoding/json rejects %q: %v", line, err)
@@ -132,21 +187,58 @@ func TestRequestDifferential(t *testing.T) {
 		if fastRequest(line, &fast) {
 			fastSeen++
 		}
-		wantBytes := int64(-1)
-		if want.Bytes != nil {
-			wantBytes = *want.Bytes
+		orAbsent := func(p *float64) float64 {
+			if p == nil {
+				return -1
+			}
+			return *p
 		}
-		gotS := fmt.Sprintf("%d %d %d %d %q %q %q %q %q %q %q %q %q %q %q", got.TS, got.UTCOffset, got.Status, got.Bytes,
-			got.Source, got.RemoteHost, got.Ident, got.User, got.Method, got.Path, got.Protocol, got.Request,
-			got.Section, got.Referer, got.UserAgent)
-		wantS := fmt.Sprintf("%d %d %d %d %q %q %q %q %q %q %q %q %q %q %q", want.TS, want.UTCOffset, want.Status, wantBytes,
-			want.Source, want.RemoteHost, want.Ident, want.User, want.Method, want.Path, want.Protocol, want.Request,
-			want.Section, want.Referer, want.UserAgent)
-		if gotS != wantS {
-			t.Fatalf("record %d %q:\n got %s\nwant %s", i, line, gotS, wantS)
+		orNone := func(p *int64) int64 {
+			if p == nil {
+				return -1
+			}
+			return *p
+		}
+		wantR := Request{TS: want.TS, UTCOffset: want.UTCOffset, Status: want.Status, Bytes: orNone(want.Bytes),
+			Source: []byte(want.Source), RemoteHost: []byte(want.RemoteHost), Ident: []byte(want.Ident),
+			User: []byte(want.User), Method: []byte(want.Method), Path: []byte(want.Path),
+			Protocol: []byte(want.Protocol), Request: []byte(want.Request), Section: []byte(want.Section),
+			Referer: []byte(want.Referer), UserAgent: []byte(want.UserAgent),
+			RequestTime: orAbsent(want.RequestTime), UpstreamTime: orAbsent(want.UpstreamTime),
+			RequestLength: orNone(want.RequestLength), Host: []byte(want.Host), Scheme: []byte(want.Scheme),
+			XForwardedFor: []byte(want.XForwardedFor), Country: []byte(want.Country), Fields: want.Fields,
+		}
+		if !sameRequest(&got, &wantR) {
+			t.Fatalf("record %d %q:\n got %+v\nwant %+v", i, line, got, wantR)
+		}
+		if in.RequestTime != got.RequestTime || in.UpstreamTime != got.UpstreamTime {
+			t.Fatalf("record %d %q: times %v %v read back as %v %v", i, line, in.RequestTime, in.UpstreamTime, got.RequestTime, got.UpstreamTime)
 		}
 	}
 	if fastSeen < 100 {
 		t.Errorf("fast path took only %d of 20000 records", fastSeen)
 	}
+}
+
+// orderedStrings reads a JSON object of strings with encoding/json,
+// keeping the order of its members, as a reference for Request.Fields.
+type orderedStrings []Field
+
+func (o *orderedStrings) UnmarshalJSON(b []byte) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	if _, err := d.Token(); err != nil {
+		return err
+	}
+	for d.More() {
+		name, err := d.Token()
+		if err != nil {
+			return err
+		}
+		var v string
+		if err := d.Decode(&v); err != nil {
+			return err
+		}
+		*o = append(*o, Field{[]byte(name.(string)), []byte(v)})
+	}
+	return nil
 }

@@ -47,11 +47,7 @@ func (e *Encoder) Notice(n *Notice) ([]byte, error) {
 // required.
 func (d *Decoder) Notice(line []byte, n *Notice) error {
 	*n = Notice{}
-	if err := d.start(line); err != nil {
-		return err
-	}
-	var err error
-	for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
+	err := d.members(line, func(f string) (err error) {
 		switch f {
 		case "stage":
 			n.Stage, err = d.str(f)
@@ -66,8 +62,9 @@ func (d *Decoder) Notice(line []byte, n *Notice) error {
 		default:
 			d.it.Skip()
 		}
-	}
-	if err := d.end(err); err != nil {
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	switch {

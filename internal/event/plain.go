@@ -71,6 +71,25 @@ func hasControlOrBackslash(b []byte) bool {
 	return acc&highs != 0
 }
 
+// hasControl reports whether b has a byte below 0x20.
+func hasControl(b []byte) bool {
+	n := len(b)
+	if n < 8 {
+		for _, c := range b {
+			if c < 0x20 {
+				return true
+			}
+		}
+		return false
+	}
+	acc := (load(b[n-8:]) - ones*0x20) &^ load(b[n-8:])
+	for ; len(b) > 8; b = b[8:] {
+		x := load(b)
+		acc |= (x - ones*0x20) &^ x
+	}
+	return acc&highs != 0
+}
+
 // controlOrBackslash has high bits set in a word iff one of x's bytes is a
 // control character or '\\'.
 func controlOrBackslash(x uint64) uint64 {

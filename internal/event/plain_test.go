@@ -25,6 +25,14 @@ func TestPlainBytewise(t *testing.T) {
 		}
 		return false
 	}
+	slowControl := func(b []byte) bool {
+		for _, c := range b {
+			if c < 0x20 {
+				return true
+			}
+		}
+		return false
+	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for n := 0; n <= 26; n++ {
 		for pos := 0; pos < n; pos++ {
@@ -45,6 +53,9 @@ func TestPlainBytewise(t *testing.T) {
 				}
 				if got, want := hasControlOrBackslash(b), slowControlOrBackslash(b); got != want {
 					t.Fatalf("hasControlOrBackslash(%q) = %v, want %v", b, got, want)
+				}
+				if got, want := hasControl(b), slowControl(b); got != want {
+					t.Fatalf("hasControl(%q) = %v, want %v", b, got, want)
 				}
 			}
 		}

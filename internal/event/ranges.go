@@ -1,7 +1,9 @@
 package event
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -26,6 +28,10 @@ const (
 	MaxOffset = 24 * 3600
 	// MaxStatus is the largest HTTP status code a record may carry.
 	MaxStatus = 999
+	// MaxSeconds bounds the durations of a request, request_time and
+	// upstream_time: they are below it, about 31 years, so that a corrupt
+	// number is refused rather than summed.
+	MaxSeconds = 1e9
 )
 
 // CheckRequest reports the first field of r outside the protocol's ranges,
@@ -41,8 +47,29 @@ func CheckRequest(r *Request) error {
 		return fmt.Errorf("status %d is not an HTTP status code", r.Status)
 	case r.Bytes > MaxCount:
 		return fmt.Errorf("size %d is over %d bytes, the most the protocol carries", r.Bytes, int64(MaxCount))
+	case r.RequestLength > MaxCount:
+		return fmt.Errorf("request length %d is over %d bytes, the most the protocol carries", r.RequestLength, int64(MaxCount))
+	}
+	if err := checkSeconds("request time", r.RequestTime); err != nil {
+		return err
+	}
+	if err := checkSeconds("upstream time", r.UpstreamTime); err != nil {
+		return err
+	}
+	for i := range r.Fields {
+		if len(r.Fields[i].Name) == 0 {
+			return errors.New("a field has no name")
+		}
 	}
 	return nil
+}
+
+// checkSeconds checks a duration of a request; negative ones are absent.
+func checkSeconds(what string, v float64) error {
+	if v < 0 || v < MaxSeconds {
+		return nil
+	}
+	return fmt.Errorf("%s %s s is not below 1e9 s", what, strconv.FormatFloat(v, 'f', -1, 64))
 }
 
 // showTime formats a unix time for a message.

@@ -62,8 +62,8 @@ func (e *Encoder) Rule(r *Rule) ([]byte, error) {
 	if r.HasMinRequests {
 		e.int("min_requests", r.MinRequests)
 	}
-	e.labelObject("labels", r.Labels)
-	e.labelObject("annotations", r.Annotations)
+	pairObject(e, "labels", r.Labels)
+	pairObject(e, "annotations", r.Annotations)
 	if r.Removed {
 		e.field("removed")
 		e.s.WriteTrue()
@@ -71,33 +71,11 @@ func (e *Encoder) Rule(r *Rule) ([]byte, error) {
 	return e.end()
 }
 
-// labelObject writes ls as an object of strings, or nothing when empty.
-func (e *Encoder) labelObject(name string, ls []Label) {
-	if len(ls) == 0 {
-		return
-	}
-	e.field(name)
-	e.s.WriteRaw("{")
-	for i := range ls {
-		if i > 0 {
-			e.s.WriteRaw(",")
-		}
-		e.writeBytes(ls[i].Name)
-		e.s.WriteRaw(":")
-		e.writeBytes(ls[i].Value)
-	}
-	e.s.WriteRaw("}")
-}
-
 // Rule decodes a "rule" line into r.
 func (d *Decoder) Rule(line []byte, r *Rule) error {
 	*r = Rule{Labels: r.Labels[:0], Annotations: r.Annotations[:0]}
-	if err := d.start(line); err != nil {
-		return err
-	}
-	var err error
 	hasWindow := false
-	for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
+	err := d.members(line, func(f string) (err error) {
 		switch f {
 		case "name":
 			r.Name, err = d.str(f)
@@ -120,16 +98,17 @@ func (d *Decoder) Rule(line []byte, r *Rule) error {
 			r.MinRequests, err = d.count(f)
 			r.HasMinRequests = true
 		case "labels":
-			r.Labels, err = d.labels(f, r.Labels[:0])
+			r.Labels, err = pairs(d, f, r.Labels[:0])
 		case "annotations":
-			r.Annotations, err = d.labels(f, r.Annotations[:0])
+			r.Annotations, err = pairs(d, f, r.Annotations[:0])
 		case "removed":
 			r.Removed, err = d.bool(f)
 		default:
 			d.it.Skip()
 		}
-	}
-	if err := d.end(err); err != nil {
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	switch {

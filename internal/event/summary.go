@@ -1,0 +1,148 @@
+package event
+
+import (
+	"errors"
+
+	jsoniter "github.com/json-iterator/go"
+)
+
+// Summary encodes s as a "summary" line.
+func (e *Encoder) Summary(s *Summary) ([]byte, error) {
+	e.begin(KindSummary)
+	e.int("start", s.Start)
+	e.int("end", s.End)
+	if s.UTCOffset != 0 {
+		e.int("utc_offset", int64(s.UTCOffset))
+	}
+	e.int("seconds", s.Seconds)
+	e.field("partial")
+	e.s.WriteBool(s.Partial)
+	e.int("hits", s.Hits)
+	e.float("rps", s.RPS)
+	e.int("bytes", s.Bytes)
+	e.status(&s.Status)
+	e.int("late", s.Late)
+	e.int("sections_total", s.SectionsTotal)
+	if s.SectionsApprox {
+		e.field("sections_approx")
+		e.s.WriteBool(true)
+		e.int("sections_error", s.SectionsError)
+	}
+	e.s.WriteRaw(`,"sections":[`)
+	for i := range s.Sections {
+		sec := &s.Sections[i]
+		if i > 0 {
+			e.s.WriteRaw(",")
+		}
+		e.s.WriteRaw(`{"section":`)
+		e.writeBytes(sec.Section)
+		e.int("hits", sec.Hits)
+		e.int("bytes", sec.Bytes)
+		e.int("4xx", sec.Errors4x)
+		e.int("5xx", sec.Errors5x)
+		e.str("top_path", sec.TopPath)
+		e.int("top_bytes", sec.TopBytes)
+		e.s.WriteRaw("}")
+	}
+	e.s.WriteRaw("]")
+	return e.end()
+}
+
+// Summary decodes a "summary" line into s, reusing s.Sections.
+func (d *Decoder) Summary(line []byte, s *Summary) error {
+	secs := s.Sections[:0]
+	*s = Summary{}
+	hasStart, hasEnd := false, false
+	err := d.members(line, func(f string) (err error) {
+		switch f {
+		case "start":
+			s.Start, hasStart, err = d.ts(f)
+		case "end":
+			// The interval of the last second ends after it.
+			s.End, hasEnd, err = d.tsUpTo(f, MaxTS+MaxInterval)
+		case "utc_offset":
+			s.UTCOffset, err = d.offset(f)
+		case "seconds":
+			s.Seconds, err = d.count(f)
+		case "partial":
+			s.Partial, err = d.bool(f)
+		case "hits":
+			s.Hits, err = d.count(f)
+		case "rps":
+			s.RPS, _, err = d.num(f)
+		case "bytes":
+			s.Bytes, err = d.count(f)
+		case "status":
+			err = d.status(f, &s.Status)
+		case "late":
+			s.Late, err = d.count(f)
+		case "sections_total":
+			s.SectionsTotal, err = d.count(f)
+		case "sections_approx":
+			s.SectionsApprox, err = d.bool(f)
+		case "sections_error":
+			s.SectionsError, err = d.count(f)
+		case "sections":
+			secs, err = d.sections(f, secs)
+		default:
+			d.it.Skip()
+		}
+		return err
+	})
+	s.Sections = secs
+	if err != nil {
+		return err
+	}
+	if !hasStart {
+		return missing("start")
+	}
+	if !hasEnd {
+		return missing("end")
+	}
+	if s.End < s.Start {
+		return errors.New(`field "end" is before "start"`)
+	}
+	return nil
+}
+
+func (d *Decoder) sections(field string, secs []SectionStat) ([]SectionStat, error) {
+	ok, err := d.expect(field, jsoniter.ArrayValue, "an array")
+	if !ok {
+		return secs, err
+	}
+	for d.it.ReadArray() {
+		ok, err := d.expect(field+"[]", jsoniter.ObjectValue, "an object")
+		if !ok {
+			if err != nil {
+				return secs, err
+			}
+			continue
+		}
+		var sec SectionStat
+		for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
+			switch f {
+			case "section":
+				sec.Section, err = d.str(f)
+			case "hits":
+				sec.Hits, err = d.count(f)
+			case "bytes":
+				sec.Bytes, err = d.count(f)
+			case "4xx":
+				sec.Errors4x, err = d.count(f)
+			case "5xx":
+				sec.Errors5x, err = d.count(f)
+			case "top_path":
+				sec.TopPath, err = d.str(f)
+			case "top_bytes":
+				sec.TopBytes, err = d.count(f)
+			default:
+				d.it.Skip()
+			}
+		}
+		if err != nil {
+			return secs, err
+		}
+		secs = append(secs, sec)
+	}
+	return secs, nil
+}
