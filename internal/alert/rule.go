@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/httpmon/httpmon/internal/event"
 )
 
 // Base is the per-second count a metric is built from.
@@ -107,16 +109,17 @@ func (o Op) holds(v, t float64) bool {
 // Label is a label an alert carries besides its name.
 type Label struct{ Name, Value string }
 
-// Limits of rule durations: a week, the longest window anyone watches an
-// access log over with per-second resolution.
-const maxSeconds = 7 * 24 * 3600
+// MaxSeconds is the limit of rule durations: a week, the longest window
+// anyone watches an access log over with per-second resolution.
+const MaxSeconds = 7 * 24 * 3600
 
 // DefaultMinRequests is the fewest requests a ratio rule needs in its
 // window before it can fire: one error in three requests is not news.
 const DefaultMinRequests = 20
 
-// DefaultWindow is the window of a rule that does not give one.
-const DefaultWindow = 120
+// DefaultWindow is the window of a rule that does not give one, that of
+// the default rule.
+const DefaultWindow = event.DefaultWindow
 
 // Rule is one alert rule. The zero values of Metric and Op make the
 // classic rule "hits/s > Threshold over Window".
@@ -208,7 +211,7 @@ func (r *Rule) Validate() error {
 
 // checkSeconds reports n seconds of clause outside least to a week.
 func checkSeconds(clause string, n, least int64) error {
-	if n < least || n > maxSeconds {
+	if n < least || n > MaxSeconds {
 		return fmt.Errorf("%s must be from %ds to 168h", clause, least)
 	}
 	return nil

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/httpmon/httpmon/internal/event"
 )
 
 // banners returns one reverse-video line per rule firing now.
@@ -38,7 +40,7 @@ func banners(st *State, w int) []string {
 // rule's own name, which is sanitized already.
 func ruleName(name string) string {
 	switch name {
-	case "high_traffic":
+	case event.DefaultRuleName:
 		return "High traffic"
 	case "":
 		return "(unnamed)"

@@ -29,7 +29,9 @@ const alertLayout = "2006-01-02 15:04:05 -0700"
 //	api_errors alert recovered - 5xx_ratio = 1.25%, recovered at 2019-02-07 21:14:03 +0000
 //	  rule 5xx_ratio > 5% over 5m0s, 320 requests; fired for 1m27s; section=/api
 func (r *Renderer) Alert(a *event.Alert) error {
-	classic := classicAlert(a)
+	// A v1 record, or one that says no more than v1 could, keeps the v1
+	// wording.
+	classic := a.ReadsAsV1()
 	b := r.buf[:0]
 	if r.last == shapeBlock {
 		b = append(b, '\n')
@@ -80,14 +82,6 @@ func (r *Renderer) Alert(a *event.Alert) error {
 	r.buf = b
 	_, err := r.w.Write(b)
 	return err
-}
-
-// classicAlert reports whether a is the high-traffic rule of protocol v1,
-// whose lines keep their v1 wording: a record without a metric, or one of
-// the same rule, "hits/s > threshold", with no labels to show.
-func classicAlert(a *event.Alert) bool {
-	return len(a.Metric) == 0 ||
-		(string(a.Metric) == "hits/s" && string(a.Op) == ">" && len(a.Labels) == 0 && a.For == 0 && a.KeepFiringFor == 0)
 }
 
 // appendRate appends the line under a v1 alert: hits alone do not say how
@@ -159,7 +153,7 @@ func appendMetric(b, metric []byte, v float64) []byte {
 // any other rule's own name, sanitized.
 func appendRuleName(b, name []byte) []byte {
 	switch string(name) {
-	case "high_traffic":
+	case event.DefaultRuleName:
 		return append(b, "High traffic"...)
 	case "":
 		return append(b, "(unnamed)"...)
