@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/humane"
 )
 
 // DefaultName is the name of the high-traffic rule in alert records.
@@ -16,7 +17,7 @@ const DefaultName = event.DefaultRuleName
 // read, never written: ParseRule is all that reaches it.
 var presets = map[string]string{
 	// The classic rule, the default when no rule is given.
-	DefaultName: DefaultName + ": " + event.V1Metric + " > " + strconv.Itoa(event.DefaultThreshold) + " over " + fmtSeconds(event.DefaultWindow),
+	DefaultName: DefaultName + ": " + event.V1Metric + " > " + strconv.Itoa(event.DefaultThreshold) + " over " + humane.Duration(event.DefaultWindow),
 	// Five percent of requests failing on the server side for a minute,
 	// out of at least 20 in five minutes, is an outage for someone.
 	"server_errors": "server_errors: 5xx_ratio > 5% over 5m min_requests 20 for 1m",

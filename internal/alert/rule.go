@@ -7,9 +7,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/humane"
 )
 
 // Base is the per-second count a metric is built from.
@@ -286,31 +286,18 @@ func (r *Rule) Expr() string {
 	b.WriteByte(' ')
 	b.WriteString(strconv.FormatFloat(r.Threshold, 'g', -1, 64))
 	b.WriteString(" over ")
-	b.WriteString(fmtSeconds(r.Window))
+	b.WriteString(humane.Duration(r.Window))
 	if r.Metric.Form == FormRatio && r.MinRequests != DefaultMinRequests {
 		b.WriteString(" min_requests ")
 		b.WriteString(strconv.FormatInt(r.MinRequests, 10))
 	}
 	if r.For > 0 {
 		b.WriteString(" for ")
-		b.WriteString(fmtSeconds(r.For))
+		b.WriteString(humane.Duration(r.For))
 	}
 	if r.KeepFiringFor > 0 {
 		b.WriteString(" keep_firing_for ")
-		b.WriteString(fmtSeconds(r.KeepFiringFor))
+		b.WriteString(humane.Duration(r.KeepFiringFor))
 	}
 	return b.String()
-}
-
-// fmtSeconds writes n seconds as a Go duration without the zero units that
-// time.Duration.String adds: "2m", not "2m0s".
-func fmtSeconds(n int64) string {
-	s := (time.Duration(n) * time.Second).String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
 }

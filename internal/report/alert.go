@@ -1,18 +1,13 @@
 package report
 
 import (
-	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/humane"
 	"github.com/httpmon/httpmon/internal/textsafe"
 )
-
-// alertLayout is the time of an alert line, with its zone, so that a line
-// grepped out of a mail or a file still says when.
-const alertLayout = "2006-01-02 15:04:05 -0700"
 
 // Alert renders a rule's transition as one line in the fixed wording that
 // people and scripts grep for, followed by an indented line with what is
@@ -41,18 +36,18 @@ func (r *Renderer) Alert(a *event.Alert) error {
 	switch state {
 	case event.StateFiring:
 		b = r.sgr(b, sgrRedBold)
-		b = appendRuleName(b, a.Name)
+		b = humane.AppendRuleName(b, a.Name)
 		b = append(b, " generated an alert - "...)
 		at = ", triggered at "
 	case event.StateResolved:
 		b = r.sgr(b, sgrGreen)
-		b = appendRuleName(b, a.Name)
+		b = humane.AppendRuleName(b, a.Name)
 		b = append(b, " alert recovered - "...)
 		at = ", recovered at "
 	default:
 		// A state from a newer protocol version: still show it, uncoloured,
 		// rather than drop an alert.
-		b = appendRuleName(b, a.Name)
+		b = humane.AppendRuleName(b, a.Name)
 		b = append(b, " alert "...)
 		b = textsafe.Append(b, a.State)
 		b = append(b, " - "...)
@@ -67,7 +62,7 @@ func (r *Renderer) Alert(a *event.Alert) error {
 		b = appendMetric(b, a.Metric, a.Value)
 	}
 	b = append(b, at...)
-	b = time.Unix(a.TS, 0).In(r.zone(a.UTCOffset)).AppendFormat(b, alertLayout)
+	b = time.Unix(a.TS, 0).In(r.zone(a.UTCOffset)).AppendFormat(b, humane.TimeLayout)
 	switch state {
 	case event.StateFiring, event.StateResolved:
 		b = r.sgr(b, sgrReset)
@@ -135,28 +130,7 @@ func appendRule(b []byte, a *event.Alert) []byte {
 	return append(b, '\n')
 }
 
-// appendMetric appends a value of a metric in its unit: ratios as
-// percentages, rates with two decimals, counts whole.
+// appendMetric appends a value of a metric in its unit.
 func appendMetric(b, metric []byte, v float64) []byte {
-	m := string(metric)
-	switch {
-	case strings.HasSuffix(m, "_ratio"):
-		b = strconv.AppendFloat(b, math.Round(v*1e4)/1e2, 'f', -1, 64)
-		return append(b, '%')
-	case strings.HasSuffix(m, "/s"):
-		return strconv.AppendFloat(b, math.Round(v*100)/100, 'f', -1, 64)
-	}
-	return strconv.AppendFloat(b, v, 'f', -1, 64)
-}
-
-// appendRuleName appends the name people know the default rule by, and
-// any other rule's own name, sanitized.
-func appendRuleName(b, name []byte) []byte {
-	switch string(name) {
-	case event.DefaultRuleName:
-		return append(b, "High traffic"...)
-	case "":
-		return append(b, "(unnamed)"...)
-	}
-	return textsafe.Append(b, name)
+	return humane.AppendValue(b, string(metric), v)
 }
