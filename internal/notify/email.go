@@ -157,13 +157,13 @@ func Body(a *Alert) string {
 	} else {
 		fmt.Fprintf(&b, "%s is firing since %s.\n\n", a.Name, at(a.TS))
 	}
-	window := time.Duration(a.Window) * time.Second
+	window := humane.Duration(a.Window)
 	fmt.Fprintf(&b, "Rule:      %s %s %s over %s", a.Metric, a.Op, humane.Value(a.Metric, a.Threshold), window)
 	if a.For > 0 {
-		fmt.Fprintf(&b, " for %s", time.Duration(a.For)*time.Second)
+		fmt.Fprintf(&b, " for %s", humane.Duration(a.For))
 	}
 	if a.Keep > 0 {
-		fmt.Fprintf(&b, " keep_firing_for %s", time.Duration(a.Keep)*time.Second)
+		fmt.Fprintf(&b, " keep_firing_for %s", humane.Duration(a.Keep))
 	}
 	fmt.Fprintf(&b, "\nValue:     %s = %s over the %s ending at %s\n", a.Metric, humane.Value(a.Metric, a.Value), window, at(a.TS))
 	fmt.Fprintf(&b, "Requests:  %d in the window, %s/s\n", a.Hits, humane.Value("/s", a.Rate))

@@ -74,7 +74,7 @@ func (a *Alert) Summary() string {
 		verb = "resolved"
 	}
 	s := fmt.Sprintf("%s %s: %s = %s (rule %s %s %s over %s)", a.Name, verb, a.Metric, humane.Value(a.Metric, a.Value),
-		a.Metric, a.Op, humane.Value(a.Metric, a.Threshold), time.Duration(a.Window)*time.Second)
+		a.Metric, a.Op, humane.Value(a.Metric, a.Threshold), humane.Duration(a.Window))
 	for i, l := range a.Labels {
 		if i == 0 {
 			s += ";"

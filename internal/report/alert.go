@@ -14,15 +14,15 @@ import (
 // behind it. The high-traffic rule of protocol v1 keeps its v1 lines:
 //
 //	High traffic generated an alert - hits = 1206, triggered at 2019-02-07 21:12:36 +0000
-//	  rate 10.05 req/s over 2m0s, threshold 10 req/s
+//	  rate 10.05 req/s over 2m, threshold 10 req/s
 //
 // Other rules show their metric's value where v1 has hits, and the rule
 // with its labels:
 //
 //	api_errors generated an alert - 5xx_ratio = 7.5%, triggered at 2019-02-07 21:12:36 +0000
-//	  rule 5xx_ratio > 5% over 5m0s, 312 requests; section=/api
+//	  rule 5xx_ratio > 5% over 5m, 312 requests; section=/api
 //	api_errors alert recovered - 5xx_ratio = 1.25%, recovered at 2019-02-07 21:14:03 +0000
-//	  rule 5xx_ratio > 5% over 5m0s, 320 requests; fired for 1m27s; section=/api
+//	  rule 5xx_ratio > 5% over 5m, 320 requests; fired for 1m27s; section=/api
 func (r *Renderer) Alert(a *event.Alert) error {
 	// A v1 record, or one that says no more than v1 could, keeps the v1
 	// wording.
@@ -89,7 +89,7 @@ func appendRate(b []byte, a *event.Alert) []byte {
 	b = append(b, "  rate "...)
 	b = appendFloat(b, a.Rate, 2)
 	b = append(b, " req/s over "...)
-	b = append(b, (time.Duration(a.Window) * time.Second).String()...)
+	b = humane.AppendDuration(b, a.Window)
 	b = append(b, ", threshold "...)
 	b = appendFloat(b, a.Threshold, -1)
 	return append(b, " req/s\n"...)
@@ -105,7 +105,7 @@ func appendRule(b []byte, a *event.Alert) []byte {
 	b = append(b, ' ')
 	b = appendMetric(b, a.Metric, a.Threshold)
 	b = append(b, " over "...)
-	b = append(b, (time.Duration(a.Window) * time.Second).String()...)
+	b = humane.AppendDuration(b, a.Window)
 	b = append(b, ", "...)
 	b = strconv.AppendInt(b, a.Hits, 10)
 	if a.Hits == 1 {
@@ -115,7 +115,7 @@ func appendRule(b []byte, a *event.Alert) []byte {
 	}
 	if string(a.State) == event.StateResolved && a.EndsAt >= a.StartsAt && a.StartsAt != 0 {
 		b = append(b, "; fired for "...)
-		b = append(b, (time.Duration(a.EndsAt-a.StartsAt) * time.Second).String()...)
+		b = humane.AppendDuration(b, a.EndsAt-a.StartsAt)
 	}
 	for i, l := range a.Labels {
 		if i == 0 {

@@ -61,7 +61,7 @@ func (r *Renderer) appendRange(b []byte, s *event.Summary) []byte {
 	b = end.AppendFormat(b, " -0700")
 	if s.Partial {
 		b = append(b, " (partial, "...)
-		b = append(b, (time.Duration(s.Seconds) * time.Second).String()...)
+		b = humane.AppendDuration(b, s.Seconds)
 		b = append(b, ')')
 	}
 	return b
