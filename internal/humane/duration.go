@@ -36,7 +36,10 @@ func AppendDuration(b []byte, sec int64) []byte {
 }
 
 // Duration returns sec seconds as AppendDuration writes them.
-func Duration(sec int64) string { return string(AppendDuration(nil, sec)) }
+func Duration(sec int64) string {
+	var buf [24]byte
+	return string(AppendDuration(buf[:0], sec))
+}
 
 // ShortDuration writes sec seconds to be read at a glance, as a clock or
 // an axis is: "45s", "2m", "1m14s", "1h2m". Hours leave out seconds,

@@ -30,4 +30,7 @@ func AppendBytes(b []byte, n int64) []byte {
 }
 
 // Bytes returns n as AppendBytes writes it.
-func Bytes(n int64) string { return string(AppendBytes(nil, n)) }
+func Bytes(n int64) string {
+	var buf [24]byte // room for any size, so that only the string allocates
+	return string(AppendBytes(buf[:0], n))
+}

@@ -21,4 +21,7 @@ func AppendValue(b []byte, metric string, v float64) []byte {
 }
 
 // Value returns v as AppendValue writes it.
-func Value(metric string, v float64) string { return string(AppendValue(nil, metric, v)) }
+func Value(metric string, v float64) string {
+	var buf [32]byte
+	return string(AppendValue(buf[:0], metric, v))
+}
