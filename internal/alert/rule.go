@@ -7,7 +7,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/humane"
 )
 
 // Base is the per-second count a metric is built from.
@@ -107,16 +109,17 @@ func (o Op) holds(v, t float64) bool {
 // Label is a label an alert carries besides its name.
 type Label struct{ Name, Value string }
 
-// Limits of rule durations: a week, the longest window anyone watches an
-// access log over with per-second resolution.
-const maxSeconds = 7 * 24 * 3600
+// MaxSeconds is the limit of rule durations: a week, the longest window
+// anyone watches an access log over with per-second resolution.
+const MaxSeconds = 7 * 24 * 3600
 
 // DefaultMinRequests is the fewest requests a ratio rule needs in its
 // window before it can fire: one error in three requests is not news.
 const DefaultMinRequests = 20
 
-// DefaultWindow is the window of a rule that does not give one.
-const DefaultWindow = 120
+// DefaultWindow is the window of a rule that does not give one, that of
+// the default rule.
+const DefaultWindow = event.DefaultWindow
 
 // Rule is one alert rule. The zero values of Metric and Op make the
 // classic rule "hits/s > Threshold over Window".
@@ -208,7 +211,7 @@ func (r *Rule) Validate() error {
 
 // checkSeconds reports n seconds of clause outside least to a week.
 func checkSeconds(clause string, n, least int64) error {
-	if n < least || n > maxSeconds {
+	if n < least || n > MaxSeconds {
 		return fmt.Errorf("%s must be from %ds to 168h", clause, least)
 	}
 	return nil
@@ -283,31 +286,18 @@ func (r *Rule) Expr() string {
 	b.WriteByte(' ')
 	b.WriteString(strconv.FormatFloat(r.Threshold, 'g', -1, 64))
 	b.WriteString(" over ")
-	b.WriteString(fmtSeconds(r.Window))
+	b.WriteString(humane.Duration(r.Window))
 	if r.Metric.Form == FormRatio && r.MinRequests != DefaultMinRequests {
 		b.WriteString(" min_requests ")
 		b.WriteString(strconv.FormatInt(r.MinRequests, 10))
 	}
 	if r.For > 0 {
 		b.WriteString(" for ")
-		b.WriteString(fmtSeconds(r.For))
+		b.WriteString(humane.Duration(r.For))
 	}
 	if r.KeepFiringFor > 0 {
 		b.WriteString(" keep_firing_for ")
-		b.WriteString(fmtSeconds(r.KeepFiringFor))
+		b.WriteString(humane.Duration(r.KeepFiringFor))
 	}
 	return b.String()
-}
-
-// fmtSeconds writes n seconds as a Go duration without the zero units that
-// time.Duration.String adds: "2m", not "2m0s".
-func fmtSeconds(n int64) string {
-	s := (time.Duration(n) * time.Second).String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
 }

@@ -54,9 +54,9 @@ func New() *cli.App {
 		// A rule's selector has commas in it: "5xx{section=/a,source=b}".
 		DisableSliceFlagSeparator: true,
 		Flags: stage.WithEnv(name, append([]cli.Flag{
-			&cli.Float64Flag{Name: "threshold", Value: 10,
+			&cli.Float64Flag{Name: "threshold", Value: event.DefaultThreshold,
 				Usage: "high_traffic: alert when average requests per second over the window is above this"},
-			&cli.DurationFlag{Name: "window", Value: 2 * time.Minute,
+			&cli.DurationFlag{Name: "window", Value: event.DefaultWindow * time.Second,
 				Usage: "high_traffic: length of the sliding window (whole seconds)"},
 			&cli.StringFlag{Name: "name", Value: alert.DefaultName,
 				Usage: "high_traffic: rule name written in alert records, to tell several alert stages apart"},
@@ -80,7 +80,7 @@ func classic(c *cli.Context) (alert.Rule, error) {
 	switch th := r.Threshold; {
 	case r.Name == "":
 		return r, stage.UsageError("--name must not be empty")
-	case w > 7*24*3600:
+	case w > alert.MaxSeconds:
 		return r, stage.UsageError("--window must be at most 168h")
 	case math.IsNaN(th) || math.IsInf(th, 0) || th < 0:
 		return r, stage.UsageError("--threshold must be a number of requests per second, 0 or more")
@@ -104,8 +104,8 @@ func rules(c *cli.Context) ([]alert.Rule, *ruleSource, []byte, error) {
 	src := &ruleSource{file: file}
 	usesDefault := false
 	for _, text := range flagRules {
-		if text == "high_traffic" {
-			def.Origin = "--rule high_traffic"
+		if text == alert.DefaultName {
+			def.Origin = "--rule " + alert.DefaultName
 			src.flags = append(src.flags, def)
 			usesDefault = true
 			continue
@@ -128,7 +128,7 @@ func rules(c *cli.Context) ([]alert.Rule, *ruleSource, []byte, error) {
 	if !usesDefault {
 		for _, f := range []string{"threshold", "window", "name"} {
 			if c.IsSet(f) {
-				return nil, nil, nil, stage.UsageError("--%s sets the high_traffic rule, which --rule and --rules replace; add --rule high_traffic to keep it", f)
+				return nil, nil, nil, stage.UsageError("--%s sets the %s rule, which --rule and --rules replace; add --rule %[2]s to keep it", f, alert.DefaultName)
 			}
 		}
 	}
@@ -259,9 +259,8 @@ func run(c *cli.Context) error {
 			for i := range alerts {
 				rec := alerts[i]
 				if v1 {
-					// Without a metric the encoder writes the v1 fields
-					// only, byte for byte what this command always wrote.
-					rec.Metric = nil
+					// Byte for byte what this command always wrote.
+					rec.StripToV1()
 				}
 				if err := st.Emit(enc.Alert(&rec)); err != nil {
 					return err

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/httpmon/httpmon/internal/humane"
 )
 
 // banners returns one reverse-video line per rule firing now.
@@ -17,7 +19,7 @@ func banners(st *State, w int) []string {
 			out = append(out, styleBanner.Render(padRight(fmt.Sprintf(" ▲ and %d more alerts firing", len(firing)-2), w)))
 			break
 		}
-		text := fmt.Sprintf(" ▲ ALERT %s firing since %s", ruleName(sp.Name), formatTime(sp.FiredTS, sp.UTCOffset, time.TimeOnly))
+		text := fmt.Sprintf(" ▲ ALERT %s firing since %s", humane.RuleName(sp.Name), formatTime(sp.FiredTS, sp.UTCOffset, time.TimeOnly))
 		// Rules that are not about request rates may carry no hits or
 		// window; what a record does not say is left out, not shown as 0.
 		if sp.FiredHits > 0 || sp.Window > 0 {
@@ -32,18 +34,6 @@ func banners(st *State, w int) []string {
 		out = append(out, styleBanner.Render(padRight(ansi.Truncate(text, w, "…"), w)))
 	}
 	return out
-}
-
-// ruleName is the name people know the default rule by, and any other
-// rule's own name, which is sanitized already.
-func ruleName(name string) string {
-	switch name {
-	case "high_traffic":
-		return "High traffic"
-	case "":
-		return "(unnamed)"
-	}
-	return name
 }
 
 // alertHistory lists alert spans, newest first, rows tall.
@@ -71,9 +61,9 @@ func alertHistory(st *State, rows int) []string {
 			}
 			return ""
 		}
-		line := ruleName(sp.Name) + " (fired before input began)"
+		line := humane.RuleName(sp.Name) + " (fired before input began)"
 		if sp.Fired {
-			line = ruleName(sp.Name) + " fired " + at(sp.FiredTS, sp.UTCOffset) + hits(sp.FiredHits)
+			line = humane.RuleName(sp.Name) + " fired " + at(sp.FiredTS, sp.UTCOffset) + hits(sp.FiredHits)
 		}
 		if sp.Resolved {
 			line += styleResolved.Render("  resolved " + at(sp.ResolvedTS, sp.UTCOffset) + hits(sp.ResolvedHits))

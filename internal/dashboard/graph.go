@@ -3,6 +3,8 @@ package dashboard
 import (
 	"fmt"
 	"strings"
+
+	"github.com/httpmon/httpmon/internal/humane"
 )
 
 const axisWidth = 6 // y-axis labels and their gap
@@ -30,7 +32,7 @@ func graph(st *State, w, rows int) []string {
 	cols := max(1, w-axisWidth)
 	secs := int64(2 * cols)
 	title := fmt.Sprintf("Requests/s, last %s, one dot column a second; threshold %s req/s ",
-		formatDuration(secs), formatNum(st.threshold))
+		humane.ShortDuration(secs), formatNum(st.threshold))
 	out := []string{styleTitle.Render(title) + styleThreshold.Render("⠒⠒")}
 	p := newPlot(st, secs, rows)
 	var b strings.Builder
@@ -41,7 +43,7 @@ func graph(st *State, w, rows int) []string {
 		p.row(&b, r)
 		out = append(out, b.String())
 	}
-	left := "-" + formatDuration(secs)
+	left := "-" + humane.ShortDuration(secs)
 	axis := strings.Repeat(" ", axisWidth) + left + strings.Repeat(" ", max(1, cols-len(left)-3)) + "now"
 	return append(out, styleFaint.Render(axis))
 }

@@ -40,8 +40,8 @@ func graphRate(metric string, selects bool, threshold float64, window int64) (fl
 	if selects || window <= 0 {
 		return 0, false
 	}
-	switch metric {
-	case "", "hits/s": // "" is an alert record of protocol v1
+	switch event.MetricOrV1(metric) {
+	case event.V1Metric:
 		return threshold, true
 	case "hits":
 		return threshold / float64(window), true

@@ -10,6 +10,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/httpmon/httpmon/internal/humane"
 )
 
 // SortKey orders the sections table.
@@ -153,9 +154,9 @@ func (c sectionColumns) row(s *Section) string {
 	if path == "" {
 		path = "-"
 	}
-	size := formatBytes(s.TopBytes)
+	size := humane.Bytes(s.TopBytes)
 	doc := ansi.Truncate(path, max(1, c.doc-len(size)-1), "…") + " " + size
 	return padRight(ansi.Truncate(name, c.sec-1, "…"), c.sec) +
-		padLeft(strconv.FormatInt(s.Hits, 10), hitsW) + padLeft(formatBytes(s.Bytes), bytesW) +
+		padLeft(strconv.FormatInt(s.Hits, 10), hitsW) + padLeft(humane.Bytes(s.Bytes), bytesW) +
 		e4 + e5 + "  " + doc
 }

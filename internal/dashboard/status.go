@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/humane"
 )
 
 // statusLines shows the status classes of the last interval and since
@@ -18,11 +19,7 @@ func statusLines(st *State) []string {
 			if (class == event.Class1xx || class == event.ClassOther) && n == 0 {
 				continue
 			}
-			name := "other"
-			if class != event.ClassOther {
-				name = string(rune('1'+class)) + "xx"
-			}
-			cell := name + " " + strconv.FormatInt(n, 10)
+			cell := event.ClassNames[class] + " " + strconv.FormatInt(n, 10)
 			switch {
 			case class == event.Class5xx && n > 0:
 				cell = styleErr5.Render(cell)
@@ -35,7 +32,7 @@ func statusLines(st *State) []string {
 	}
 	last := "no interval yet"
 	if st.interval != nil {
-		last = line("last "+formatDuration(st.interval.End-st.interval.Start), &st.interval.Status)
+		last = line("last "+humane.ShortDuration(st.interval.End-st.interval.Start), &st.interval.Status)
 	} else {
 		last = styleTitle.Render(padRight("last", 12)) + styleFaint.Render(last)
 	}

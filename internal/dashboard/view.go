@@ -7,6 +7,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/httpmon/httpmon/internal/humane"
 )
 
 // Smallest terminal the full layout is drawn on; below it the dashboard
@@ -134,7 +135,7 @@ func header(st *State, w int) string {
 		}
 		segs = append(segs,
 			"now "+strconv.FormatInt(st.lastHits, 10)+" req/s",
-			"elapsed "+formatDuration(st.last-st.first+1),
+			"elapsed "+humane.ShortDuration(st.last-st.first+1),
 		)
 	}
 	// Sources are known only from request records, which reach the
@@ -147,7 +148,7 @@ func header(st *State, w int) string {
 		segs = append(segs, s)
 	}
 	if st.haveTick {
-		segs = append(segs, formatDuration(st.window)+" avg "+strconv.FormatFloat(st.Average(), 'f', 1, 64)+" req/s")
+		segs = append(segs, humane.ShortDuration(st.window)+" avg "+strconv.FormatFloat(st.Average(), 'f', 1, 64)+" req/s")
 	}
 	return joinFitting(segs, "  ", w)
 }

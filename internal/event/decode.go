@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"unsafe"
 
@@ -313,21 +314,7 @@ func (d *Decoder) status(field string, c *StatusCounts) error {
 		return err
 	}
 	for f := d.it.ReadObject(); f != ""; f = d.it.ReadObject() {
-		i := -1
-		switch f {
-		case "1xx":
-			i = Class1xx
-		case "2xx":
-			i = Class2xx
-		case "3xx":
-			i = Class3xx
-		case "4xx":
-			i = Class4xx
-		case "5xx":
-			i = Class5xx
-		case "other":
-			i = ClassOther
-		}
+		i := slices.Index(ClassNames[:], f)
 		if i < 0 {
 			d.it.Skip()
 			continue

@@ -47,7 +47,7 @@ func TestAlertmanagerAPI(t *testing.T) {
 		bodies = append(bodies, string(b))
 	}
 	fire := `[{"labels":{"alertname":"api_errors","section":"/api","severity":"page"},` +
-		`"annotations":{"runbook":"https://wiki.example.com/api \u003cerrors\u003e","summary":"api_errors firing: 5xx_ratio = 7.5% (rule 5xx_ratio \u003e 5% over 5m0s); section=/api severity=page"},` +
+		`"annotations":{"runbook":"https://wiki.example.com/api \u003cerrors\u003e","summary":"api_errors firing: 5xx_ratio = 7.5% (rule 5xx_ratio \u003e 5% over 5m); section=/api severity=page"},` +
 		`"startsAt":"2019-02-07T21:12:36Z","endsAt":"2026-01-02T03:04:05Z","generatorURL":"http://dash.example.com/"}]`
 	// endsAt is four resend periods after now, in whole seconds.
 	fire = strings.Replace(fire, `"endsAt":"2026-01-02T03:04:05Z"`, `"endsAt":"`+now.Add(40*time.Millisecond).Format(time.RFC3339)+`"`, 1)

@@ -9,6 +9,7 @@ import (
 
 	mail "github.com/wneessen/go-mail"
 
+	"github.com/httpmon/httpmon/internal/humane"
 	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
@@ -141,7 +142,7 @@ func (e *Email) send(m *mail.Msg) error {
 // Subject is the subject of a transition's mail:
 // "[FIRING] api_errors: 5xx_ratio = 7.5%".
 func Subject(a *Alert) string {
-	return fmt.Sprintf("[%s] %s: %s = %s", strings.ToUpper(a.State), a.Name, a.Metric, FormatValue(a.Metric, a.Value))
+	return fmt.Sprintf("[%s] %s: %s = %s", strings.ToUpper(a.State), a.Name, a.Metric, humane.Value(a.Metric, a.Value))
 }
 
 // Body is the plain-text body of a transition's mail: what happened and
@@ -149,23 +150,23 @@ func Subject(a *Alert) string {
 // labels and the annotations.
 func Body(a *Alert) string {
 	zone := time.FixedZone("", int(a.UTCOffset))
-	at := func(ts int64) string { return time.Unix(ts, 0).In(zone).Format("2006-01-02 15:04:05 -0700") }
+	at := func(ts int64) string { return time.Unix(ts, 0).In(zone).Format(humane.TimeLayout) }
 	var b strings.Builder
 	if a.Resolved() {
 		fmt.Fprintf(&b, "%s resolved at %s, after firing since %s.\n\n", a.Name, at(a.EndsAt), at(a.StartsAt))
 	} else {
 		fmt.Fprintf(&b, "%s is firing since %s.\n\n", a.Name, at(a.TS))
 	}
-	window := time.Duration(a.Window) * time.Second
-	fmt.Fprintf(&b, "Rule:      %s %s %s over %s", a.Metric, a.Op, FormatValue(a.Metric, a.Threshold), window)
+	window := humane.Duration(a.Window)
+	fmt.Fprintf(&b, "Rule:      %s %s %s over %s", a.Metric, a.Op, humane.Value(a.Metric, a.Threshold), window)
 	if a.For > 0 {
-		fmt.Fprintf(&b, " for %s", time.Duration(a.For)*time.Second)
+		fmt.Fprintf(&b, " for %s", humane.Duration(a.For))
 	}
 	if a.Keep > 0 {
-		fmt.Fprintf(&b, " keep_firing_for %s", time.Duration(a.Keep)*time.Second)
+		fmt.Fprintf(&b, " keep_firing_for %s", humane.Duration(a.Keep))
 	}
-	fmt.Fprintf(&b, "\nValue:     %s = %s over the %s ending at %s\n", a.Metric, FormatValue(a.Metric, a.Value), window, at(a.TS))
-	fmt.Fprintf(&b, "Requests:  %d in the window, %s/s\n", a.Hits, FormatValue("/s", a.Rate))
+	fmt.Fprintf(&b, "\nValue:     %s = %s over the %s ending at %s\n", a.Metric, humane.Value(a.Metric, a.Value), window, at(a.TS))
+	fmt.Fprintf(&b, "Requests:  %d in the window, %s/s\n", a.Hits, humane.Value("/s", a.Rate))
 	if len(a.Labels) > 0 {
 		b.WriteString("Labels:   ")
 		for _, l := range a.Labels {

@@ -42,8 +42,8 @@ func TestEmail(t *testing.T) {
 		t.Errorf("addresses %+v", msgs[0])
 	}
 	want := "api_errors resolved at 2019-02-07 22:14:03 +0100, after firing since 2019-02-07 22:12:36 +0100.\n\n" +
-		"Rule:      5xx_ratio > 5% over 5m0s for 1m0s\n" +
-		"Value:     5xx_ratio = 1.25% over the 5m0s ending at 2019-02-07 22:14:03 +0100\n" +
+		"Rule:      5xx_ratio > 5% over 5m for 1m\n" +
+		"Value:     5xx_ratio = 1.25% over the 5m ending at 2019-02-07 22:14:03 +0100\n" +
 		"Requests:  312 in the window, 1.04/s\n" +
 		"Labels:    section=/api severity=page\n\n" +
 		"runbook: https://wiki.example.com/api <errors>\n"

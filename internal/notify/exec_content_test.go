@@ -43,7 +43,7 @@ func TestExecGetsAnnotationsAndTime(t *testing.T) {
 		t.Errorf("stdin %q", js)
 	}
 	want := "https://wiki.example.com/api <errors>|api|2019-02-07 22:14:03 +0100|" +
-		"api_errors resolved: 5xx_ratio = 1.25% (rule 5xx_ratio > 5% over 5m0s); section=/api severity=page at 2019-02-07 22:14:03 +0100\n"
+		"api_errors resolved: 5xx_ratio = 1.25% (rule 5xx_ratio > 5% over 5m); section=/api severity=page at 2019-02-07 22:14:03 +0100\n"
 	if env != want {
 		t.Errorf("want %q\n got %q", want, env)
 	}

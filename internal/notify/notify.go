@@ -10,11 +10,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/httpmon/httpmon/internal/humane"
 )
 
 // Label is a name-value pair of an alert's labels or annotations.
@@ -73,8 +73,8 @@ func (a *Alert) Summary() string {
 	if a.Resolved() {
 		verb = "resolved"
 	}
-	s := fmt.Sprintf("%s %s: %s = %s (rule %s %s %s over %s)", a.Name, verb, a.Metric, FormatValue(a.Metric, a.Value),
-		a.Metric, a.Op, FormatValue(a.Metric, a.Threshold), time.Duration(a.Window)*time.Second)
+	s := fmt.Sprintf("%s %s: %s = %s (rule %s %s %s over %s)", a.Name, verb, a.Metric, humane.Value(a.Metric, a.Value),
+		a.Metric, a.Op, humane.Value(a.Metric, a.Threshold), humane.Duration(a.Window))
 	for i, l := range a.Labels {
 		if i == 0 {
 			s += ";"
@@ -87,20 +87,11 @@ func (a *Alert) Summary() string {
 // Time returns the second of the transition for people, in the zone of
 // the log it came from: "2019-02-07 21:12:36 +0000".
 func (a *Alert) Time() string {
-	return time.Unix(a.TS, 0).In(time.FixedZone("", int(a.UTCOffset))).Format("2006-01-02 15:04:05 -0700")
+	return time.Unix(a.TS, 0).In(time.FixedZone("", int(a.UTCOffset))).Format(humane.TimeLayout)
 }
 
-// FormatValue writes a metric's value for people: ratios as percentages,
-// rates with at most two decimals, counts whole.
-func FormatValue(metric string, v float64) string {
-	switch {
-	case strings.HasSuffix(metric, "_ratio"):
-		return strconv.FormatFloat(math.Round(v*1e4)/1e2, 'f', -1, 64) + "%"
-	case strings.HasSuffix(metric, "/s"):
-		return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
-	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
-}
+// FormatValue writes a metric's value for people, as humane.Value does.
+func FormatValue(metric string, v float64) string { return humane.Value(metric, v) }
 
 // Sink delivers alerts in the background.
 type Sink interface {

@@ -131,7 +131,7 @@ func TestWebhookPayload(t *testing.T) {
 	}
 	labels := map[string]any{"alertname": "api_errors", "section": "/api", "severity": "page"}
 	ann := map[string]any{
-		"summary": "api_errors firing: 5xx_ratio = 7.5% (rule 5xx_ratio > 5% over 5m0s); section=/api severity=page",
+		"summary": "api_errors firing: 5xx_ratio = 7.5% (rule 5xx_ratio > 5% over 5m); section=/api severity=page",
 		"runbook": "https://wiki.example.com/api <errors>",
 	}
 	fp := Fingerprint(map[string]string{"alertname": "api_errors", "section": "/api", "severity": "page"})
@@ -298,8 +298,8 @@ func TestSlackBody(t *testing.T) {
 		got = append(got, m["text"])
 	}
 	want := []string{
-		":rotating_light: api_errors firing: 5xx_ratio = 7.5% (rule 5xx_ratio &gt; 5% over 5m0s); section=/api severity=page at 2019-02-07 21:12:36 +0000\nrunbook: https://wiki.example.com/api &lt;errors&gt;",
-		":white_check_mark: api_errors resolved: 5xx_ratio = 1.25% (rule 5xx_ratio &gt; 5% over 5m0s); section=/api severity=page at 2019-02-07 22:14:03 +0100\nrunbook: https://wiki.example.com/api &lt;errors&gt;",
+		":rotating_light: api_errors firing: 5xx_ratio = 7.5% (rule 5xx_ratio &gt; 5% over 5m); section=/api severity=page at 2019-02-07 21:12:36 +0000\nrunbook: https://wiki.example.com/api &lt;errors&gt;",
+		":white_check_mark: api_errors resolved: 5xx_ratio = 1.25% (rule 5xx_ratio &gt; 5% over 5m); section=/api severity=page at 2019-02-07 22:14:03 +0100\nrunbook: https://wiki.example.com/api &lt;errors&gt;",
 	}
 	if !reflect.DeepEqual(want, got) {
 		t.Errorf("want %q\n got %q", want, got)
@@ -382,7 +382,7 @@ func TestEnv(t *testing.T) {
 		"HTTPMON_ALERT_THRESHOLD=0.05", "HTTPMON_ALERT_WINDOW=300", "HTTPMON_ALERT_HITS=312",
 		"HTTPMON_ALERT_FOR=60", "HTTPMON_ALERT_KEEP_FIRING_FOR=0", "HTTPMON_ALERT_STARTS_AT=1549573956",
 		"HTTPMON_ALERT_ENDS_AT=1549574043", "HTTPMON_ALERT_LABEL_SEVERITY=page",
-		"HTTPMON_ALERT_SUMMARY=api_errors resolved: 5xx_ratio = 1.25% (rule 5xx_ratio > 5% over 5m0s); section=/api severity=page at 2019-02-07 21:14:03 +0000",
+		"HTTPMON_ALERT_SUMMARY=api_errors resolved: 5xx_ratio = 1.25% (rule 5xx_ratio > 5% over 5m); section=/api severity=page at 2019-02-07 21:14:03 +0000",
 		"HTTPMON_ALERT_TIME=2019-02-07 21:14:03 +0000", "HTTPMON_ALERT_ANNOTATION_RUNBOOK=https://wiki.example.com/api <errors>",
 	} {
 		if !strings.Contains(env, want+"\n") && !strings.HasSuffix(env, want) {

@@ -8,7 +8,6 @@ package report
 
 import (
 	"io"
-	"math"
 	"strconv"
 	"time"
 )
@@ -95,28 +94,4 @@ func digits(n int64) int {
 // appendFloat appends f with prec decimals, or as few as needed for -1.
 func appendFloat(b []byte, f float64, prec int) []byte {
 	return strconv.AppendFloat(b, f, 'f', prec, 64)
-}
-
-// appendBytes appends n as a size for people: whole bytes below 1 KiB,
-// otherwise KiB, MiB or GiB with one decimal. Binary units because that is
-// what du -h and ls -h show. The unit is chosen after rounding, so that
-// 1048575 bytes reads "1.0 MiB" rather than "1024.0 KiB". Negative sizes
-// mean "unknown" on the wire and are shown as "-".
-func appendBytes(b []byte, n int64) []byte {
-	if n < 0 {
-		return append(b, '-')
-	}
-	if n < 1024 {
-		b = strconv.AppendInt(b, n, 10)
-		return append(b, " B"...)
-	}
-	units := [...]string{" KiB", " MiB", " GiB"}
-	f := float64(n) / 1024
-	u := 0
-	for u < len(units)-1 && math.Round(f*10)/10 >= 1024 {
-		f /= 1024
-		u++
-	}
-	b = strconv.AppendFloat(b, f, 'f', 1, 64)
-	return append(b, units[u]...)
 }

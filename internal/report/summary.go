@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/humane"
 )
 
 // Summary renders one interval: a bold header with its time range, a line
@@ -60,7 +61,7 @@ func (r *Renderer) appendRange(b []byte, s *event.Summary) []byte {
 	b = end.AppendFormat(b, " -0700")
 	if s.Partial {
 		b = append(b, " (partial, "...)
-		b = append(b, (time.Duration(s.Seconds) * time.Second).String()...)
+		b = humane.AppendDuration(b, s.Seconds)
 		b = append(b, ')')
 	}
 	return b
@@ -81,7 +82,7 @@ func (r *Renderer) appendTotals(b []byte, s *event.Summary) []byte {
 	r.tmp = append(r.tmp, " req/s"...)
 	b, col = r.appendGroup(b, col, "")
 
-	r.tmp = appendBytes(r.tmp[:0], s.Bytes)
+	r.tmp = humane.AppendBytes(r.tmp[:0], s.Bytes)
 	b, col = r.appendGroup(b, col, "")
 
 	for class, n := range s.Status {
@@ -101,11 +102,8 @@ func (r *Renderer) appendTotals(b []byte, s *event.Summary) []byte {
 				color = sgrRed
 			}
 		}
-		if class == event.ClassOther {
-			r.tmp = append(r.tmp[:0], "other "...)
-		} else {
-			r.tmp = append(r.tmp[:0], byte('1'+class), 'x', 'x', ' ')
-		}
+		r.tmp = append(r.tmp[:0], event.ClassNames[class]...)
+		r.tmp = append(r.tmp, ' ')
 		r.tmp = strconv.AppendInt(r.tmp, n, 10)
 		b, col = r.appendGroup(b, col, color)
 	}

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/humane"
 	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
@@ -126,7 +127,7 @@ func (r *Renderer) cellWidth(col *column, st *event.SectionStat) int {
 		return textsafe.Width(col.text(st))
 	}
 	if col.size {
-		r.tmp = appendBytes(r.tmp[:0], col.num(st))
+		r.tmp = humane.AppendBytes(r.tmp[:0], col.num(st))
 		return len(r.tmp)
 	}
 	return digits(col.num(st))
@@ -167,7 +168,7 @@ func (r *Renderer) appendRow(b []byte, st *event.SectionStat, w *[numColumns]int
 		}
 		n := col.num(st)
 		if col.size {
-			r.tmp = appendBytes(r.tmp[:0], n)
+			r.tmp = humane.AppendBytes(r.tmp[:0], n)
 		} else {
 			r.tmp = strconv.AppendInt(r.tmp[:0], n, 10)
 		}

@@ -43,7 +43,7 @@ func New() *cli.App {
 				Usage: "print streaming text even on a terminal"},
 			&cli.DurationFlag{Name: "refresh", Value: time.Second,
 				Usage: "redraw the dashboard this often"},
-			&cli.Float64Flag{Name: "threshold", Value: defaultThreshold,
+			&cli.Float64Flag{Name: "threshold", Value: event.DefaultThreshold,
 				Usage: "alert threshold in req/s drawn on the dashboard's graph until httpmon-alert's rule records bring their own"},
 		}, stage.InputFlags(name)...)),
 		Action: run,

@@ -14,15 +14,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/httpmon/httpmon/internal/dashboard"
+	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/stage"
-)
-
-// The alert rule of httpmon-alert with its default flags, drawn on the graph
-// until a rule record (or, from an older httpmon-alert, an alert record)
-// says which rule is in use.
-const (
-	defaultThreshold = 10
-	defaultWindow    = 120
 )
 
 // useTUI decides between the dashboard and streaming text. The dashboard
@@ -121,7 +114,10 @@ func runTUI(c *cli.Context) error {
 		Feed:      f.batches,
 		Refresh:   c.Duration("refresh"),
 		Threshold: c.Float64("threshold"),
-		Window:    defaultWindow,
+		// The default rule of httpmon-alert is drawn on the graph until a
+		// rule record (or, from an older httpmon-alert, an alert record)
+		// says which rule is in use.
+		Window: event.DefaultWindow,
 	})
 	final, err := tea.NewProgram(m, programOptions(c, progCtx)...).Run()
 	if ic.happened() {
