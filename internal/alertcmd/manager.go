@@ -85,7 +85,7 @@ func (m *manager) recordsOptions() []stage.RecordsOption {
 	if m.w == nil {
 		return nil
 	}
-	return []stage.RecordsOption{stage.OnIdle(reloadCheck, m.reload)}
+	return []stage.RecordsOption{stage.OnIdle(reloadCheck, m.reloadPending)}
 }
 
 // announce writes the rule records, once, before the first output: with
@@ -139,7 +139,7 @@ func (m *manager) evalTick(raw []byte) error {
 	if err := m.dec.Tick(raw, &m.tick); err != nil {
 		return stage.Bad(err)
 	}
-	if err := m.reload(); err != nil {
+	if err := m.reloadPending(); err != nil {
 		return err
 	}
 	m.tickedHits += m.tick.Hits

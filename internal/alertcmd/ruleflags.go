@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -79,4 +80,29 @@ func rules(c *cli.Context) ([]alert.Rule, *ruleSource, []byte, error) {
 		src = nil
 	}
 	return out, src, data, nil
+}
+
+// ruleSource is where the rules come from: the --rule flags, read once,
+// and the --rules file, read again on reload.
+type ruleSource struct {
+	flags []alert.Rule
+	file  string
+}
+
+// load reads the file and returns the rules in force with it, flags first.
+// data is what the file held.
+func (s *ruleSource) load() (rules []alert.Rule, data []byte, err error) {
+	rules = append(rules, s.flags...)
+	if s.file == "" {
+		return rules, nil, nil
+	}
+	data, err = os.ReadFile(s.file)
+	if err != nil {
+		return nil, nil, err
+	}
+	rs, err := alert.ParseConfig(s.file, data)
+	if err != nil {
+		return nil, data, err
+	}
+	return append(rules, rs...), data, nil
 }
