@@ -4,11 +4,6 @@
 package alertcmd
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
-	"math"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -16,7 +11,6 @@ import (
 	"github.com/httpmon/httpmon/internal/alert"
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/stage"
-	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 const name = "httpmon-alert"
@@ -69,233 +63,16 @@ func New() *cli.App {
 	}
 }
 
-// classic is the high-traffic rule of the --threshold, --window and --name
-// flags, checked with messages that name them.
-func classic(c *cli.Context) (alert.Rule, error) {
-	w, err := stage.Seconds(c, "window", 1)
-	if err != nil {
-		return alert.Rule{}, err
-	}
-	r := alert.Rule{Name: c.String("name"), Window: w, Threshold: c.Float64("threshold"), Origin: "--threshold/--window"}
-	switch th := r.Threshold; {
-	case r.Name == "":
-		return r, stage.UsageError("--name must not be empty")
-	case w > alert.MaxSeconds:
-		return r, stage.UsageError("--window must be at most 168h")
-	case math.IsNaN(th) || math.IsInf(th, 0) || th < 0:
-		return r, stage.UsageError("--threshold must be a number of requests per second, 0 or more")
-	}
-	return r, nil
-}
-
-// rules builds the rule list from the flags; every mistake is a usage
-// error that points at the flag value or the file line. The source is nil
-// without a --rules file, which is then the only thing a reload reads.
-func rules(c *cli.Context) ([]alert.Rule, *ruleSource, []byte, error) {
-	def, err := classic(c)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	flagRules, file := c.StringSlice("rule"), c.String("rules")
-	if len(flagRules) == 0 && file == "" {
-		def.V1 = true
-		return []alert.Rule{def}, nil, nil, nil
-	}
-	src := &ruleSource{file: file}
-	usesDefault := false
-	for _, text := range flagRules {
-		if text == alert.DefaultName {
-			def.Origin = "--rule " + alert.DefaultName
-			src.flags = append(src.flags, def)
-			usesDefault = true
-			continue
-		}
-		r, err := alert.ParseRule(text)
-		if err != nil {
-			return nil, nil, nil, stage.UsageError("--rule %q: %v", text, err)
-		}
-		r.Origin = fmt.Sprintf("--rule %q", text)
-		src.flags = append(src.flags, r)
-	}
-	out, data, err := src.load()
-	var pe *fs.PathError
-	switch {
-	case errors.As(err, &pe):
-		return nil, nil, nil, stage.UsageError("--rules: %v", err)
-	case err != nil:
-		return nil, nil, nil, stage.UsageError("--rules %v", err)
-	}
-	if !usesDefault {
-		for _, f := range []string{"threshold", "window", "name"} {
-			if c.IsSet(f) {
-				return nil, nil, nil, stage.UsageError("--%s sets the %s rule, which --rule and --rules replace; add --rule %[2]s to keep it", f, alert.DefaultName)
-			}
-		}
-	}
-	if file == "" {
-		src = nil
-	}
-	return out, src, data, nil
-}
-
+// run is the command: it sets the rules up, evaluates them over the
+// records and says at the end what the stream lacked.
 func run(c *cli.Context) error {
 	if err := stage.NoArgs(c); err != nil {
 		return err
 	}
-	rs, src, data, err := rules(c)
+	m, err := newManager(c)
 	if err != nil {
 		return err
 	}
-	eng, err := alert.NewEngine(rs)
-	if err != nil {
-		return stage.UsageError("%v", err)
-	}
-	ruleLines, err := ruleRecords(event.NewEncoder(), eng)
-	if err != nil {
-		return err
-	}
-	nt, err := newNotifier(c, eng)
-	if err != nil {
-		return err
-	}
-	st, err := stage.New(c)
-	if err != nil {
-		nt.close(c.App.ErrWriter)
-		return err
-	}
-	// The rule records go out before the first output, with the first
-	// input record that is not another stage's rule record, passed on or
-	// not: a stream with no records gets none, and the stages after this
-	// one know the rules before any alert.
-	announced := false
-	announce := func() {
-		if announced {
-			return
-		}
-		announced = true
-		for _, l := range ruleLines {
-			// A failed write stays in the buffer and ends the stream at
-			// the next one.
-			st.Out.Write(l)
-		}
-	}
-	needRequests := eng.NeedsRequests()
-	v1 := len(rs) == 1 && rs[0].V1
-	dec, enc := event.NewDecoder(), event.NewEncoder()
-	var w *watcher
-	if src != nil {
-		if w, err = watch(src, data); err != nil {
-			fmt.Fprintf(c.App.ErrWriter, "%s: --rules %s will not be read again on SIGHUP or when it changes: %s\n",
-				name, textsafe.String(src.file), textsafe.String(err.Error()))
-		}
-		defer w.stop()
-	}
-	rl := &reloader{st: st, eng: eng, nt: nt, src: src, enc: event.NewEncoder()}
-	// A reload is applied between records, before a tick and while the
-	// input is idle, by this goroutine, which owns the engine and the
-	// output.
-	applyReload := func() error {
-		r, ok := w.pending()
-		if !ok {
-			return nil
-		}
-		announce()
-		if err := rl.apply(r, &ruleLines); err != nil {
-			return err
-		}
-		rs, needRequests = rl.rules(rs), eng.NeedsRequests()
-		return st.Out.Flush()
-	}
-	var idleOpts []stage.RecordsOption
-	if w != nil {
-		idleOpts = append(idleOpts, stage.OnIdle(reloadCheck, applyReload))
-	}
-	var tick event.Tick
-	var req event.Request
-	var alerts []event.Alert
-	var tickedHits int64
-	toldNoRequests := false
-	err = st.Records(dec,
-		func(kind []byte) bool {
-			// An earlier alert stage's rules go first, so that the rules
-			// come in pipeline order.
-			if string(kind) != event.KindRule {
-				announce()
-			}
-			return string(kind) == event.KindTick || (needRequests && string(kind) == event.KindRequest)
-		},
-		func(kind, raw []byte) error {
-			if string(kind) == event.KindRequest {
-				if err := dec.Request(raw, &req); err != nil {
-					return stage.Bad(err)
-				}
-				eng.Request(&req)
-				return st.Pass(raw)
-			}
-			if err := dec.Tick(raw, &tick); err != nil {
-				return stage.Bad(err)
-			}
-			if w != nil {
-				if err := applyReload(); err != nil {
-					return err
-				}
-			}
-			tickedHits += tick.Hits
-			if needRequests && !toldNoRequests && !eng.SawRequests() {
-				// httpmon-window passes requests of a second before its
-				// tick, so none by now means none are coming: say so now,
-				// since a live pipeline never reaches its end.
-				toldNoRequests = true
-				st.Rejects.Tell(selectedRules(rs) + " counts the request records of a section or source, and none came before the first tick: it has no data and cannot fire until they do; run httpmon-window with --pass-requests")
-			}
-			alerts, err = eng.Tick(&tick, alerts[:0])
-			var ooo *alert.OutOfOrderError
-			if errors.As(err, &ooo) {
-				return stage.Bad(err)
-			}
-			if err := st.Pass(raw); err != nil {
-				return err
-			}
-			for i := range alerts {
-				rec := alerts[i]
-				if v1 {
-					// Byte for byte what this command always wrote.
-					rec.StripToV1()
-				}
-				if err := st.Emit(enc.Alert(&rec)); err != nil {
-					return err
-				}
-				nt.send(&alerts[i])
-			}
-			if len(alerts) > 0 {
-				// An alert is what a person is waiting for: don't let it
-				// sit in a buffer behind a busy stream.
-				return st.Out.Flush()
-			}
-			return nil
-		}, idleOpts...)
-	if needRequests && tickedHits > 0 && eng.SawRequests() && eng.Stats().Requests == 0 {
-		fmt.Fprintf(c.App.ErrWriter, "%s: no request records matched the rules over a section or source\n", name)
-	}
-	if n := eng.Stats().Unclocked; n > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "%s: %d request records left out: no tick came for their seconds\n", name, n)
-	}
-	err = st.Finish(err)
-	nt.close(c.App.ErrWriter)
-	return err
-}
-
-// selectedRules names the rules over a section or source, for messages:
-// "rule a" or "rules a, b".
-func selectedRules(rs []alert.Rule) string {
-	var names []string
-	for i := range rs {
-		if rs[i].Selected() {
-			names = append(names, textsafe.String(rs[i].Name))
-		}
-	}
-	if len(names) == 1 {
-		return "rule " + names[0]
-	}
-	return "rules " + strings.Join(names, ", ")
+	defer m.w.stop()
+	return m.finish(m.st.Records(m.dec, m.wants, m.record, m.recordsOptions()...))
 }
