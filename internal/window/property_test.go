@@ -74,7 +74,7 @@ func TestPropertyMatchesReference(t *testing.T) {
 				if !reflect.DeepEqual(rec.ticks, wantTicks) {
 					t.Errorf("ticks differ from reference: got %d, want %d", len(rec.ticks), len(wantTicks))
 					for i := range min(len(rec.ticks), len(wantTicks)) {
-						if rec.ticks[i] != wantTicks[i] {
+						if !reflect.DeepEqual(rec.ticks[i], wantTicks[i]) {
 							t.Fatalf("first difference at %d:\nwant %+v\n got %+v", i, wantTicks[i], rec.ticks[i])
 						}
 					}
