@@ -1,0 +1,73 @@
+package alert
+
+import (
+	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/latency"
+)
+
+// latencyWindow holds the request times of a latency rule's sliding
+// window: the sketch of every second of it, as the ticks carry them, and
+// their sum, which a second's bins enter and leave as the window slides.
+// The sum is the sketch of exactly the window's requests, so that its
+// percentiles are within the protocol's accuracy of the exact ones; the
+// maximum is exact, kept in a monotonic queue. A step costs the bins of
+// the two seconds that enter and leave, a value the bins of the sum, at
+// most latency.DefaultBins.
+type latencyWindow struct {
+	w    int64
+	sum  latency.Sliding
+	ring []event.Latency // per second, at index ts mod w; bins copied
+	// maxq holds the seconds whose maximum no later second's exceeds,
+	// oldest first: its head is the window's maximum.
+	maxq []secondMax
+}
+
+type secondMax struct {
+	ts  int64
+	max float64
+}
+
+func newLatencyWindow(w int64) *latencyWindow {
+	return &latencyWindow{w: w, ring: make([]event.Latency, w)}
+}
+
+// step moves the window to second s, at ring index i, whose request times
+// are l (nil or empty when it had none).
+func (lw *latencyWindow) step(s, i int64, l *event.Latency) {
+	slot := &lw.ring[i]
+	lw.sum.Remove(slot)
+	*slot = event.Latency{Bins: slot.Bins[:0]}
+	if l != nil && l.Count > 0 {
+		slot.Count, slot.Zero, slot.Max = l.Count, l.Zero, l.Max
+		slot.Bins = append(slot.Bins, l.Bins...)
+		lw.sum.Add(slot)
+		n := len(lw.maxq)
+		for n > 0 && lw.maxq[n-1].max <= l.Max {
+			n--
+		}
+		lw.maxq = append(lw.maxq[:n], secondMax{s, l.Max})
+	}
+	k := 0
+	for k < len(lw.maxq) && lw.maxq[k].ts <= s-lw.w {
+		k++
+	}
+	lw.maxq = lw.maxq[k:]
+}
+
+// value returns the metric of base b over the window, and false when no
+// request of the window had a request time.
+func (lw *latencyWindow) value(b Base) (float64, bool) {
+	if lw.sum.Count() == 0 || len(lw.maxq) == 0 {
+		return 0, false
+	}
+	most := lw.maxq[0].max
+	switch b {
+	case BaseP50:
+		return lw.sum.Quantile(50, most), true
+	case BaseP90:
+		return lw.sum.Quantile(90, most), true
+	case BaseP99:
+		return lw.sum.Quantile(99, most), true
+	}
+	return most, true
+}
