@@ -151,6 +151,8 @@ func appendMetric(b, metric []byte, v float64) []byte {
 		return append(b, '%')
 	case strings.HasSuffix(m, "/s"):
 		return strconv.AppendFloat(b, math.Round(v*100)/100, 'f', -1, 64)
+	case strings.HasPrefix(m, "latency_"):
+		return appendLatencyValue(b, v)
 	}
 	return strconv.AppendFloat(b, v, 'f', -1, 64)
 }

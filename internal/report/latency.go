@@ -58,3 +58,7 @@ func appendLatencyRow(b, name []byte, l *event.Latency, w int) []byte {
 	}
 	return append(b, '\n')
 }
+
+// appendLatencyValue appends a latency metric's value or threshold, in
+// seconds, as a duration.
+func appendLatencyValue(b []byte, v float64) []byte { return latency.AppendDuration(b, v) }

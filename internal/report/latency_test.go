@@ -27,7 +27,7 @@ func TestLatencyGolden(t *testing.T) {
 		color bool
 	}{{"summary_latency", false}, {"summary_latency_color", true}} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := render(t, tc.color, []any{latencySummary()})
+			got := render(t, tc.color, []any{latencySummary(), latencyAlert()})
 			checkTerminalSafe(t, got, tc.color)
 			file := filepath.Join("testdata", tc.name+".golden")
 			if *update {
@@ -44,5 +44,14 @@ func TestLatencyGolden(t *testing.T) {
 				t.Errorf("output differs from %s (run go test -update to accept)\nwant:\n%s\ngot:\n%s", file, want, got)
 			}
 		})
+	}
+}
+
+// latencyAlert is the firing of a latency rule, whose value and threshold
+// are seconds.
+func latencyAlert() *event.Alert {
+	return &event.Alert{
+		Name: []byte("slow"), State: []byte(event.StateFiring), TS: t0 + 10, Hits: 1206, Threshold: 0.5, Window: 300,
+		Rate: 4.02, Metric: []byte("latency_p99"), Op: []byte(">"), Value: 0.8957860577179274, For: 60, StartsAt: t0 + 10,
 	}
 }
