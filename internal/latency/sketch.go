@@ -7,7 +7,7 @@
 // The sketches bound their memory with the collapsing-lowest dense store
 // of DataDog/sketches-go: past a sketch's MaxBins, the lowest bins merge,
 // which spoils only the lowest percentiles of a sketch whose times span a
-// range wider than its bins cover (γ^MaxBins, 10^17 for 2048 bins and 8·10^4
+// range wider than its bins cover (γ^MaxBins: 6·10^17 for 2048 bins, 2.8·10^4
 // for 512). Percentiles are nearest-rank: the k-th smallest time with
 // k = ⌈p·n/100⌉.
 package latency
@@ -20,9 +20,9 @@ import (
 )
 
 // Bin limits. A tick's and an interval's sketch cover every request time
-// the protocol allows, from 1e-9 s to 1e9 s, with DefaultBins; a section's
-// covers 1 ms to 80 s with SectionBins, so that the thousands of sections an
-// interval may count keep a few kilobytes each at most.
+// from 1e-8 s to the protocol's 1e9 s with DefaultBins; a section's covers
+// a span of 28,000×, 1 ms to 28 s say, with SectionBins, so that the
+// thousands of sections an interval may count keep 4 KiB each at most.
 const (
 	DefaultBins = 2048
 	SectionBins = 512
