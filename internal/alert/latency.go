@@ -17,9 +17,12 @@ type latencyWindow struct {
 	w    int64
 	sum  latency.Sliding
 	ring []event.Latency // per second, at index ts mod w; bins copied
-	// maxq holds the seconds whose maximum no later second's exceeds,
-	// oldest first: its head is the window's maximum.
+	// maxq[head:] holds the seconds whose maximum no later second's
+	// exceeds, oldest first: maxq[head] is the window's maximum. The
+	// slice is compacted when its dead front passes half of it, so that
+	// it neither allocates once grown nor costs more than O(1) a step.
 	maxq []secondMax
+	head int
 }
 
 type secondMax struct {
@@ -42,25 +45,27 @@ func (lw *latencyWindow) step(s, i int64, l *event.Latency) {
 		slot.Bins = append(slot.Bins, l.Bins...)
 		lw.sum.Add(slot)
 		n := len(lw.maxq)
-		for n > 0 && lw.maxq[n-1].max <= l.Max {
+		for n > lw.head && lw.maxq[n-1].max <= l.Max {
 			n--
 		}
 		lw.maxq = append(lw.maxq[:n], secondMax{s, l.Max})
 	}
-	k := 0
-	for k < len(lw.maxq) && lw.maxq[k].ts <= s-lw.w {
-		k++
+	for lw.head < len(lw.maxq) && lw.maxq[lw.head].ts <= s-lw.w {
+		lw.head++
 	}
-	lw.maxq = lw.maxq[k:]
+	if lw.head > len(lw.maxq)/2 {
+		n := copy(lw.maxq, lw.maxq[lw.head:])
+		lw.maxq, lw.head = lw.maxq[:n], 0
+	}
 }
 
 // value returns the metric of base b over the window, and false when no
 // request of the window had a request time.
 func (lw *latencyWindow) value(b Base) (float64, bool) {
-	if lw.sum.Count() == 0 || len(lw.maxq) == 0 {
+	if lw.sum.Count() == 0 || lw.head == len(lw.maxq) {
 		return 0, false
 	}
-	most := lw.maxq[0].max
+	most := lw.maxq[lw.head].max
 	switch b {
 	case BaseP50:
 		return lw.sum.Quantile(50, most), true

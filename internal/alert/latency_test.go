@@ -189,3 +189,37 @@ func mustMetric(t *testing.T, name string) Metric {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestLatencyRuleAllocatesNothing pins the per-tick cost of a latency
+// rule once its window's seconds have their room: no allocation.
+func TestLatencyRuleAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates where the compiler would not")
+	}
+	e, err := NewEngine([]Rule{{Name: "slow", Metric: mustMetric(t, "latency_p99"), Threshold: 0.5, Window: 30}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	var sk latency.Sketch
+	tk := event.Tick{TS: 1}
+	var alerts []event.Alert
+	step := func() {
+		sk.Reset()
+		for range 50 {
+			sk.Add(math.Exp(rng.NormFloat64() - 3))
+		}
+		tk.TS++
+		tk.Hits = 50
+		sk.Sketch(&tk.Latency)
+		if alerts, err = e.Tick(&tk, alerts[:0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 300 {
+		step()
+	}
+	if n := testing.AllocsPerRun(300, step); n != 0 {
+		t.Errorf("%v allocations a tick", n)
+	}
+}

@@ -60,35 +60,46 @@ func (s *Sketch) Add(v float64) { s.AddTime(NewTime(v)) }
 
 // Time is a request time with its bin, found once for the several
 // sketches a request goes to: the logarithm is most of the cost of an Add.
+// The zero Time is absent.
 type Time struct {
-	v     float64 // negative when absent
+	v     float64
 	index int
-	bin   bool // false for times of 0 s, counted apart
+	kind  uint8 // absent, or which of zero and bin
 }
+
+// Kinds of Time.
+const (
+	timeAbsent = iota
+	timeZero   // 0 s, or too small for a bin: counted apart
+	timeBin
+)
 
 // NewTime returns the time of v seconds, absent when v is negative.
 func NewTime(v float64) Time {
-	if !(v >= 0) {
-		return Time{v: -1}
+	switch {
+	case !(v >= 0):
+		return Time{}
+	case v <= logMapping.MinIndexableValue():
+		return Time{v: v, kind: timeZero}
 	}
-	if v <= logMapping.MinIndexableValue() {
-		return Time{v: v}
-	}
-	return Time{v: v, index: logMapping.Index(v), bin: true}
+	return Time{v: v, index: logMapping.Index(v), kind: timeBin}
 }
+
+// Present reports whether t is a time rather than absent.
+func (t Time) Present() bool { return t.kind != timeAbsent }
 
 // AddTime counts t, unless it is absent.
 func (s *Sketch) AddTime(t Time) {
-	v := t.v
-	if v < 0 {
+	if t.kind == timeAbsent {
 		return
 	}
+	v := t.v
 	if s.count == 0 || v < s.min {
 		s.min = v
 	}
 	s.max = max(s.max, v)
 	s.count++
-	if !t.bin {
+	if t.kind == timeZero {
 		s.zero++
 		return
 	}

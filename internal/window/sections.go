@@ -146,7 +146,9 @@ func (t *sectionTable) add(name, path []byte, b int64, is4xx, is5xx bool, rt lat
 	if is5xx {
 		s.errors5x++
 	}
-	s.lat.AddTime(rt)
+	if rt.Present() {
+		s.lat.AddTime(rt)
+	}
 	if b > s.topBytes {
 		p := truncate(path)
 		s.topWhole = !bytes.HasPrefix(p, name)

@@ -391,8 +391,9 @@ func (a *Aggregator) count(ts int64, r *event.Request) {
 		a.stats.Saturated++
 	}
 	p.status[class]++
-	rt := latency.NewTime(r.RequestTime)
+	var rt latency.Time // absent unless the record has one
 	if r.RequestTime >= 0 {
+		rt = latency.NewTime(r.RequestTime)
 		if p.lat == nil {
 			p.lat = new(latency.Sketch)
 		}
