@@ -18,7 +18,7 @@ func (s *selector) matches(r *event.Request) bool {
 }
 
 // perBase are one second's counts of a selector, indexed by Base.
-type perBase [len(baseNames)]int64
+type perBase [numCountBases]int64
 
 // maxFuture bounds the seconds of requests held for ticks that have not
 // come yet. httpmon-window's ticks trail its requests by --lateness, a few

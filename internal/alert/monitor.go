@@ -16,22 +16,28 @@ const (
 )
 
 // counts are one second's requests of a rule: the metric's base count and
-// the requests, which ratios divide by and every record reports.
-type counts struct{ base, hits int64 }
+// the requests, which ratios divide by and every record reports, and for
+// latency rules the second's request times, which the Monitor copies.
+type counts struct {
+	base, hits int64
+	lat        *event.Latency
+}
 
 // Monitor is one rule of an Engine with its state: the counts of the last
 // Window seconds and the alert's. Engine.Monitors hands them out for their
 // rules and labels; the Engine alone moves them on.
 type Monitor struct {
-	rule    Rule
-	name    []byte
-	metric  []byte
-	op      []byte
-	labels  []event.Label
-	ring    []counts // per second, at index ts mod Window
-	sum     counts   // over the window ending at last
-	last    int64    // newest second evaluated
-	from    int64    // first second evaluated: the window holds no data before it
+	rule   Rule
+	name   []byte
+	metric []byte
+	op     []byte
+	labels []event.Label
+	ring   []counts // per second, at index ts mod Window; lat unset
+	// lat holds the request times of the window, for latency rules.
+	lat     *latencyWindow
+	sum     counts // over the window ending at last
+	last    int64  // newest second evaluated
+	from    int64  // first second evaluated: the window holds no data before it
 	started bool
 	// lowerBound is set for "<" and "<=" rules over a count or rate,
 	// which cannot hold while the window reaches before from.
@@ -60,7 +66,11 @@ func newMonitor(rule Rule) (*Monitor, error) {
 		op:     []byte(rule.Op.String()),
 		ring:   make([]counts, rule.Window),
 	}
-	m.lowerBound = rule.Metric.Form != FormRatio && (rule.Op == OpLT || rule.Op == OpLE)
+	// A percentile over part of the window is an estimate, not a bound.
+	m.lowerBound = rule.Metric.Form != FormRatio && rule.Metric.Form != FormLatency && (rule.Op == OpLT || rule.Op == OpLE)
+	if rule.Metric.Form == FormLatency {
+		m.lat = newLatencyWindow(rule.Window)
+	}
 	// Labels, sorted by name: the selectors, then the rule's own, which
 	// Validate keeps from clashing with them.
 	m.labels = make([]event.Label, 0, len(rule.Labels)+2)
@@ -95,7 +105,7 @@ func (e *OutOfOrderError) Error() string {
 
 // tickCounts picks a metric's counts out of a tick.
 func tickCounts(t *event.Tick, b Base) counts {
-	c := counts{hits: t.Hits}
+	c := counts{hits: t.Hits, lat: &t.Latency}
 	switch b {
 	case BaseHits:
 		c.base = t.Hits
@@ -143,6 +153,11 @@ func (m *Monitor) value() (float64, bool) {
 		// Comparing the quotient, as the rule is written, keeps "exactly
 		// threshold" exact: both sides round the same way when equal.
 		v = float64(m.sum.base) / float64(r.Window)
+	case FormLatency:
+		var ok bool
+		if v, ok = m.lat.value(r.Metric.Base); !ok {
+			return v, false // no request times: neither slow nor fast
+		}
 	case FormRatio:
 		if m.sum.hits > 0 {
 			v = float64(m.sum.base) / float64(m.sum.hits)
@@ -173,7 +188,10 @@ func (m *Monitor) step(s int64, c counts, offset int32, dst []event.Alert) []eve
 	}
 	m.sum.base += c.base - m.ring[i].base
 	m.sum.hits += c.hits - m.ring[i].hits
-	m.ring[i] = c
+	m.ring[i] = counts{base: c.base, hits: c.hits}
+	if m.lat != nil {
+		m.lat.step(s, i, c.lat)
+	}
 	m.last = s
 	v, cond := m.value()
 	r := &m.rule

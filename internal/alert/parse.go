@@ -297,6 +297,17 @@ func threshold(t token, m Metric) (float64, error) {
 	if t.kind != tokWord {
 		return 0, fail(t, "want a threshold after the comparison, not %s", t)
 	}
+	if m.Form == FormLatency {
+		d, err := time.ParseDuration(t.text)
+		if err != nil || d < 0 {
+			return 0, fail(t, "%s, not %s", thresholdWant(m), t)
+		}
+		v := d.Seconds()
+		if err := checkThreshold(v, m); err != nil {
+			return 0, fail(t, "%v, not %s", err, t)
+		}
+		return v, nil
+	}
 	s, mul := t.text, 1.0
 	if m.Form == FormRatio {
 		if n, ok := strings.CutSuffix(s, "%"); ok {

@@ -160,6 +160,7 @@ func FuzzParseRule(f *testing.F) {
 		`s: hits{source="b.log",section="/a b"} >= 1k over 90s for 1m keep_firing_for 30s`,
 		"e: 5xx_ratio < 5% over 5m min_requests 0", "b: bytes/s <= 5MiB over 1s",
 		`x: 4xx{section="\u00e9\n"} > 1e3`, "e: 5xx > 1 over 1.5s",
+		"slow: latency_p99 > 500ms over 5m for 1m", "l: latency_max <= 1h2m3.5s", "l: latency_p50 > 1.000000001s",
 	} {
 		f.Add(s)
 	}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/humane"
@@ -21,9 +22,19 @@ const (
 	Base4xx               // requests answered 4xx
 	Base5xx               // requests answered 5xx
 	BaseBytes             // response bytes
+	// The latency bases are not counts: their metrics are percentiles
+	// and the maximum of the request times of the window, FormLatency.
+	BaseP50
+	BaseP90
+	BaseP99
+	BaseMax
 )
 
-var baseNames = [...]string{BaseHits: "hits", Base4xx: "4xx", Base5xx: "5xx", BaseBytes: "bytes"}
+var baseNames = [...]string{BaseHits: "hits", Base4xx: "4xx", Base5xx: "5xx", BaseBytes: "bytes",
+	BaseP50: "latency_p50", BaseP90: "latency_p90", BaseP99: "latency_p99", BaseMax: "latency_max"}
+
+// numCountBases is the number of bases that are per-second counts.
+const numCountBases = int(BaseBytes) + 1
 
 // Form is how a metric turns the counts of its window into one number.
 type Form uint8
@@ -33,6 +44,10 @@ const (
 	FormRate  Form = iota // count / window seconds, per second
 	FormCount             // count over the window
 	FormRatio             // count / requests over the window, 0 to 1
+	// FormLatency is a percentile or the maximum of the request times of
+	// the window, in seconds; the window's requests without one do not
+	// count, and without any the condition is false.
+	FormLatency
 )
 
 // Metric is what a rule measures over its window. The zero Metric is
@@ -51,7 +66,7 @@ func (m Metric) String() string {
 	case FormRatio:
 		return baseNames[m.Base] + "_ratio"
 	}
-	return baseNames[m.Base]
+	return baseNames[m.Base] // FormCount and FormLatency
 }
 
 // ParseMetric reads a metric name.
@@ -65,6 +80,12 @@ func ParseMetric(s string) (Metric, bool) {
 	for b, name := range baseNames {
 		if s == name {
 			m := Metric{Base(b), form}
+			if b >= numCountBases {
+				m.Form = FormLatency
+				if form != FormCount { // no latency_p99/s
+					return Metric{}, false
+				}
+			}
 			if form == FormRatio && m.Base != Base4xx && m.Base != Base5xx {
 				return Metric{}, false
 			}
@@ -75,7 +96,8 @@ func ParseMetric(s string) (Metric, bool) {
 }
 
 // metricNames lists the metrics for error messages.
-const metricNames = "hits, 4xx, 5xx, bytes (counts over the window), the same with /s (per second), 4xx_ratio, 5xx_ratio"
+const metricNames = "hits, 4xx, 5xx, bytes (counts over the window), the same with /s (per second), 4xx_ratio, 5xx_ratio, " +
+	"latency_p50, latency_p90, latency_p99, latency_max (request times)"
 
 // Op is a comparison of a metric with a threshold. The zero Op is ">".
 type Op uint8
@@ -179,6 +201,9 @@ func (r *Rule) Validate() error {
 	if err := checkThreshold(r.Threshold, r.Metric); err != nil {
 		return err
 	}
+	if r.Metric.Form == FormLatency && r.Selected() {
+		return fmt.Errorf("%s watches every request: section= and source= are not supported for latency metrics", r.Metric)
+	}
 	if err := checkMinRequests(r.MinRequests); err != nil {
 		return err
 	}
@@ -225,14 +250,22 @@ func checkThreshold(v float64, m Metric) error {
 		return errors.New(thresholdWant(m))
 	case m.Form == FormRatio && v > 1:
 		return errors.New("a ratio threshold is at most 100%")
+	case m.Form == FormLatency && v >= maxLatency:
+		return errors.New("a latency threshold is below 1e9s, the longest request time the protocol carries")
 	}
 	return nil
 }
+
+// maxLatency bounds latency thresholds: request times are below it.
+const maxLatency = 1e9
 
 // thresholdWant says what a threshold of metric m looks like.
 func thresholdWant(m Metric) string {
 	if m.Form == FormRatio {
 		return fmt.Sprintf("want a threshold like 5%% or 0.05 for %s", m)
+	}
+	if m.Form == FormLatency {
+		return fmt.Sprintf("want a duration like 500ms or 1.5s for %s", m)
 	}
 	return fmt.Sprintf("want a threshold like 10, 2.5 or 10k for %s", m)
 }
@@ -284,7 +317,11 @@ func (r *Rule) Expr() string {
 	b.WriteByte(' ')
 	b.WriteString(r.Op.String())
 	b.WriteByte(' ')
-	b.WriteString(strconv.FormatFloat(r.Threshold, 'g', -1, 64))
+	if r.Metric.Form == FormLatency {
+		b.Write(humane.AppendDurationOf(nil, time.Duration(math.Round(r.Threshold*1e9))))
+	} else {
+		b.WriteString(strconv.FormatFloat(r.Threshold, 'g', -1, 64))
+	}
 	b.WriteString(" over ")
 	b.WriteString(humane.Duration(r.Window))
 	if r.Metric.Form == FormRatio && r.MinRequests != DefaultMinRequests {

@@ -140,6 +140,7 @@ func (d *recordDecoder) record(kind, line []byte) (rec Record, err error) {
 	case event.KindTick:
 		if err = d.dec.Tick(line, &d.tick); err == nil {
 			t := d.tick
+			t.Latency.Bins = nil // the decoder's, reused; the screen shows no per-second latency
 			rec.Tick = &t
 		}
 	case event.KindSummary:

@@ -36,6 +36,7 @@ type Interval struct {
 	Late          int64
 	Sections      []Section
 	SectionsTotal int64
+	Latency       Latency
 }
 
 // Section is a sanitized copy of one row of a summary's top sections.
@@ -47,6 +48,7 @@ type Section struct {
 	Errors5x int64
 	TopPath  string
 	TopBytes int64
+	Latency  Latency
 }
 
 // Alert is a sanitized copy of an alert record.
@@ -72,7 +74,7 @@ func NewInterval(s *event.Summary) *Interval {
 		Start: s.Start, End: s.End, UTCOffset: s.UTCOffset, Seconds: s.Seconds,
 		Partial: s.Partial, Hits: s.Hits, RPS: s.RPS, Bytes: s.Bytes,
 		Status: s.Status, Late: s.Late, SectionsTotal: s.SectionsTotal,
-		Sections: make([]Section, len(s.Sections)),
+		Sections: make([]Section, len(s.Sections)), Latency: newLatency(&s.Latency),
 	}
 	for i := range s.Sections {
 		in := &s.Sections[i]
@@ -80,6 +82,7 @@ func NewInterval(s *event.Summary) *Interval {
 			Name: sanitized(in.Section), Hits: in.Hits, Bytes: in.Bytes,
 			Errors4x: in.Errors4x, Errors5x: in.Errors5x,
 			TopPath: sanitized(in.TopPath), TopBytes: in.TopBytes,
+			Latency: newLatency(&in.Latency),
 		}
 	}
 	return iv

@@ -76,7 +76,7 @@ const bodyFixed = 1 + 1 + 2 + 2 + 1
 // the rest, the table what is left; rows a part cannot use go to the
 // others. ok is false when rem is too small for the body at all.
 func layout(st *State, rem int) (p plan, ok bool) {
-	avail := rem - bodyFixed
+	avail := rem - bodyFixed - len(latencyLines(st))
 	hist := max(1, len(st.history))
 	p.alerts = min(hist, max(1, avail/5))
 	avail -= p.alerts
@@ -115,6 +115,7 @@ func body(st *State, u ui, p plan) []string {
 	var out []string
 	out = append(out, graph(st, u.width, p.graph)...)
 	out = append(out, statusLines(st)...)
+	out = append(out, latencyLines(st)...)
 	out = append(out, sections(st, u, p.sections)...)
 	out = append(out, alertHistory(st, p.alerts)...)
 	return out

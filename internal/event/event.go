@@ -124,6 +124,8 @@ type Tick struct {
 	Hits      int64
 	Bytes     int64
 	Status    StatusCounts
+	// Latency is the sketch of the second's request times.
+	Latency Latency
 }
 
 // SectionStat is the traffic of one site section within a summary interval.
@@ -137,6 +139,7 @@ type SectionStat struct {
 	// largest single response seen in the interval (first one on ties).
 	TopPath  []byte
 	TopBytes int64
+	Latency  Latency // percentiles of the section's request times
 }
 
 // Summary is the traffic of one interval [Start, End).
@@ -146,13 +149,16 @@ type Summary struct {
 	UTCOffset int32
 	// Seconds is how many seconds of the interval were observed; it is
 	// less than End-Start for the first and last interval of a stream.
-	Seconds  int64
-	Partial  bool
-	Hits     int64
-	RPS      float64 // Hits / Seconds
-	Bytes    int64
-	Status   StatusCounts
-	Late     int64 // records that arrived too late for their own second
+	Seconds int64
+	Partial bool
+	Hits    int64
+	RPS     float64 // Hits / Seconds
+	Bytes   int64
+	Status  StatusCounts
+	Late    int64 // records that arrived too late for their own second
+	// Latency is the percentiles of the request times of the interval's
+	// ticks.
+	Latency  Latency
 	Sections []SectionStat
 	// SectionsTotal is the number of distinct sections in the interval;
 	// Sections holds only the top ones.

@@ -104,7 +104,7 @@ func TestRoundTrip(t *testing.T) {
 	tick := Tick{TS: 7, UTCOffset: 1, Hits: 2, Bytes: 3, Status: StatusCounts{0, 2}}
 	line, _ = enc.Tick(&tick)
 	var gt Tick
-	if err := dec.Tick(line, &gt); err != nil || gt != tick {
+	if err := dec.Tick(line, &gt); err != nil || !reflect.DeepEqual(gt, tick) {
 		t.Errorf("tick round trip: %v %+v", err, gt)
 	}
 

@@ -11,6 +11,8 @@ var seedLines = []string{
 	`{"kind":"request","ts":1.5,"path":"/a\u00e9\"","bytes":null}`,
 	`{"kind":"tick","ts":10,"hits":3,"bytes":99,"status":{"1xx":0,"2xx":2,"3xx":0,"4xx":1,"5xx":0,"other":0}}`,
 	`{"kind":"summary","start":10,"end":20,"seconds":4,"partial":true,"hits":5,"rps":1.25,"bytes":7,"status":{"2xx":5},"late":0,"sections_total":1,"sections":[{"section":"/a","hits":5,"bytes":7,"4xx":1,"5xx":0,"top_path":"/a/b","top_bytes":6}]}`,
+	`{"kind":"tick","ts":10,"hits":3,"bytes":0,"status":{"2xx":3},"latency":{"count":3,"max":0.25,"zero":1,"bins":[[-70,1],[-69,1]]}}`,
+	`{"kind":"summary","start":10,"end":20,"hits":2,"latency":{"count":2,"p50":0.1,"p90":0.2,"p99":0.2,"max":0.2},"sections":[{"section":"/a","hits":2,"latency":{"count":2,"p50":0.1,"p90":0.2,"p99":0.2,"max":0.2}}]}`,
 	`{"kind":"alert","name":"high_traffic","state":"firing","ts":1549573956,"hits":1206,"threshold":10,"window":120,"rate":10.05}`,
 	`{"kind":"alert","name":"e","state":"resolved","ts":9,"hits":4,"threshold":0.05,"window":8,"rate":0.5,"metric":"5xx_ratio","op":">=","value":0.5,"labels":{"section":"/a\u00e9","x":null},"for":2,"keep_firing_for":1,"starts_at":3,"ends_at":9}`,
 	`{"ts":1,"kind":"tick"} x`,

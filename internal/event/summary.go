@@ -21,6 +21,7 @@ func (e *Encoder) Summary(s *Summary) ([]byte, error) {
 	e.float("rps", s.RPS)
 	e.int("bytes", s.Bytes)
 	e.status(&s.Status)
+	e.latency(&s.Latency, true)
 	e.int("late", s.Late)
 	e.int("sections_total", s.SectionsTotal)
 	if s.SectionsApprox {
@@ -42,16 +43,20 @@ func (e *Encoder) Summary(s *Summary) ([]byte, error) {
 		e.int("5xx", sec.Errors5x)
 		e.str("top_path", sec.TopPath)
 		e.int("top_bytes", sec.TopBytes)
+		e.latency(&sec.Latency, true)
 		e.s.WriteRaw("}")
 	}
 	e.s.WriteRaw("]")
 	return e.end()
 }
 
-// Summary decodes a "summary" line into s, reusing s.Sections.
+// Summary decodes a "summary" line into s, reusing s.Sections and
+// s.Latency.Bins.
 func (d *Decoder) Summary(line []byte, s *Summary) error {
 	secs := s.Sections[:0]
+	bins := s.Latency.Bins[:0]
 	*s = Summary{}
+	s.Latency.Bins = bins
 	hasStart, hasEnd := false, false
 	err := d.members(line, func(f string) (err error) {
 		switch f {
@@ -74,6 +79,8 @@ func (d *Decoder) Summary(line []byte, s *Summary) error {
 			s.Bytes, err = d.count(f)
 		case "status":
 			err = d.status(f, &s.Status)
+		case "latency":
+			err = d.latency(f, &s.Latency)
 		case "late":
 			s.Late, err = d.count(f)
 		case "sections_total":
@@ -135,6 +142,8 @@ func (d *Decoder) sections(field string, secs []SectionStat) ([]SectionStat, err
 				sec.TopPath, err = d.str(f)
 			case "top_bytes":
 				sec.TopBytes, err = d.count(f)
+			case "latency":
+				err = d.latency(field+"[].latency", &sec.Latency)
 			default:
 				d.it.Skip()
 			}

@@ -10,12 +10,15 @@ func (e *Encoder) Tick(t *Tick) ([]byte, error) {
 	e.int("hits", t.Hits)
 	e.int("bytes", t.Bytes)
 	e.status(&t.Status)
+	e.latency(&t.Latency, false)
 	return e.end()
 }
 
-// Tick decodes a "tick" line into t.
+// Tick decodes a "tick" line into t, reusing t.Latency.Bins.
 func (d *Decoder) Tick(line []byte, t *Tick) error {
+	bins := t.Latency.Bins[:0]
 	*t = Tick{}
+	t.Latency.Bins = bins
 	hasTS := false
 	err := d.members(line, func(f string) (err error) {
 		switch f {
@@ -29,6 +32,8 @@ func (d *Decoder) Tick(line []byte, t *Tick) error {
 			t.Bytes, err = d.count(f)
 		case "status":
 			err = d.status(f, &t.Status)
+		case "latency":
+			err = d.latency(f, &t.Latency)
 		default:
 			d.it.Skip()
 		}

@@ -1,6 +1,9 @@
 package humane
 
-import "strconv"
+import (
+	"strconv"
+	"time"
+)
 
 // AppendDuration appends sec seconds the way alert rules write them:
 // "45s", "2m", "1m14s", "1h", "1h0m1s". It is time.Duration's form
@@ -33,6 +36,16 @@ func AppendDuration(b []byte, sec int64) []byte {
 		b = append(b, "0s"...)
 	}
 	return b
+}
+
+// AppendDurationOf appends d the way alert rules write durations: whole
+// seconds as AppendDuration writes them, anything finer as time.Duration
+// does ("500ms", "1.5s"), which a rule reads back as the same duration.
+func AppendDurationOf(b []byte, d time.Duration) []byte {
+	if d%time.Second == 0 {
+		return AppendDuration(b, int64(d/time.Second))
+	}
+	return append(b, d.String()...)
 }
 
 // Duration returns sec seconds as AppendDuration writes them.

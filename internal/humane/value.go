@@ -16,6 +16,8 @@ func AppendValue(b []byte, metric string, v float64) []byte {
 		return append(b, '%')
 	case strings.HasSuffix(metric, "/s"):
 		return strconv.AppendFloat(b, math.Round(v*100)/100, 'f', -1, 64)
+	case strings.HasPrefix(metric, "latency_"):
+		return AppendSeconds(b, v)
 	}
 	return strconv.AppendFloat(b, v, 'f', -1, 64)
 }

@@ -36,6 +36,7 @@ func (r *Renderer) Summary(s *event.Summary) error {
 		b = append(b, '\n')
 		b = r.appendTotals(b, s)
 		b = r.appendSections(b, s)
+		b = appendLatency(b, s)
 		r.last = shapeBlock
 	}
 	r.buf = b

@@ -2,6 +2,7 @@ package window
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -23,8 +24,9 @@ func (discard) Tick(*event.Tick) error       { return nil }
 func (discard) Summary(*event.Summary) error { return nil }
 
 // realistic returns n requests at about rate per second, a little out of
-// order, over a few dozen sections with a long tail, mostly 2xx.
-func realistic(n, rate int) []event.Request {
+// order, over a few dozen sections with a long tail, mostly 2xx, with
+// log-normal request times in milliseconds, or none if !times.
+func realistic(n, rate int, times bool) []event.Request {
 	rng := rand.New(rand.NewPCG(1, 2))
 	zipf := rand.NewZipf(rng, 1.2, 1, 40)
 	sections := make([][]byte, 41)
@@ -48,6 +50,11 @@ func realistic(n, rate int) []event.Request {
 			Section:    sec,
 			Referer:    []byte("https://example.com/"),
 			UserAgent:  []byte("Mozilla/5.0 (X11; Linux x86_64)"),
+
+			RequestTime: -1, UpstreamTime: -1, RequestLength: -1,
+		}
+		if times {
+			reqs[i].RequestTime = math.Round(math.Exp(rng.NormFloat64()-3)*1e3) / 1e3
 		}
 	}
 	return reqs
@@ -61,8 +68,8 @@ type cycle struct {
 	i    int
 }
 
-func newCycle(n, rate int) *cycle {
-	reqs := realistic(n, rate)
+func newCycle(n, rate int, times bool) *cycle {
+	reqs := realistic(n, rate, times)
 	return &cycle{reqs: reqs, span: int64(n/rate) + 2}
 }
 
@@ -78,9 +85,12 @@ func (c *cycle) next() *event.Request {
 }
 
 func BenchmarkAdd(b *testing.B) {
-	for _, rate := range []int{100, 10000} {
-		b.Run(fmt.Sprintf("rate=%d", rate), func(b *testing.B) {
-			c := newCycle(1<<16, rate)
+	for _, bc := range []struct {
+		rate  int
+		times bool
+	}{{100, false}, {10000, false}, {100, true}, {10000, true}} {
+		b.Run(fmt.Sprintf("rate=%d/times=%v", bc.rate, bc.times), func(b *testing.B) {
+			c := newCycle(1<<16, bc.rate, bc.times)
 			a, err := New(DefaultConfig(), discard{})
 			if err != nil {
 				b.Fatal(err)
@@ -101,12 +111,18 @@ func BenchmarkAdd(b *testing.B) {
 }
 
 // TestAddDoesNotAllocate pins the steady state: once every section has been
-// seen, adding requests and emitting ticks and summaries allocates nothing.
+// seen, adding requests and emitting ticks and summaries allocates nothing,
+// with request times or without.
 func TestAddDoesNotAllocate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow")
 	}
-	c := newCycle(1<<12, 100)
+	t.Run("times=false", func(t *testing.T) { addDoesNotAllocate(t, false) })
+	t.Run("times=true", func(t *testing.T) { addDoesNotAllocate(t, true) })
+}
+
+func addDoesNotAllocate(t *testing.T, times bool) {
+	c := newCycle(1<<12, 100, times)
 	a, err := New(DefaultConfig(), discard{})
 	if err != nil {
 		t.Fatal(err)

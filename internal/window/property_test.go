@@ -3,12 +3,14 @@ package window
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/latency"
 )
 
 var propConfigs = []Config{
@@ -48,6 +50,11 @@ func randomStream(rng *rand.Rand, c Config, n int, disorder int64, lateP float64
 			Status:    statuses[rng.IntN(len(statuses))],
 			Bytes:     rng.Int64N(1000) - 1,
 			Section:   []byte(propSections[rng.IntN(len(propSections))]),
+			// Most logs say how long a request took; some lines do not.
+			RequestTime: -1,
+		}
+		if rng.IntN(4) > 0 {
+			r.RequestTime = math.Round(math.Exp(rng.NormFloat64()-3)*1e3) / 1e3
 		}
 		if rng.IntN(20) == 0 {
 			r.Request = []byte("\x16\x03\x01" + path)
@@ -74,7 +81,7 @@ func TestPropertyMatchesReference(t *testing.T) {
 				if !reflect.DeepEqual(rec.ticks, wantTicks) {
 					t.Errorf("ticks differ from reference: got %d, want %d", len(rec.ticks), len(wantTicks))
 					for i := range min(len(rec.ticks), len(wantTicks)) {
-						if rec.ticks[i] != wantTicks[i] {
+						if !reflect.DeepEqual(rec.ticks[i], wantTicks[i]) {
 							t.Fatalf("first difference at %d:\nwant %+v\n got %+v", i, wantTicks[i], rec.ticks[i])
 						}
 					}
@@ -205,16 +212,38 @@ func reference(c Config, reqs []event.Request) ([]event.Tick, []event.Summary) {
 	for i := range ticks {
 		ticks[i] = event.Tick{TS: lo + int64(i), UTCOffset: 3600}
 	}
+	secLat := make([]latency.Sketch, len(ticks))
 	for _, r := range reqs {
+		secLat[r.TS-lo].Add(r.RequestTime)
 		tk := &ticks[r.TS-lo]
 		tk.Hits++
 		tk.Bytes += max(r.Bytes, 0)
 		tk.Status[event.StatusClass(r.Status)]++
 	}
 
+	for i := range ticks {
+		secLat[i].Sketch(&ticks[i].Latency)
+		if ticks[i].Latency.Count == 0 {
+			ticks[i].Latency = event.Latency{}
+		}
+	}
+
 	var sums []event.Summary
 	for start := lo - lo%c.Interval; start <= hi; start += c.Interval {
 		s := event.Summary{Start: start, End: start + c.Interval, UTCOffset: 3600}
+		var ivLat latency.Sketch
+		secLats := map[string]*latency.Sketch{}
+		for _, r := range reqs {
+			if r.TS >= s.Start && r.TS < s.End {
+				ivLat.Add(r.RequestTime)
+				if secLats[string(r.Section)] == nil {
+					secLats[string(r.Section)] = &latency.Sketch{MaxBins: latency.SectionBins}
+				}
+				secLats[string(r.Section)].Add(r.RequestTime)
+			}
+		}
+		ivLat.Latency(&s.Latency)
+		s.Latency.Bins = nil
 		for _, tk := range ticks {
 			if tk.TS >= s.Start && tk.TS < s.End {
 				s.Seconds++
@@ -265,6 +294,8 @@ func reference(c Config, reqs []event.Request) ([]event.Tick, []event.Summary) {
 		})
 		s.SectionsTotal = int64(len(all))
 		for _, st := range all[:min(len(all), c.Top)] {
+			secLats[string(st.Section)].Latency(&st.Latency)
+			st.Latency.Bins = nil
 			s.Sections = append(s.Sections, *st)
 		}
 		sums = append(sums, s)

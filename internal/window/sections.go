@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/latency"
 )
 
 // DefaultMaxSections is the number of distinct sections an interval counts
@@ -42,6 +43,10 @@ type section struct {
 	// from the section it replaced in the Space-Saving table.
 	over int64
 	heap int // index in sectionTable.heap while approximate
+	// lat is the sketch of the section's request times, with the bins
+	// of latency.SectionBins: sections are many, and their sketches are
+	// what a summary lists of them.
+	lat latency.Sketch
 }
 
 // sectionTable counts the sections of one interval in bounded memory.
@@ -119,9 +124,10 @@ func truncate(b []byte) []byte {
 }
 
 // add counts one request of section name; path is its document, b its
-// size (0 when unknown) and class its status class. It reports whether the
-// section's bytes saturated at event.MaxCount.
-func (t *sectionTable) add(name, path []byte, b int64, is4xx, is5xx bool) (saturated bool) {
+// size (0 when unknown), class its status class and rt its request time,
+// which may be absent. It reports whether the section's bytes
+// saturated at event.MaxCount.
+func (t *sectionTable) add(name, path []byte, b int64, is4xx, is5xx bool, rt latency.Time) (saturated bool) {
 	name = truncate(name)
 	s := t.m[string(name)]
 	if s == nil {
@@ -139,6 +145,9 @@ func (t *sectionTable) add(name, path []byte, b int64, is4xx, is5xx bool) (satur
 	}
 	if is5xx {
 		s.errors5x++
+	}
+	if rt.Present() {
+		s.lat.AddTime(rt)
 	}
 	if b > s.topBytes {
 		p := truncate(path)
@@ -172,7 +181,7 @@ func (t *sectionTable) insert(name []byte) *section {
 		t.startApprox()
 	}
 	if !t.approx {
-		s := &section{topBytes: -1}
+		s := &section{topBytes: -1, lat: latency.Sketch{MaxBins: latency.SectionBins}}
 		s.name = t.put(name, s)
 		t.resized(len(t.m) - 1)
 		return s
@@ -181,7 +190,8 @@ func (t *sectionTable) insert(name []byte) *section {
 	s := t.heap[0]
 	delete(t.m, string(s.name))
 	fewest := s.hits
-	*s = section{hits: fewest, over: fewest, topPath: s.topPath[:0], topBytes: -1}
+	s.lat.Reset()
+	*s = section{hits: fewest, over: fewest, topPath: s.topPath[:0], topBytes: -1, lat: s.lat}
 	s.name = t.put(name, s)
 	return s
 }
@@ -295,6 +305,7 @@ func (t *sectionTable) reset() {
 			}
 			s.hits, s.bytes, s.errors4x, s.errors5x, s.over = 0, 0, 0, 0, 0
 			s.topPath, s.topBytes = s.topPath[:0], -1
+			s.lat.Reset()
 		}
 	}
 	t.live, t.approx = 0, false

@@ -19,6 +19,7 @@ import (
 	"slices"
 
 	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/latency"
 )
 
 // Config holds the aggregation parameters. All durations are whole seconds
@@ -161,6 +162,9 @@ type second struct {
 	hits   int64
 	bytes  int64
 	status event.StatusCounts
+	// lat is the sketch of the second's request times, made at the first
+	// one a slot sees and kept with the slot, so that it is reused.
+	lat *latency.Sketch
 }
 
 // interval accumulates one summary. Totals come from the ticks as they are
@@ -173,6 +177,8 @@ type interval struct {
 	bytes   int64
 	late    int64
 	status  event.StatusCounts
+	// lat merges the sketches of the interval's ticks.
+	lat latency.Sketch
 	// sections outlives the interval, so that its entries are reused.
 	sections *sectionTable
 }
@@ -385,13 +391,21 @@ func (a *Aggregator) count(ts int64, r *event.Request) {
 		a.stats.Saturated++
 	}
 	p.status[class]++
+	var rt latency.Time // absent unless the record has one
+	if r.RequestTime >= 0 {
+		rt = latency.NewTime(r.RequestTime)
+		if p.lat == nil {
+			p.lat = new(latency.Sketch)
+		}
+		p.lat.AddTime(rt)
+	}
 
 	iv := a.open[a.intervalOf(ts)-a.open[0].k]
 	path := r.Path
 	if len(path) == 0 {
 		path = r.Request
 	}
-	if iv.sections.add(r.Section, path, b, class == event.Class4xx, class == event.Class5xx) {
+	if iv.sections.add(r.Section, path, b, class == event.Class4xx, class == event.Class5xx, rt) {
 		a.stats.Saturated++
 	}
 }
@@ -415,7 +429,7 @@ func (a *Aggregator) emitNext() error {
 	if s <= a.max {
 		p := &a.ring[s&a.mask]
 		sec = *p
-		*p = second{}
+		*p = second{lat: p.lat}
 	}
 	if sec.hits > 0 {
 		a.offset = sec.offset
@@ -435,6 +449,12 @@ func (a *Aggregator) emitNext() error {
 		Hits:      sec.hits,
 		Bytes:     sec.bytes,
 		Status:    sec.status,
+		Latency:   event.Latency{Bins: a.tick.Latency.Bins[:0]},
+	}
+	if sec.lat != nil && sec.lat.Count() > 0 {
+		sec.lat.Sketch(&a.tick.Latency)
+		iv.lat.Merge(sec.lat)
+		sec.lat.Reset() // the slot's, still; the tick has its bins
 	}
 	a.stats.Ticks++
 	if err := a.sink.Tick(&a.tick); err != nil {
@@ -491,6 +511,7 @@ func (a *Aggregator) summarize(iv *interval) {
 	if iv.seconds > 0 {
 		s.RPS = float64(iv.hits) / float64(iv.seconds)
 	}
+	iv.lat.Latency(&s.Latency)
 
 	a.ranked = iv.sections.rank(a.ranked[:0])
 	s.SectionsTotal = iv.sections.distinct()
@@ -523,6 +544,7 @@ func (a *Aggregator) summarize(iv *interval) {
 			TopPath:  top,
 			TopBytes: sec.topBytes,
 		})
+		sec.lat.Latency(&s.Sections[len(s.Sections)-1].Latency)
 	}
 	clear(a.ranked) // let dropped sections be collected
 }
@@ -546,7 +568,8 @@ func (a *Aggregator) newInterval(k int64) *interval {
 // reset readies iv for another interval.
 func (iv *interval) reset() {
 	iv.sections.reset()
-	*iv = interval{sections: iv.sections}
+	iv.lat.Reset()
+	*iv = interval{sections: iv.sections, lat: iv.lat}
 }
 
 // grow makes the ring hold at least n seconds, keeping [next, max].

@@ -3,6 +3,7 @@ package window
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,7 +20,12 @@ type recorder struct {
 }
 
 func (r *recorder) Tick(t *event.Tick) error {
-	r.ticks = append(r.ticks, *t)
+	c := *t
+	c.Latency.Bins = nil // reused by the Aggregator; nil when empty, as the reference has it
+	if len(t.Latency.Bins) > 0 {
+		c.Latency.Bins = slices.Clone(t.Latency.Bins)
+	}
+	r.ticks = append(r.ticks, c)
 	r.lines = append(r.lines, renderTick(t))
 	return nil
 }
@@ -27,7 +33,9 @@ func (r *recorder) Tick(t *event.Tick) error {
 func (r *recorder) Summary(s *event.Summary) error {
 	c := *s
 	c.Sections = nil
+	c.Latency.Bins = nil // summaries carry no bins
 	for _, st := range s.Sections {
+		st.Latency.Bins = nil
 		st.Section = append([]byte(nil), st.Section...)
 		st.TopPath = append([]byte(nil), st.TopPath...)
 		c.Sections = append(c.Sections, st)
@@ -91,7 +99,7 @@ var flush = op{flush: true}
 func advance(ts int64) op { return op{to: ts} }
 
 func req(ts int64, status int, bytes int64, section, path string) op {
-	r := event.Request{TS: ts, Status: status, Bytes: bytes, Path: []byte(path)}
+	r := event.Request{TS: ts, Status: status, Bytes: bytes, Path: []byte(path), RequestTime: -1}
 	if section != "" {
 		r.Section = []byte(section)
 	}

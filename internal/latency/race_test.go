@@ -1,0 +1,7 @@
+//go:build race
+
+package latency
+
+// raceEnabled is set when the race detector is on, which makes some
+// appends allocate that otherwise do not.
+const raceEnabled = true
