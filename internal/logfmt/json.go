@@ -1,7 +1,6 @@
 package logfmt
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"strconv"
@@ -30,6 +29,7 @@ const maxJSONDepth = 10000
 // jsonNode is a key of a JSONLayout, with the keys under it.
 type jsonNode struct {
 	children map[string]*jsonNode
+	keys     keyTable // children, for parsing
 	target   target
 	unit     durationUnit
 	flags    valueFlags
@@ -199,6 +199,7 @@ func newJSONLayout(keys []jsonKey) *JSONLayout {
 	n := l.root.child("request")
 	n.caddy = true
 	n.child("tls").tls = true
+	l.root.freeze()
 	return l
 }
 
@@ -394,20 +395,35 @@ func (s *jsonState) object(line []byte, i int, n *jsonNode, depth int) (int, err
 		if i >= len(line) || line[i] != '"' {
 			return 0, syntaxErr(line, i, "want a key")
 		}
-		key, j, err := s.str(line, i)
-		if err != nil {
+		// Strings without escapes, nearly all keys and values, are read
+		// here, and the rest by str and value, which a call per key and
+		// value would cost more than the scan of a short string.
+		var key []byte
+		var err error
+		if j := stringEnd(line, i+1); j < len(line) && line[j] == '"' {
+			key, i = line[i+1:j:j], j+1
+		} else if key, i, err = s.str(line, i); err != nil {
 			return 0, err
 		}
-		i = skipWS(line, j)
+		i = skipWS(line, i)
 		if i >= len(line) || line[i] != ':' {
 			return 0, syntaxErr(line, i, "want ':'")
 		}
 		i = skipWS(line, i+1)
 		var c *jsonNode
-		if n != nil && n.children != nil {
-			c = n.children[string(key)]
+		if n != nil {
+			c = n.keys.find(key)
 		}
-		if i, err = s.value(line, i, c, depth); err != nil {
+		if i < len(line) && line[i] == '"' {
+			if j := stringEnd(line, i+1); j < len(line) && line[j] == '"' {
+				if c != nil && c.target != tNone {
+					s.vals.record(c, line[i+1:j:j], false)
+				}
+				i = j + 1
+			} else if i, err = s.value(line, i, c, depth); err != nil {
+				return 0, err
+			}
+		} else if i, err = s.value(line, i, c, depth); err != nil {
 			return 0, err
 		}
 		i = skipWS(line, i)
@@ -508,41 +524,58 @@ func (s *jsonState) array(line []byte, i int, n *jsonNode, depth int) (int, erro
 // line or, when it has escapes, of the arena.
 func (s *jsonState) str(line []byte, i int) ([]byte, int, error) {
 	start := i + 1
-	q := bytes.IndexByte(line[start:], '"')
-	if q < 0 {
-		q = len(line) - start
+	j := stringEnd(line, start)
+	if j == len(line) {
+		return nil, 0, syntaxErr(line, j, "unterminated string")
 	}
-	end := start + q
-	// The common string has neither escapes nor control characters: look
-	// for them eight bytes at a time.
-	j := start
-	for ; j+8 <= end; j += 8 {
-		if special8(binary.LittleEndian.Uint64(line[j:])) {
+	switch line[j] {
+	case '"':
+		return line[start:j:j], j + 1, nil
+	case '\\':
+		return s.unescape(line, start, j)
+	}
+	return nil, 0, syntaxErr(line, j, "control character in string")
+}
+
+// stringEnd returns the index of the first quote, backslash or control
+// character at or after line[i], or len(line). The common string has
+// neither escapes nor control characters, and one pass over it eight bytes
+// at a time finds its end and checks it, where bytes.IndexByte for the
+// quote and a check of the bytes before it would read it twice.
+func stringEnd(line []byte, i int) int {
+	// The constants are loaded into registers once, where the compiler
+	// would rebuild each constant in the loop.
+	ones, twos, below, bslashes, highs := swar.ones, swar.twos, swar.below, swar.bslashes, swar.highs
+	rest := line[i:]
+	for ; len(rest) >= 8; rest = rest[8:] {
+		w := binary.LittleEndian.Uint64(rest)
+		// A byte c is a control character or a quote when c^2 < 0x21.
+		t := w ^ twos
+		bs := w ^ bslashes
+		if m := ((t-below)&^t | (bs-ones)&^bs) & highs; m != 0 {
+			return len(line) - len(rest) + bits.TrailingZeros64(m)>>3
+		}
+	}
+	i = len(line) - len(rest)
+	for ; i < len(line); i++ {
+		if c := line[i]; c == '"' || c == '\\' || c < 0x20 {
 			break
 		}
 	}
-	for ; j < end; j++ {
-		c := line[j]
-		if c == '\\' {
-			return s.unescape(line, start, j)
-		}
-		if c < 0x20 {
-			return nil, 0, syntaxErr(line, j, "control character in string")
-		}
-	}
-	if end == len(line) {
-		return nil, 0, syntaxErr(line, end, "unterminated string")
-	}
-	return line[start:end:end], end + 1, nil
+	return i
 }
 
-// special8 reports whether the eight bytes of w have a backslash or a
-// control character, with the bit tricks of "Bit Twiddling Hacks"
-// (haszero and hasless).
-func special8(w uint64) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	bs := w ^ (ones * '\\')
-	return ((bs-ones)&^bs|(w-ones*0x20)&^w)&highs != 0
+// swar holds the byte patterns with which stringEnd finds, with the bit
+// tricks of "Bit Twiddling Hacks" (hasless and haszero), the bytes of a
+// word that are a quote, a backslash or a control character. Bits above
+// the lowest one found may be false, because of the borrow from a byte
+// that matched; the lowest one is exact, which is all stringEnd needs.
+var swar = struct{ ones, twos, below, bslashes, highs uint64 }{
+	ones:     0x0101010101010101,
+	twos:     0x0101010101010101 * 0x02,
+	below:    0x0101010101010101 * 0x21,
+	bslashes: 0x0101010101010101 * '\\',
+	highs:    0x8080808080808080,
 }
 
 // unescape decodes the string that starts at line[start] and has its
