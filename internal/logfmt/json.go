@@ -367,8 +367,10 @@ func (vals *jsonValues) record(n *jsonNode, v []byte, num bool) {
 	cur.raw, cur.node, cur.num = v, n, num
 }
 
+// skipWS skips JSON's blanks. Most places have none: the first test,
+// which every other byte fails, decides them alone.
 func skipWS(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+	for i < len(b) && b[i] <= ' ' && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 		i++
 	}
 	return i

@@ -2,7 +2,9 @@ package logfmt
 
 import (
 	"encoding/binary"
+	"maps"
 	"math/bits"
+	"slices"
 )
 
 // keyTable finds the child of a jsonNode by key. It does what the node's
@@ -39,7 +41,10 @@ func (n *jsonNode) freeze() {
 		t = keyTable{slots: make([]keySlot, size), shift: uint8(64 - bits.TrailingZeros(uint(size)))}
 	}
 	mask := uint64(size - 1)
-	for key, c := range n.children {
+	// In a fixed order, so that collisions, and the time a lookup takes,
+	// are the same from run to run.
+	for _, key := range slices.Sorted(maps.Keys(n.children)) {
+		c := n.children[key]
 		lo, hi := keyWords([]byte(key))
 		h := keyHash(lo, hi, len(key), t.shift)
 		for t.slots[h].node != nil {
