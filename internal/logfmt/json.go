@@ -548,17 +548,15 @@ func stringEnd(line []byte, i int) int {
 	// The constants are loaded into registers once, where the compiler
 	// would rebuild each constant in the loop.
 	ones, twos, below, bslashes, highs := swar.ones, swar.twos, swar.below, swar.bslashes, swar.highs
-	rest := line[i:]
-	for ; len(rest) >= 8; rest = rest[8:] {
-		w := binary.LittleEndian.Uint64(rest)
+	for ; i+8 <= len(line); i += 8 {
+		w := binary.LittleEndian.Uint64((*[8]byte)(line[i : i+8])[:])
 		// A byte c is a control character or a quote when c^2 < 0x21.
 		t := w ^ twos
 		bs := w ^ bslashes
 		if m := ((t-below)&^t | (bs-ones)&^bs) & highs; m != 0 {
-			return len(line) - len(rest) + bits.TrailingZeros64(m)>>3
+			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
-	i = len(line) - len(rest)
 	for ; i < len(line); i++ {
 		if c := line[i]; c == '"' || c == '\\' || c < 0x20 {
 			break
