@@ -61,11 +61,15 @@ func (t *keyTable) find(key []byte) *jsonNode {
 	lo, hi := keyWords(key)
 	mask := uint64(len(t.slots) - 1)
 	for h := keyHash(lo, hi, len(key), t.shift); ; h = (h + 1) & mask {
-		s := &t.slots[h]
-		if s.node == nil || s.lo == lo && s.hi == hi && s.n == len(key) && (len(key) <= 16 || s.key == string(key)) {
+		if s := &t.slots[h]; s.node == nil || s.matches(lo, hi, key) {
 			return s.node
 		}
 	}
+}
+
+// matches reports whether the slot holds key, whose words are lo and hi.
+func (s *keySlot) matches(lo, hi uint64, key []byte) bool {
+	return s.lo == lo && s.hi == hi && s.n == len(key) && (len(key) <= 16 || s.key == string(key))
 }
 
 // keyWords returns two words that, with its length, are the whole of a
