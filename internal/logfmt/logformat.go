@@ -23,6 +23,8 @@ type CompiledFormat struct {
 	// last of equals) is known when compiling, and the others are not
 	// read.
 	order []int
+	// extra lists the fields kept in Request.Fields, which set none.
+	extra []int
 }
 
 // lfField is one variable of a compiled format and the literal after it.
@@ -153,7 +155,9 @@ func (c *compiler) finish(src string, timeVars string) (*CompiledFormat, error) 
 	}
 	for i, fl := range c.f.fields {
 		t := fl.node.target
-		if t != tNone && (best[t] < 0 || fl.node.prio <= c.f.fields[best[t]].node.prio) {
+		if t == tNone {
+			c.f.extra = append(c.f.extra, i)
+		} else if best[t] < 0 || fl.node.prio <= c.f.fields[best[t]].node.prio {
 			best[t] = i
 		}
 	}
@@ -434,8 +438,11 @@ func (p *Parser) SetLogFormat(f *CompiledFormat) { p.lf = f }
 
 // split cuts line into the values of f's fields, into values.
 func (f *CompiledFormat) split(line []byte, values [][]byte) ([][]byte, error) {
-	values = values[:0]
-	if !bytes.HasPrefix(line, f.lead) {
+	if cap(values) < len(f.fields) {
+		values = make([][]byte, len(f.fields))
+	}
+	values = values[:len(f.fields)]
+	if !hasLit(line, 0, f.lead) {
 		return values, errorf("line does not start with the format's "+strconv.Quote(string(f.lead))+":", line)
 	}
 	i := len(f.lead)
@@ -447,30 +454,54 @@ func (f *CompiledFormat) split(line []byte, values [][]byte) ([][]byte, error) {
 			end = len(line)
 		case fl.quoted:
 			end = quoteEnd(line, i)
-			if end >= 0 && !bytes.HasPrefix(line[end:], fl.after) {
+			if end >= 0 && !hasLit(line, end, fl.after) {
 				end = -1
 			}
-		case len(fl.after) == 1:
-			end = bytes.IndexByte(line[i:], fl.after[0])
-			if end >= 0 {
-				end += i
-			}
 		default:
-			end = bytes.Index(line[i:], fl.after)
-			if end >= 0 {
-				end += i
-			}
+			end = indexLit(line, i, fl.after)
 		}
 		if end < 0 {
 			return values, errorf("missing "+strconv.Quote(string(fl.after))+" after "+fl.node.path+" in", line[i:])
 		}
-		values = append(values, line[i:end])
+		values[k] = line[i:end]
 		i = end + len(fl.after)
 	}
 	if i != len(line) {
 		return values, errorf("junk after the format's end:", line[i:])
 	}
 	return values, nil
+}
+
+// indexLit returns the index of the first lit in line at or after i, or
+// -1, as bytes.Index does; literals are a few bytes, for which
+// bytes.IndexByte and a comparison cost a fraction of bytes.Index.
+func indexLit(line []byte, i int, lit []byte) int {
+	for i < len(line) {
+		j := bytes.IndexByte(line[i:], lit[0])
+		if j < 0 {
+			break
+		}
+		j += i
+		if hasLit(line, j, lit) {
+			return j
+		}
+		i = j + 1
+	}
+	return -1
+}
+
+// hasLit reports whether line[i:] starts with lit, as bytes.HasPrefix
+// does, without its call of memequal for a literal of a few bytes.
+func hasLit(line []byte, i int, lit []byte) bool {
+	if len(line)-i < len(lit) {
+		return false
+	}
+	for k, c := range lit {
+		if line[i+k] != c {
+			return false
+		}
+	}
+	return true
 }
 
 // parseLogFormat parses a line of the format set with SetLogFormat.
@@ -485,11 +516,9 @@ func (p *Parser) parseLogFormat(line []byte, r *event.Request) error {
 	if s.values, err = f.split(line, s.values); err != nil {
 		return err
 	}
-	for k, fl := range f.fields {
-		if fl.node.target == tNone {
-			if v := dash(s.values[k]); len(v) > 0 {
-				r.Fields = append(r.Fields, event.Field{Name: fl.name, Value: v})
-			}
+	for _, k := range f.extra {
+		if v := dash(s.values[k]); len(v) > 0 {
+			r.Fields = append(r.Fields, event.Field{Name: f.fields[k].name, Value: v})
 		}
 	}
 	for _, k := range f.order {
