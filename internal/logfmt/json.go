@@ -293,7 +293,10 @@ func (p *Parser) applyJSON(l *JSONLayout, r *event.Request) error {
 	for m := s.vals.set; m != 0; m &= m - 1 {
 		t := target(bits.TrailingZeros32(m))
 		v := &s.vals.v[t]
-		if err := p.apply(t, v.raw, v.node, v.num, s.caddy, r); err != nil {
+		if t.isText() {
+			// What apply would do, without its call.
+			setText(r, t, v.raw, v.node.flags)
+		} else if err := p.apply(t, v.raw, v.node, v.num, s.caddy, r); err != nil {
 			return err
 		}
 	}
