@@ -30,9 +30,9 @@ type CompiledFormat struct {
 
 // lfField is one variable of a compiled format and the literal after it.
 type lfField struct {
-	node   *jsonNode // its target, unit and priority; path is its name
-	name   []byte    // for Request.Fields, when the target is tNone
-	after  []byte
+	node  *jsonNode // its target, unit and priority; path is its name
+	name  []byte    // for Request.Fields, when the target is tNone
+	after []byte
 	// afterW and afterM are after's first eight bytes as a word, and the
 	// mask of those it has, so that a literal of up to eight bytes is
 	// compared with one load.
@@ -510,7 +510,7 @@ func (fl *lfField) indexAfter(line []byte, i int) int {
 // bytes.HasPrefix does, without a call of memequal.
 func (fl *lfField) hasAfter(line []byte, i int) bool {
 	if len(fl.after) <= 8 && i+8 <= len(line) {
-		return (binary.LittleEndian.Uint64((*[8]byte)(line[i:i+8])[:])^fl.afterW)&fl.afterM == 0
+		return (binary.LittleEndian.Uint64((*[8]byte)(line[i : i+8])[:])^fl.afterW)&fl.afterM == 0
 	}
 	return hasLit(line, i, fl.after)
 }
