@@ -452,7 +452,7 @@ func (f *CompiledFormat) split(line []byte, values [][]byte) ([][]byte, error) {
 	}
 	values = values[:len(f.fields)]
 	if !hasLit(line, 0, f.lead) {
-		return values, errorf("line does not start with the format's "+strconv.Quote(string(f.lead))+":", line)
+		return values, f.splitErr(-1, line)
 	}
 	i := len(f.lead)
 	for k := range f.fields {
@@ -470,15 +470,32 @@ func (f *CompiledFormat) split(line []byte, values [][]byte) ([][]byte, error) {
 			end = fl.indexAfter(line, i)
 		}
 		if end < 0 {
-			return values, errorf("missing "+strconv.Quote(string(fl.after))+" after "+fl.node.path+" in", line[i:])
+			return values, f.splitErr(k, line[i:])
 		}
 		values[k] = line[i:end]
 		i = end + len(fl.after)
 	}
 	if i != len(line) {
-		return values, errorf("junk after the format's end:", line[i:])
+		return values, f.splitErr(len(f.fields), line[i:])
 	}
 	return values, nil
+}
+
+// splitErr is the error for a line whose field k, from rest on, does not
+// end with its literal: k -1 for a line without the format's lead, and
+// len(f.fields) for one with junk after its end. It is never inlined, so
+// that the strings it builds do not crowd split's registers.
+//
+//go:noinline
+func (f *CompiledFormat) splitErr(k int, rest []byte) error {
+	switch {
+	case k < 0:
+		return errorf("line does not start with the format's "+strconv.Quote(string(f.lead))+":", rest)
+	case k == len(f.fields):
+		return errorf("junk after the format's end:", rest)
+	}
+	fl := &f.fields[k]
+	return errorf("missing "+strconv.Quote(string(fl.after))+" after "+fl.node.path+" in", rest)
 }
 
 // indexAfter returns the index of the first of fl.after in line at or
