@@ -312,10 +312,8 @@ func (p *Parser) applyJSON(l *JSONLayout, r *event.Request) error {
 // targets, so that a request line comes before the method and path.
 func (p *Parser) apply(t target, raw []byte, n *jsonNode, num, caddy bool, r *event.Request) error {
 	var ok bool
-	want := "a string"
 	switch t {
 	case tTS:
-		want = "a time"
 		if num {
 			var f float64
 			if f, ok = parseNumber(raw); ok {
@@ -325,13 +323,10 @@ func (p *Parser) apply(t target, raw []byte, n *jsonNode, num, caddy bool, r *ev
 			r.TS, r.UTCOffset, ok = p.parseTimeText(raw)
 		}
 	case tStatus:
-		want = "a status code"
 		ok = parseStatus(raw, r) == nil
 	case tBytes, tRequestLength:
-		want = "a byte count"
 		ok = setCount(r, t, raw)
 	case tRequestTime, tUpstreamTime:
-		want = "a duration"
 		u := n.unit
 		if u == unitSecondsOrMillis && caddy {
 			u = unitSeconds
@@ -342,9 +337,29 @@ func (p *Parser) apply(t target, raw []byte, n *jsonNode, num, caddy bool, r *ev
 		ok = true
 	}
 	if !ok {
-		return &Error{Reason: "field " + strconv.Quote(n.path) + ": want " + want + ", got " + quote(raw)}
+		return applyErr(t, n, raw)
 	}
 	return nil
+}
+
+// applyErr is the error for the value raw of n, which is not what its
+// target t takes. It is never inlined, so that the strings it builds do
+// not crowd apply's registers.
+//
+//go:noinline
+func applyErr(t target, n *jsonNode, raw []byte) error {
+	want := "a string"
+	switch t {
+	case tTS:
+		want = "a time"
+	case tStatus:
+		want = "a status code"
+	case tBytes, tRequestLength:
+		want = "a byte count"
+	case tRequestTime, tUpstreamTime:
+		want = "a duration"
+	}
+	return &Error{Reason: "field " + strconv.Quote(n.path) + ": want " + want + ", got " + quote(raw)}
 }
 
 var httpsScheme = []byte("https")
