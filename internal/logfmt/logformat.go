@@ -439,20 +439,25 @@ func apacheDirective(letter, arg, name string) (*jsonNode, bool) {
 
 // lfState is what parsing a line of a compiled format reuses.
 type lfState struct {
-	values [][]byte
+	spans []span
 }
+
+// span is where a value is in its line, line[start:end]. Values are kept
+// as spans rather than slices, which are larger and, holding pointers,
+// are stored with the garbage collector's write barrier.
+type span struct{ start, end int }
 
 // SetLogFormat makes p read LogFormat lines with f.
 func (p *Parser) SetLogFormat(f *CompiledFormat) { p.lf = f }
 
-// split cuts line into the values of f's fields, into values.
-func (f *CompiledFormat) split(line []byte, values [][]byte) ([][]byte, error) {
-	if cap(values) < len(f.fields) {
-		values = make([][]byte, len(f.fields))
+// split cuts line into the values of f's fields, as spans of line.
+func (f *CompiledFormat) split(line []byte, spans []span) ([]span, error) {
+	if cap(spans) < len(f.fields) {
+		spans = make([]span, len(f.fields))
 	}
-	values = values[:len(f.fields)]
+	spans = spans[:len(f.fields)]
 	if !hasLit(line, 0, f.lead) {
-		return values, f.splitErr(-1, line)
+		return spans, f.splitErr(-1, line)
 	}
 	i := len(f.lead)
 	for k := range f.fields {
@@ -470,15 +475,15 @@ func (f *CompiledFormat) split(line []byte, values [][]byte) ([][]byte, error) {
 			end = fl.indexAfter(line, i)
 		}
 		if end < 0 {
-			return values, f.splitErr(k, line[i:])
+			return spans, f.splitErr(k, line[i:])
 		}
-		values[k] = line[i:end]
+		spans[k] = span{i, end}
 		i = end + len(fl.after)
 	}
 	if i != len(line) {
-		return values, f.splitErr(len(f.fields), line[i:])
+		return spans, f.splitErr(len(f.fields), line[i:])
 	}
-	return values, nil
+	return spans, nil
 }
 
 // splitErr is the error for a line whose field k, from rest on, does not
@@ -555,20 +560,22 @@ func (p *Parser) parseLogFormat(line []byte, r *event.Request) error {
 	}
 	s := &p.lfs
 	var err error
-	if s.values, err = f.split(line, s.values); err != nil {
+	if s.spans, err = f.split(line, s.spans); err != nil {
 		return err
 	}
 	for _, k := range f.extra {
-		if v := dash(s.values[k]); len(v) > 0 {
+		sp := s.spans[k]
+		if v := dash(line[sp.start:sp.end]); len(v) > 0 {
 			r.Fields = append(r.Fields, event.Field{Name: f.fields[k].name, Value: v})
 		}
 	}
 	for _, k := range f.order {
 		n := f.fields[k].node
+		sp := s.spans[k]
 		if n.target.isText() {
 			// What apply would do, without its call.
-			setText(r, n.target, s.values[k], n.flags)
-		} else if err := p.apply(n.target, s.values[k], n, false, false, r); err != nil {
+			setText(r, n.target, line[sp.start:sp.end], n.flags)
+		} else if err := p.apply(n.target, line[sp.start:sp.end], n, false, false, r); err != nil {
 			return err
 		}
 	}
