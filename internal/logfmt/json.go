@@ -639,8 +639,11 @@ func (s *jsonState) unescape(line []byte, start, j int) ([]byte, int, error) {
 		case c < 0x20:
 			return nil, 0, syntaxErr(line, j, "control character in string")
 		case c != '\\':
-			s.arena = append(s.arena, c)
-			j++
+			// The run up to the next escape, quote or control
+			// character, in one append.
+			k := stringEnd(line, j)
+			s.arena = append(s.arena, line[j:k]...)
+			j = k
 			continue
 		}
 		if j+1 >= len(line) {
