@@ -65,7 +65,13 @@ func (d *Detector) Parse(p *Parser, line []byte, r *event.Request) (header bool,
 	if d.prefixed {
 		body = StripPrefix(line)
 	}
-	err = d.parse(p, d.format, body, r)
+	// The Common family is parsed by p.Parse directly: a line through
+	// parse would pay for one call more.
+	if _, more := moreFormatName(d.format); more {
+		err = d.parse(p, d.format, body, r)
+	} else {
+		err = p.Parse(d.format, body, r)
+	}
 	if err == nil {
 		d.run = 0
 		return false, nil

@@ -1,7 +1,6 @@
 package logfmt
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"strconv"
@@ -30,6 +29,7 @@ const maxJSONDepth = 10000
 // jsonNode is a key of a JSONLayout, with the keys under it.
 type jsonNode struct {
 	children map[string]*jsonNode
+	keys     keyTable // children, for parsing
 	target   target
 	unit     durationUnit
 	flags    valueFlags
@@ -199,6 +199,7 @@ func newJSONLayout(keys []jsonKey) *JSONLayout {
 	n := l.root.child("request")
 	n.caddy = true
 	n.child("tls").tls = true
+	l.root.freeze()
 	return l
 }
 
@@ -292,7 +293,10 @@ func (p *Parser) applyJSON(l *JSONLayout, r *event.Request) error {
 	for m := s.vals.set; m != 0; m &= m - 1 {
 		t := target(bits.TrailingZeros32(m))
 		v := &s.vals.v[t]
-		if err := p.apply(t, v.raw, v.node, v.num, s.caddy, r); err != nil {
+		if t.isText() {
+			// What apply would do, without its call.
+			setText(r, t, v.raw, v.node.flags)
+		} else if err := p.apply(t, v.raw, v.node, v.num, s.caddy, r); err != nil {
 			return err
 		}
 	}
@@ -308,10 +312,8 @@ func (p *Parser) applyJSON(l *JSONLayout, r *event.Request) error {
 // targets, so that a request line comes before the method and path.
 func (p *Parser) apply(t target, raw []byte, n *jsonNode, num, caddy bool, r *event.Request) error {
 	var ok bool
-	want := "a string"
 	switch t {
 	case tTS:
-		want = "a time"
 		if num {
 			var f float64
 			if f, ok = parseNumber(raw); ok {
@@ -321,13 +323,10 @@ func (p *Parser) apply(t target, raw []byte, n *jsonNode, num, caddy bool, r *ev
 			r.TS, r.UTCOffset, ok = p.parseTimeText(raw)
 		}
 	case tStatus:
-		want = "a status code"
 		ok = parseStatus(raw, r) == nil
 	case tBytes, tRequestLength:
-		want = "a byte count"
 		ok = setCount(r, t, raw)
 	case tRequestTime, tUpstreamTime:
-		want = "a duration"
 		u := n.unit
 		if u == unitSecondsOrMillis && caddy {
 			u = unitSeconds
@@ -338,9 +337,29 @@ func (p *Parser) apply(t target, raw []byte, n *jsonNode, num, caddy bool, r *ev
 		ok = true
 	}
 	if !ok {
-		return &Error{Reason: "field " + strconv.Quote(n.path) + ": want " + want + ", got " + quote(raw)}
+		return applyErr(t, n, raw)
 	}
 	return nil
+}
+
+// applyErr is the error for the value raw of n, which is not what its
+// target t takes. It is never inlined, so that the strings it builds do
+// not crowd apply's registers.
+//
+//go:noinline
+func applyErr(t target, n *jsonNode, raw []byte) error {
+	want := "a string"
+	switch t {
+	case tTS:
+		want = "a time"
+	case tStatus:
+		want = "a status code"
+	case tBytes, tRequestLength:
+		want = "a byte count"
+	case tRequestTime, tUpstreamTime:
+		want = "a duration"
+	}
+	return &Error{Reason: "field " + strconv.Quote(n.path) + ": want " + want + ", got " + quote(raw)}
 }
 
 var httpsScheme = []byte("https")
@@ -366,8 +385,10 @@ func (vals *jsonValues) record(n *jsonNode, v []byte, num bool) {
 	cur.raw, cur.node, cur.num = v, n, num
 }
 
+// skipWS skips JSON's blanks. Most places have none: the first test,
+// which every other byte fails, decides them alone.
 func skipWS(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+	for i < len(b) && b[i] <= ' ' && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 		i++
 	}
 	return i
@@ -394,20 +415,62 @@ func (s *jsonState) object(line []byte, i int, n *jsonNode, depth int) (int, err
 		if i >= len(line) || line[i] != '"' {
 			return 0, syntaxErr(line, i, "want a key")
 		}
-		key, j, err := s.str(line, i)
-		if err != nil {
+		// Strings without escapes, nearly all keys and values, are read
+		// here, and the rest by str and value, whose calls would cost
+		// more than the scan of a short string. The scan of a key is
+		// stringEnd's, written out: keys are shorter still, and the call
+		// would cost a third of it.
+		var key []byte
+		var err error
+		j := i + 1
+		for ; ; j += 8 {
+			if j+8 > len(line) {
+				j = stringEnd(line, j)
+				break
+			}
+			w := binary.LittleEndian.Uint64((*[8]byte)(line[j : j+8])[:])
+			t, bs := w^swar.twos, w^swar.bslashes
+			if m := ((t-swar.below)&^t | (bs-swar.ones)&^bs) & swar.highs; m != 0 {
+				j += bits.TrailingZeros64(m) >> 3
+				break
+			}
+		}
+		if j < len(line) && line[j] == '"' {
+			key, i = line[i+1:j:j], j+1
+		} else if key, i, err = s.str(line, i); err != nil {
 			return 0, err
 		}
-		i = skipWS(line, j)
+		i = skipWS(line, i)
 		if i >= len(line) || line[i] != ':' {
 			return 0, syntaxErr(line, i, "want ':'")
 		}
 		i = skipWS(line, i+1)
 		var c *jsonNode
-		if n != nil && n.children != nil {
-			c = n.children[string(key)]
+		if n != nil {
+			// The key's lookup in n.keys (see keyTable).
+			t := &n.keys
+			lo, hi := keyWords(key)
+			mask := uint64(len(t.slots) - 1)
+			for h := keyHash(lo, hi, len(key), t.shift); ; h = (h + 1) & mask {
+				if sl := &t.slots[h]; sl.node == nil || sl.matches(lo, hi, key) {
+					c = sl.node
+					break
+				}
+			}
 		}
-		if i, err = s.value(line, i, c, depth); err != nil {
+		if i < len(line) && line[i] == '"' {
+			// Values are longer than keys: their scan costs more than
+			// its call.
+			j := stringEnd(line, i+1)
+			if j < len(line) && line[j] == '"' {
+				if c != nil && c.target != tNone {
+					s.vals.record(c, line[i+1:j:j], false)
+				}
+				i = j + 1
+			} else if i, err = s.value(line, i, c, depth); err != nil {
+				return 0, err
+			}
+		} else if i, err = s.value(line, i, c, depth); err != nil {
 			return 0, err
 		}
 		i = skipWS(line, i)
@@ -508,41 +571,56 @@ func (s *jsonState) array(line []byte, i int, n *jsonNode, depth int) (int, erro
 // line or, when it has escapes, of the arena.
 func (s *jsonState) str(line []byte, i int) ([]byte, int, error) {
 	start := i + 1
-	q := bytes.IndexByte(line[start:], '"')
-	if q < 0 {
-		q = len(line) - start
+	j := stringEnd(line, start)
+	if j == len(line) {
+		return nil, 0, syntaxErr(line, j, "unterminated string")
 	}
-	end := start + q
-	// The common string has neither escapes nor control characters: look
-	// for them eight bytes at a time.
-	j := start
-	for ; j+8 <= end; j += 8 {
-		if special8(binary.LittleEndian.Uint64(line[j:])) {
+	switch line[j] {
+	case '"':
+		return line[start:j:j], j + 1, nil
+	case '\\':
+		return s.unescape(line, start, j)
+	}
+	return nil, 0, syntaxErr(line, j, "control character in string")
+}
+
+// stringEnd returns the index of the first quote, backslash or control
+// character at or after line[i], or len(line). The common string has
+// neither escapes nor control characters, and one pass over it eight bytes
+// at a time finds its end and checks it, where bytes.IndexByte for the
+// quote and a check of the bytes before it would read it twice.
+func stringEnd(line []byte, i int) int {
+	// The constants are loaded into registers once, where the compiler
+	// would rebuild each constant in the loop.
+	ones, twos, below, bslashes, highs := swar.ones, swar.twos, swar.below, swar.bslashes, swar.highs
+	for ; i+8 <= len(line); i += 8 {
+		w := binary.LittleEndian.Uint64((*[8]byte)(line[i : i+8])[:])
+		// A byte c is a control character or a quote when c^2 < 0x21.
+		t := w ^ twos
+		bs := w ^ bslashes
+		if m := ((t-below)&^t | (bs-ones)&^bs) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(line); i++ {
+		if c := line[i]; c == '"' || c == '\\' || c < 0x20 {
 			break
 		}
 	}
-	for ; j < end; j++ {
-		c := line[j]
-		if c == '\\' {
-			return s.unescape(line, start, j)
-		}
-		if c < 0x20 {
-			return nil, 0, syntaxErr(line, j, "control character in string")
-		}
-	}
-	if end == len(line) {
-		return nil, 0, syntaxErr(line, end, "unterminated string")
-	}
-	return line[start:end:end], end + 1, nil
+	return i
 }
 
-// special8 reports whether the eight bytes of w have a backslash or a
-// control character, with the bit tricks of "Bit Twiddling Hacks"
-// (haszero and hasless).
-func special8(w uint64) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	bs := w ^ (ones * '\\')
-	return ((bs-ones)&^bs|(w-ones*0x20)&^w)&highs != 0
+// swar holds the byte patterns with which stringEnd finds, with the bit
+// tricks of "Bit Twiddling Hacks" (hasless and haszero), the bytes of a
+// word that are a quote, a backslash or a control character. Bits above
+// the lowest one found may be false, because of the borrow from a byte
+// that matched; the lowest one is exact, which is all stringEnd needs.
+var swar = struct{ ones, twos, below, bslashes, highs uint64 }{
+	ones:     0x0101010101010101,
+	twos:     0x0101010101010101 * 0x02,
+	below:    0x0101010101010101 * 0x21,
+	bslashes: 0x0101010101010101 * '\\',
+	highs:    0x8080808080808080,
 }
 
 // unescape decodes the string that starts at line[start] and has its
@@ -561,8 +639,11 @@ func (s *jsonState) unescape(line []byte, start, j int) ([]byte, int, error) {
 		case c < 0x20:
 			return nil, 0, syntaxErr(line, j, "control character in string")
 		case c != '\\':
-			s.arena = append(s.arena, c)
-			j++
+			// The run up to the next escape, quote or control
+			// character, in one append.
+			k := stringEnd(line, j)
+			s.arena = append(s.arena, line[j:k]...)
+			j = k
 			continue
 		}
 		if j+1 >= len(line) {

@@ -61,6 +61,12 @@ var targetNames = [numTargets]string{
 // isDuration reports whether values of t are durations, which take a unit.
 func (t target) isDuration() bool { return t == tRequestTime || t == tUpstreamTime }
 
+// isText reports whether values of t are text, which apply hands to
+// setText as it is.
+func (t target) isText() bool {
+	return t >= tRequest && t <= tScheme || t == tXForwardedFor || t == tCountry
+}
+
 // valueFlags say how a value is to be read beyond its target.
 type valueFlags uint8
 
