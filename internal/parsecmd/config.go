@@ -17,8 +17,8 @@ type config struct {
 	// formats holds what --json-fields, --log-format and --nginx-conf
 	// compiled.
 	formats formatConfig
-	files   []string // the arguments, or "-" for none without --follow
-	label   string   // --source
+	files   []string   // the arguments, or "-" for none without --follow
+	label   string     // --source
 	rng     *timeRange // --since and --until, nil without them
 	// The rest is for --follow only.
 	follow        bool
