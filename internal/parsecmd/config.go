@@ -17,9 +17,10 @@ type config struct {
 	// formats holds what --json-fields, --log-format and --nginx-conf
 	// compiled.
 	formats formatConfig
-	files   []string   // the arguments, or "-" for none without --follow
-	label   string     // --source
-	rng     *timeRange // --since and --until, nil without them
+	files   []string // the arguments, or "-" for none without --follow
+	label   string   // --source
+	// rng is what --since and --until ask for, nil without them.
+	rng *timeRange
 	// The rest is for --follow only.
 	follow        bool
 	fromStart     bool
