@@ -19,6 +19,8 @@ type config struct {
 	formats formatConfig
 	files   []string // the arguments, or "-" for none without --follow
 	label   string   // --source
+	// rng is what --since and --until ask for, nil without them.
+	rng *timeRange
 	// The rest is for --follow only.
 	follow        bool
 	fromStart     bool
@@ -46,7 +48,13 @@ func newConfig(c *cli.Context) (config, error) {
 	if cfg.formats, err = newFormatConfig(c, &cfg.format); err != nil {
 		return cfg, err
 	}
+	if cfg.rng, err = newTimeRange(c, wallClock()); err != nil {
+		return cfg, err
+	}
 	if cfg.follow {
+		if cfg.rng != nil {
+			return cfg, stage.UsageError("--since and --until read files from the start; they do not go with --follow")
+		}
 		return cfg, cfg.checkFollow()
 	}
 	for _, f := range []string{"from-start", "state", "state-interval", "poll"} {

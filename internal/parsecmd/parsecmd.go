@@ -60,7 +60,7 @@ func New() *cli.App {
 				Usage: "with --state, how often the checkpoint is written (and at exit)"},
 			&cli.DurationFlag{Name: "poll", Value: follow.DefaultPoll,
 				Usage: "with --follow, the longest wait between looks at the files"},
-		}, append(formatFlags(), stage.InputFlags(name)...)...)),
+		}, append(append(formatFlags(), rangeFlags()...), stage.InputFlags(name)...)...)),
 		Action: run,
 	}
 }
@@ -74,7 +74,7 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	cmd := &command{st: st, format: cfg.format, enc: event.NewEncoder()}
+	cmd := &command{st: st, format: cfg.format, enc: event.NewEncoder(), rng: cfg.rng}
 	cfg.formats.setUp(&cmd.lp)
 	if cfg.follow {
 		return st.Finish(cmd.follow(cfg))
@@ -116,6 +116,7 @@ type command struct {
 	enc    *event.Encoder
 	lp     logfmt.Parser
 	req    event.Request
+	rng    *timeRange // nil without --since and --until
 	// followed holds what is kept per followed file, by the name it is
 	// followed under.
 	followed map[string]*input
@@ -133,9 +134,17 @@ func (cmd *command) file(path, label string) error {
 		defer f.Close()
 		in = f
 	}
+	var from int64
+	if cmd.rng != nil {
+		var err error
+		if from, err = cmd.startAt(path, in); err != nil {
+			return readError(path, err)
+		}
+	}
 	in, release := decompressed(in)
 	defer release()
 	input := cmd.newInput(path, label)
+	input.seeked(from)
 	r := cmd.st.Reader(in, 0)
 	for {
 		line, err := r.Next()
@@ -155,6 +164,9 @@ func (cmd *command) file(path, label string) error {
 		bad, err := cmd.line(line, &input.format, input.source)
 		if bad != nil {
 			cmd.st.Rejects.Report(input.where, r.Line(), line, bad)
+		}
+		if err == errPastUntil {
+			return nil
 		}
 		if err != nil {
 			return err
@@ -178,6 +190,11 @@ func (cmd *command) line(line []byte, format *logfmt.Detector, source []byte) (b
 	}
 	if err := event.CheckRequest(&cmd.req); err != nil {
 		return err, nil
+	}
+	if cmd.rng != nil {
+		if out, err := cmd.rng.outside(&cmd.req); out {
+			return nil, err
+		}
 	}
 	cmd.req.Source = source
 	return nil, cmd.st.Emit(cmd.enc.Request(&cmd.req))
