@@ -13,6 +13,7 @@ import (
 
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/follow"
+	"github.com/httpmon/httpmon/internal/geoip"
 	"github.com/httpmon/httpmon/internal/lineio"
 	"github.com/httpmon/httpmon/internal/logfmt"
 	"github.com/httpmon/httpmon/internal/stage"
@@ -60,6 +61,7 @@ func New() *cli.App {
 				Usage: "with --state, how often the checkpoint is written (and at exit)"},
 			&cli.DurationFlag{Name: "poll", Value: follow.DefaultPoll,
 				Usage: "with --follow, the longest wait between looks at the files"},
+			geoipFlag(),
 		}, append(formatFlags(), stage.InputFlags(name)...)...)),
 		Action: run,
 	}
@@ -70,11 +72,18 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	geo, err := openGeoIP(c)
+	if err != nil {
+		return err
+	}
+	if geo != nil {
+		defer geo.Close()
+	}
 	st, err := stage.New(c)
 	if err != nil {
 		return err
 	}
-	cmd := &command{st: st, format: cfg.format, enc: event.NewEncoder()}
+	cmd := &command{st: st, format: cfg.format, enc: event.NewEncoder(), geo: geo}
 	cfg.formats.setUp(&cmd.lp)
 	if cfg.follow {
 		return st.Finish(cmd.follow(cfg))
@@ -116,6 +125,7 @@ type command struct {
 	enc    *event.Encoder
 	lp     logfmt.Parser
 	req    event.Request
+	geo    *geoip.DB // nil without --geoip
 	// followed holds what is kept per followed file, by the name it is
 	// followed under.
 	followed map[string]*input
@@ -180,5 +190,6 @@ func (cmd *command) line(line []byte, format *logfmt.Detector, source []byte) (b
 		return err, nil
 	}
 	cmd.req.Source = source
+	addCountry(cmd.geo, &cmd.req)
 	return nil, cmd.st.Emit(cmd.enc.Request(&cmd.req))
 }
