@@ -4,6 +4,7 @@ package geoip
 
 import (
 	"fmt"
+	"hash/maphash"
 	"net/netip"
 	"unsafe"
 
@@ -14,6 +15,23 @@ import (
 // few hundred records, a City one millions, most of which a log never
 // names.
 const maxCached = 1 << 16
+
+// recentSize is the number of slots of the cache of recent addresses, a
+// power of two: a log's clients come back, and a slot hit costs a hash
+// and a compare instead of a parse and a walk down the tree.
+const recentSize = 1 << 12
+
+// recent is a slot of the cache of recent addresses: the address as
+// logged and its country, nil for none.
+type recent struct {
+	n    uint8 // length of addr; 0 for an empty slot
+	addr [maxAddr]byte
+	code []byte
+}
+
+// maxAddr is the longest address text the cache keeps (an IPv6 address
+// with an IPv4 tail); longer ones, with a zone, are looked up every time.
+const maxAddr = 45
 
 // DB looks up countries. It is not safe for concurrent use: it reuses one
 // decoding buffer and caches what it decoded.
@@ -27,6 +45,8 @@ type DB struct {
 	// valid and unchanged for as long as the caller keeps it.
 	codes map[string][]byte
 	code  string // decoding buffer
+	seed  maphash.Seed
+	slots *[recentSize]recent
 }
 
 // paths are where the layouts we read keep the country code, in the
@@ -51,7 +71,13 @@ func Open(path string) (*DB, error) {
 		r.Close()
 		return nil, fmt.Errorf("not an IP database (IP version %d)", r.Metadata.IPVersion)
 	}
-	return &DB{r: r, byOffset: make(map[uintptr][]byte), codes: make(map[string][]byte)}, nil
+	return &DB{
+		r:        r,
+		byOffset: make(map[uintptr][]byte),
+		codes:    make(map[string][]byte),
+		seed:     maphash.MakeSeed(),
+		slots:    new([recentSize]recent),
+	}, nil
 }
 
 // Close releases the database.
@@ -65,6 +91,21 @@ func (db *DB) Country(addr []byte) []byte {
 	if len(addr) == 0 {
 		return nil
 	}
+	if len(addr) > maxAddr {
+		return db.lookUp(addr)
+	}
+	slot := &db.slots[maphash.Bytes(db.seed, addr)&(recentSize-1)]
+	if int(slot.n) == len(addr) && string(slot.addr[:slot.n]) == string(addr) {
+		return slot.code
+	}
+	code := db.lookUp(addr)
+	slot.n = uint8(copy(slot.addr[:], addr))
+	slot.code = code
+	return code
+}
+
+// lookUp finds the country of addr in the database.
+func (db *DB) lookUp(addr []byte) []byte {
 	// ParseAddr keeps nothing of its argument but an interned zone, so the
 	// line's bytes need not be copied into a string.
 	ip, err := netip.ParseAddr(unsafe.String(unsafe.SliceData(addr), len(addr)))

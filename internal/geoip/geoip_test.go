@@ -1,6 +1,7 @@
 package geoip_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -40,6 +41,7 @@ func TestCountry(t *testing.T) {
 		{"203.0.113.5", ""},
 		{"example.com", ""},
 		{"192.0.2.1:8080", ""},
+		{"2001:0db8:0000:0000:0000:0000:0000:0001%a-zone-too-long-to-cache", "JP"},
 		{"", ""},
 		{"-", ""},
 	}
@@ -83,13 +85,48 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
+// BenchmarkCountry measures a lookup of an address seen recently (a
+// log's returning clients) and one of an address not in the cache.
 func BenchmarkCountry(b *testing.B) {
 	db := open(b, geoiptest.GeoLite2)
-	addrs := [][]byte{[]byte("192.0.2.1"), []byte("198.51.100.7"), []byte("203.0.113.5"), []byte("2001:db8::1")}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		db.Country(addrs[i%len(addrs)])
-		i++
+	recent := [][]byte{[]byte("192.0.2.1"), []byte("198.51.100.7"), []byte("203.0.113.5"), []byte("2001:db8::1")}
+	// More addresses than the cache has slots, visited in turn, so that
+	// nearly every lookup walks the tree.
+	var fresh [][]byte
+	for i := range 1 << 16 {
+		fresh = append(fresh, fmt.Appendf(nil, "%d.%d.%d.%d", 192+i%7, i>>8&255, i&255, i%251))
+	}
+	for _, bc := range []struct {
+		name  string
+		addrs [][]byte
+	}{{"recent", recent}, {"fresh", fresh}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				db.Country(bc.addrs[i%len(bc.addrs)])
+				i++
+			}
+		})
+	}
+}
+
+// TestCountryMany looks up more addresses than the caches hold, in and
+// out of the database, twice over, so that slots are reused.
+func TestCountryMany(t *testing.T) {
+	db := open(t, geoiptest.GeoLite2)
+	for round := range 2 {
+		for i := range 20000 {
+			addr, want := fmt.Sprintf("192.0.2.%d", i%256), "FR"
+			if i%3 == 0 {
+				addr, want = fmt.Sprintf("203.0.%d.%d", i>>8&255, i&255), ""
+			}
+			if i%5 == 0 {
+				addr, want = fmt.Sprintf("2001:db8::%x", i), "JP"
+			}
+			if got := string(db.Country([]byte(addr))); got != want {
+				t.Fatalf("round %d: Country(%q) = %q, want %q", round, addr, got, want)
+			}
+		}
 	}
 }
