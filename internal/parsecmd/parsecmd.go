@@ -62,6 +62,7 @@ func New() *cli.App {
 			&cli.DurationFlag{Name: "poll", Value: follow.DefaultPoll,
 				Usage: "with --follow, the longest wait between looks at the files"},
 			geoipFlag(),
+			progressFlag(),
 		}, append(formatFlags(), stage.InputFlags(name)...)...)),
 		Action: run,
 	}
@@ -79,11 +80,13 @@ func run(c *cli.Context) error {
 	if geo != nil {
 		defer geo.Close()
 	}
+	meter := newMeter(c, &cfg)
+	defer meter.done()
 	st, err := stage.New(c)
 	if err != nil {
 		return err
 	}
-	cmd := &command{st: st, format: cfg.format, enc: event.NewEncoder(), geo: geo}
+	cmd := &command{st: st, format: cfg.format, enc: event.NewEncoder(), geo: geo, meter: meter}
 	cfg.formats.setUp(&cmd.lp)
 	if cfg.follow {
 		return st.Finish(cmd.follow(cfg))
@@ -111,6 +114,7 @@ func run(c *cli.Context) error {
 			return st.Finish(err)
 		}
 	}
+	meter.done()
 	if err := st.Finish(nil); err != nil {
 		return err
 	}
@@ -126,6 +130,7 @@ type command struct {
 	lp     logfmt.Parser
 	req    event.Request
 	geo    *geoip.DB // nil without --geoip
+	meter  *meter    // nil without a progress line
 	// followed holds what is kept per followed file, by the name it is
 	// followed under.
 	followed map[string]*input
@@ -143,6 +148,8 @@ func (cmd *command) file(path, label string) error {
 		defer f.Close()
 		in = f
 	}
+	in, end := cmd.meter.start(path, in)
+	defer end()
 	in, release := decompressed(in)
 	defer release()
 	input := cmd.newInput(path, label)
@@ -162,6 +169,7 @@ func (cmd *command) file(path, label string) error {
 			}
 			return readError(path, err)
 		}
+		cmd.meter.line()
 		bad, err := cmd.line(line, &input.format, input.source)
 		if bad != nil {
 			cmd.st.Rejects.Report(input.where, r.Line(), line, bad)
