@@ -2,11 +2,15 @@ package e2e_test
 
 import (
 	"bytes"
+	"compress/gzip"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/httpmon/httpmon/internal/humane"
 )
 
 // onTerminal runs httpmon-parse with args in dir, with stdin (if not
@@ -110,5 +114,31 @@ func TestProgressStdinFile(t *testing.T) {
 	term := onTerminal(t, dir, f)
 	if want := "\rhttpmon-parse: file 1/1, 0 B/147 B (0%), 0 lines: standard input\x1b[K"; !strings.Contains(term, want) {
 		t.Errorf("terminal lacks %q:\n%q", want, term)
+	}
+}
+
+// A gzip input is measured in the compressed bytes its size is in.
+func TestProgressGzip(t *testing.T) {
+	dir := t.TempDir()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	for i := range 200 {
+		fmt.Fprintf(zw, "10.0.0.%d - - [09/May/2018:16:00:01 +0000] \"GET /a HTTP/1.1\" 200 1\n", i%250)
+	}
+	zw.Close()
+	if err := os.WriteFile(filepath.Join(dir, "a.log.gz"), gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	size := humane.Bytes(int64(gz.Len()))
+	term := onTerminal(t, dir, nil, "a.log.gz")
+	for _, want := range []string{
+		"\rhttpmon-parse: file 1/1, 0 B/" + size + " (0%), 0 lines: a.log.gz\x1b[K",
+	} {
+		if !strings.Contains(term, want) {
+			t.Errorf("terminal lacks %q:\n%q", want, term)
+		}
+	}
+	if !strings.HasSuffix(term, "\x1b[K\r\x1b[K") {
+		t.Errorf("the line is not cleared at the end:\n%q", term)
 	}
 }
