@@ -130,3 +130,24 @@ func TestCountryMany(t *testing.T) {
 		}
 	}
 }
+
+// TestCountryAllocs checks that once a record was decoded, looking up
+// any address of it allocates nothing, whether the address is recent or
+// not: the parser calls Country on every line.
+func TestCountryAllocs(t *testing.T) {
+	db := open(t, geoiptest.GeoLite2)
+	var addrs [][]byte
+	for i := range 10000 {
+		addrs = append(addrs, fmt.Appendf(nil, "192.0.%d.%d", 2+i%2*200, i&255), fmt.Appendf(nil, "2001:db8::%x", i))
+	}
+	for _, a := range addrs {
+		db.Country(a)
+	}
+	if n := testing.AllocsPerRun(10, func() {
+		for _, a := range addrs {
+			db.Country(a)
+		}
+	}); n != 0 {
+		t.Errorf("%v allocations per %d lookups, want 0", n, len(addrs))
+	}
+}
