@@ -13,6 +13,7 @@ import (
 
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/follow"
+	"github.com/httpmon/httpmon/internal/geoip"
 	"github.com/httpmon/httpmon/internal/lineio"
 	"github.com/httpmon/httpmon/internal/logfmt"
 	"github.com/httpmon/httpmon/internal/stage"
@@ -60,6 +61,8 @@ func New() *cli.App {
 				Usage: "with --state, how often the checkpoint is written (and at exit)"},
 			&cli.DurationFlag{Name: "poll", Value: follow.DefaultPoll,
 				Usage: "with --follow, the longest wait between looks at the files"},
+			geoipFlag(),
+			progressFlag(),
 		}, append(append(formatFlags(), rangeFlags()...), stage.InputFlags(name)...)...)),
 		Action: run,
 	}
@@ -70,11 +73,20 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	geo, err := openGeoIP(c)
+	if err != nil {
+		return err
+	}
+	if geo != nil {
+		defer geo.Close()
+	}
+	meter := newMeter(c, &cfg)
+	defer meter.done()
 	st, err := stage.New(c)
 	if err != nil {
 		return err
 	}
-	cmd := &command{st: st, format: cfg.format, enc: event.NewEncoder(), rng: cfg.rng}
+	cmd := &command{st: st, format: cfg.format, enc: event.NewEncoder(), rng: cfg.rng, geo: geo, meter: meter}
 	cfg.formats.setUp(&cmd.lp)
 	if cfg.follow {
 		return st.Finish(cmd.follow(cfg))
@@ -102,6 +114,7 @@ func run(c *cli.Context) error {
 			return st.Finish(err)
 		}
 	}
+	meter.done()
 	if err := st.Finish(nil); err != nil {
 		return err
 	}
@@ -117,6 +130,8 @@ type command struct {
 	lp     logfmt.Parser
 	req    event.Request
 	rng    *timeRange // nil without --since and --until
+	geo    *geoip.DB  // nil without --geoip
+	meter  *meter     // nil without a progress line
 	// followed holds what is kept per followed file, by the name it is
 	// followed under.
 	followed map[string]*input
@@ -141,6 +156,8 @@ func (cmd *command) file(path, label string) error {
 			return readError(path, err)
 		}
 	}
+	in, end := cmd.meter.start(path, in)
+	defer end()
 	in, release := decompressed(in)
 	defer release()
 	input := cmd.newInput(path, label)
@@ -161,6 +178,7 @@ func (cmd *command) file(path, label string) error {
 			}
 			return readError(path, err)
 		}
+		cmd.meter.line()
 		bad, err := cmd.line(line, &input.format, input.source)
 		if bad != nil {
 			cmd.st.Rejects.Report(input.where, r.Line(), line, bad)
@@ -197,5 +215,6 @@ func (cmd *command) line(line []byte, format *logfmt.Detector, source []byte) (b
 		}
 	}
 	cmd.req.Source = source
+	addCountry(cmd.geo, &cmd.req)
 	return nil, cmd.st.Emit(cmd.enc.Request(&cmd.req))
 }
