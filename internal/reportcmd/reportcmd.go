@@ -38,7 +38,8 @@ func New() *cli.App {
 			"exits with 4 when one did.\n\n" +
 			"When standard output is a terminal and standard input a pipe, it shows a live\n" +
 			"dashboard instead: requests per second with the alert threshold, status classes,\n" +
-			"top sections and alerts (keys: q quit, p pause, s sort, up/down scroll).\n" +
+			"top sections and alerts (keys: q quit, p pause, s sort, up/down scroll, t the\n" +
+			"whole run after a replay).\n" +
 			"--plain keeps the streaming text; --tui asks for the dashboard.",
 		HideHelpCommand: true,
 		Metadata: stage.Role{Input: "summaries and alerts", From: "httpmon-window or httpmon-alert",
