@@ -94,11 +94,15 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.Bool("alerts-only") && c.Bool("tui") {
+		return stage.UsageError("--alerts-only and --tui contradict each other: --alerts-only prints text")
+	}
 	tui, err := useTUI(c)
 	if err != nil {
 		return err
 	}
-	if tui {
+	// --alerts-only is for cron and scripts: text even on a terminal.
+	if tui && !c.Bool("alerts-only") {
 		return runTUI(c)
 	}
 	top := c.Int("top")
