@@ -8,6 +8,7 @@ import (
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/lineio"
 	"github.com/httpmon/httpmon/internal/ndjson"
+	"github.com/httpmon/httpmon/internal/report"
 )
 
 // Batch is a message carrying the records read since the previous one. The
@@ -130,6 +131,8 @@ type recordDecoder struct {
 	req  event.Request
 	rule event.Rule
 	note event.Notice
+	tdec *report.TotalDecoder
+	tot  report.Totals
 }
 
 // record decodes line, of the given kind. Kinds the dashboard does not
@@ -146,6 +149,15 @@ func (d *recordDecoder) record(kind, line []byte) (rec Record, err error) {
 	case event.KindSummary:
 		if err = d.dec.Summary(line, &d.sum); err == nil {
 			rec.Interval = NewInterval(&d.sum)
+		}
+	case report.KindTotal:
+		if d.tdec == nil {
+			d.tdec = report.NewTotalDecoder()
+		}
+		if err = d.dec.Validate(line); err == nil {
+			if err = d.tdec.Decode(line, &d.tot); err == nil {
+				rec.Total = NewTotal(&d.tot)
+			}
 		}
 	case event.KindAlert:
 		if err = d.dec.Alert(line, &d.al); err == nil {

@@ -135,6 +135,10 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case "S":
 		m.ui.sort = (m.ui.sort + numSortKeys - 1) % numSortKeys
 		m.ui.scroll = 0
+	case "t":
+		// Between the last interval and the whole run of a replay.
+		m.ui.whole = !m.ui.whole
+		m.ui.scroll = 0
 	case "up", "k":
 		m.ui.scroll = max(0, m.clampScroll()-1)
 	case "down", "j":
@@ -155,12 +159,13 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // clampScroll returns the scroll offset the view really uses, so that
 // keys pressed past the end do not pile up.
 func (m Model) clampScroll() int {
-	return min(m.ui.scroll, maxScroll(m.shown, m.sectionRows()))
+	return min(m.ui.scroll, maxScroll(m.shown.view(m.ui.whole), m.sectionRows()))
 }
 
 // sectionRows returns how many section rows the layout has room for.
 func (m Model) sectionRows() int {
-	p, _ := layout(m.shown, bodyRows(m.shown, m.ui.height))
+	st := m.shown.view(m.ui.whole)
+	p, _ := layout(st, bodyRows(st, m.ui.height))
 	return p.sections
 }
 

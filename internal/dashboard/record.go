@@ -2,19 +2,23 @@ package dashboard
 
 import (
 	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/report"
 	"github.com/httpmon/httpmon/internal/textsafe"
 )
 
 // Record is one decoded input record, owned by the dashboard: its strings
 // are copies, already passed through textsafe.Append, so that nothing
 // from the log can reach the terminal as a control sequence. Exactly one
-// of Tick, Interval, Alert, Rule and Notice is set, or Source alone for a
-// request.
+// of Tick, Interval, Total, Alert, Rule and Notice is set, or Source alone
+// for a request.
 type Record struct {
 	Tick     *event.Tick
 	Interval *Interval
-	Alert    *Alert
-	Rule     *Rule
+	// Total is the whole run, from a total record, shaped as an interval
+	// so that the same status lines and table show it.
+	Total *Interval
+	Alert *Alert
+	Rule  *Rule
 	// Notice is an upstream stage's warning, as its stderr line.
 	Notice string
 	// Source identifies the label of the input a request record came
@@ -37,6 +41,9 @@ type Interval struct {
 	Sections      []Section
 	SectionsTotal int64
 	Latency       Latency
+	// Whole marks the whole run of a total record rather than one
+	// interval; its sections have no error counts nor documents.
+	Whole bool
 }
 
 // Section is a sanitized copy of one row of a summary's top sections.
@@ -84,6 +91,32 @@ func NewInterval(s *event.Summary) *Interval {
 			TopPath: sanitized(in.TopPath), TopBytes: in.TopBytes,
 			Latency: newLatency(&in.Latency),
 		}
+	}
+	return iv
+}
+
+// NewTotal copies a decoded total record as the interval of the whole
+// run. The record's sections have no error counts nor heaviest document:
+// they are -1, which the table shows as "-".
+func NewTotal(t *report.Totals) *Interval {
+	secs := t.Seconds
+	if secs <= 0 {
+		secs = t.End - t.Start
+	}
+	iv := &Interval{
+		Start: t.Start, End: t.End, UTCOffset: t.UTCOffset, Seconds: secs,
+		Hits: t.Hits, Bytes: t.Bytes, Status: t.Status, Late: t.Late,
+		Latency: newLatency(&t.Latency), Whole: true,
+	}
+	if secs > 0 {
+		iv.RPS = float64(t.Hits) / float64(secs)
+	}
+	list := t.Lists[report.ListSections]
+	iv.SectionsTotal = int64(len(list))
+	iv.Sections = make([]Section, len(list))
+	for i, e := range list {
+		iv.Sections[i] = Section{Name: sanitized(e.Key), Hits: e.Hits, Bytes: e.Bytes,
+			Errors4x: -1, Errors5x: -1, TopBytes: -1}
 	}
 	return iv
 }

@@ -97,6 +97,10 @@ func sections(st *State, u ui, rows int) []string {
 func sectionsTitle(iv *Interval, key SortKey, above, below int) string {
 	title := fmt.Sprintf("Top sections %s → %s, by %s",
 		formatTime(iv.Start, iv.UTCOffset, time.TimeOnly), formatTime(iv.End, iv.UTCOffset, time.TimeOnly), key)
+	if iv.Whole {
+		title = fmt.Sprintf("Top sections of the whole run %s → %s, by %s",
+			formatTime(iv.Start, iv.UTCOffset, time.DateTime), formatTime(iv.End, iv.UTCOffset, time.DateTime), key)
+	}
 	if iv.Partial {
 		title += " (partial)"
 	}
@@ -138,6 +142,13 @@ func (c sectionColumns) head() string {
 
 // row draws one section, with client and server errors highlighted.
 func (c sectionColumns) row(s *Section) string {
+	if s.Errors4x < 0 {
+		// A section of the whole run: its errors and documents are not
+		// in the total record.
+		return padRight(ansi.Truncate(orNone(s.Name), c.sec-1, "…"), c.sec) +
+			padLeft(strconv.FormatInt(s.Hits, 10), hitsW) + padLeft(humane.Bytes(s.Bytes), bytesW) +
+			padLeft("-", errW) + padLeft("-", errW) + "  -"
+	}
 	e4 := padLeft(strconv.FormatInt(s.Errors4x, 10), errW)
 	if s.Errors4x > 0 {
 		e4 = styleErr4.Render(e4)
@@ -159,4 +170,11 @@ func (c sectionColumns) row(s *Section) string {
 	return padRight(ansi.Truncate(name, c.sec-1, "…"), c.sec) +
 		padLeft(strconv.FormatInt(s.Hits, 10), hitsW) + padLeft(humane.Bytes(s.Bytes), bytesW) +
 		e4 + e5 + "  " + doc
+}
+
+func orNone(name string) string {
+	if name == "" {
+		return "(none)"
+	}
+	return name
 }

@@ -48,6 +48,7 @@ type State struct {
 	late        int64              // summed from the summaries: requests in no tick
 	status      event.StatusCounts // since start
 	interval    *Interval          // latest summary
+	whole       *Interval          // the whole run, from a total record
 	threshold   float64
 	window      int64
 	rules       []*Rule // announced by rule records, in arrival order
@@ -102,6 +103,8 @@ func (s *State) Apply(r *Record) {
 	case r.Interval != nil:
 		s.interval = r.Interval
 		s.late += r.Interval.Late
+	case r.Total != nil:
+		s.whole = r.Total
 	case r.Alert != nil:
 		s.alert(r.Alert)
 	case r.Rule != nil:
@@ -271,4 +274,15 @@ func (s *State) Clone() *State {
 	}
 	// Intervals are never changed once made, so sharing them is safe.
 	return &c
+}
+
+// view returns the state as the screen shows it: with whole, and once a
+// total record came, the whole run in place of the last interval.
+func (s *State) view(whole bool) *State {
+	if !whole || s.whole == nil {
+		return s
+	}
+	v := *s
+	v.interval = s.whole
+	return &v
 }

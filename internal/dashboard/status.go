@@ -32,7 +32,11 @@ func statusLines(st *State) []string {
 	}
 	last := "no interval yet"
 	if st.interval != nil {
-		last = line("last "+humane.ShortDuration(st.interval.End-st.interval.Start), &st.interval.Status)
+		label := "last " + humane.ShortDuration(st.interval.End-st.interval.Start)
+		if st.interval.Whole {
+			label = "whole run"
+		}
+		last = line(label, &st.interval.Status)
 	} else {
 		last = styleTitle.Render(padRight("last", 12)) + styleFaint.Render(last)
 	}

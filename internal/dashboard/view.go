@@ -23,11 +23,13 @@ type ui struct {
 	sort          SortKey
 	scroll        int
 	paused        bool
+	whole         bool // show the whole run, once known, not the last interval
 }
 
 // render draws the whole screen: exactly one line per terminal row at
 // most, none wider than the terminal.
 func render(st *State, u ui) string {
+	st = st.view(u.whole)
 	w, h := u.width, u.height
 	var top, bottom []string
 	top = append(top, header(st, w))
@@ -179,6 +181,15 @@ func footer(st *State, u ui, w int) string {
 		styleKey.Render("p") + " pause",
 		styleKey.Render("s") + " sort:" + u.sort.String(),
 		styleKey.Render("↑/↓") + " scroll",
+	}
+	if st.whole != nil {
+		// Offered only once a total record came: before, there is no
+		// whole run to show.
+		view := "last"
+		if st.interval == st.whole {
+			view = "whole run"
+		}
+		keys = append(keys, styleKey.Render("t")+" view:"+view)
 	}
 	var status []string
 	if u.paused {

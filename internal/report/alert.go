@@ -27,7 +27,8 @@ func (r *Renderer) Alert(a *event.Alert) error {
 	// A v1 record, or one that says no more than v1 could, keeps the v1
 	// wording.
 	classic := a.ReadsAsV1()
-	b := r.buf[:0]
+	r.track(a)
+	b := r.flushEmpty(r.buf[:0])
 	if r.last == shapeBlock {
 		b = append(b, '\n')
 	}

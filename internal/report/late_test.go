@@ -23,7 +23,11 @@ func TestLateInTotals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			if err := New(&out, Options{}).Summary(&tc.s); err != nil {
+			r := New(&out, Options{})
+			if err := r.Summary(&tc.s); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Flush(); err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Contains(out.Bytes(), []byte(tc.want)) {

@@ -18,6 +18,13 @@ type Options struct {
 	// from --color auto|always|never, isatty and NO_COLOR, because only it
 	// knows where the output goes.
 	Color bool
+	// Top is how many rows of each top list the totals block shows;
+	// DefaultTop when zero.
+	Top int
+	// Cut makes the totals block cut keys at the margin, which the caller
+	// asks for when the output is a terminal; a file or a mail keeps them
+	// whole, as they may be what the reader searches for.
+	Cut bool
 }
 
 // Renderer writes summaries and alerts to an io.Writer, one Write call per
@@ -32,6 +39,13 @@ type Renderer struct {
 	loc   *time.Location
 	off   int32 // UTC offset that loc was made for
 	last  int   // the shape of the previous record, for spacing
+	top   int
+	cut   bool
+	empty emptyRun // empty intervals not yet written
+	// firing are the alerts firing now, in the order they fired, for
+	// the totals block; fired says whether any alert fired at all.
+	firing []firingAlert
+	fired  bool
 }
 
 // Shapes of a rendered record; a multi-line block gets a blank line around
@@ -58,7 +72,11 @@ const (
 
 // New returns a Renderer that writes to w.
 func New(w io.Writer, opt Options) *Renderer {
-	return &Renderer{w: w, color: opt.Color}
+	top := opt.Top
+	if top <= 0 {
+		top = DefaultTop
+	}
+	return &Renderer{w: w, color: opt.Color, top: top, cut: opt.Cut}
 }
 
 // sgr appends an SGR sequence when colour is on.

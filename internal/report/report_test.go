@@ -214,8 +214,16 @@ func stream() []any {
 // fixed.
 func render(t testing.TB, color bool, in []any) []byte {
 	t.Helper()
+	return renderWith(t, Options{Color: color}, in)
+}
+
+// renderWith renders in with opt, then flushes as the command does at the
+// end of input. Lines of the totals block are checked against the margin
+// when opt.Cut asks for them to fit.
+func renderWith(t testing.TB, opt Options, in []any) []byte {
+	t.Helper()
 	var out bytes.Buffer
-	r := New(&out, Options{Color: color})
+	r := New(&out, opt)
 	for _, rec := range in {
 		n := out.Len()
 		switch rec := rec.(type) {
@@ -232,7 +240,22 @@ func render(t testing.TB, color bool, in []any) []byte {
 			if err := r.Alert(rec); err != nil {
 				t.Fatal(err)
 			}
+		case *Totals:
+			if err := r.Totals(rec); err != nil {
+				t.Fatal(err)
+			}
+			if !opt.Cut {
+				break
+			}
+			for _, line := range strings.Split(string(stripSGR(out.Bytes()[n:])), "\n") {
+				if w := utf8.RuneCountInString(line); w > margin && !strings.Contains(line, "still firing") {
+					t.Errorf("line is %d columns, want ≤ %d:\n%s", w, margin, line)
+				}
+			}
 		}
+	}
+	if err := r.Flush(); err != nil {
+		t.Fatal(err)
 	}
 	return out.Bytes()
 }

@@ -10,35 +10,24 @@ import (
 
 // Summary renders one interval: a bold header with its time range, a line
 // of totals and a table of the top sections. An interval without requests
-// is a single line, so that a quiet night does not scroll pages of empty
-// tables past the operator.
+// is not written at once: a run of them becomes a single line (see
+// emptyRun), so that a quiet night does not scroll pages past the operator.
 func (r *Renderer) Summary(s *event.Summary) error {
-	b := r.buf[:0]
 	if s.Hits == 0 {
-		if r.last == shapeBlock {
-			b = append(b, '\n')
-		}
-		b = r.appendRange(b, s)
-		b = append(b, "  no requests"...)
-		if s.Late != 0 {
-			b = append(b, "  late "...)
-			b = strconv.AppendInt(b, s.Late, 10)
-		}
-		b = append(b, '\n')
-		r.last = shapeLine
-	} else {
-		if r.last != shapeNone {
-			b = append(b, '\n')
-		}
-		b = r.sgr(b, sgrBold)
-		b = r.appendRange(b, s)
-		b = r.sgr(b, sgrReset)
-		b = append(b, '\n')
-		b = r.appendTotals(b, s)
-		b = r.appendSections(b, s)
-		b = appendLatency(b, s)
-		r.last = shapeBlock
+		return r.holdEmpty(s)
 	}
+	b := r.flushEmpty(r.buf[:0])
+	if r.last != shapeNone {
+		b = append(b, '\n')
+	}
+	b = r.sgr(b, sgrBold)
+	b = r.appendRange(b, s)
+	b = r.sgr(b, sgrReset)
+	b = append(b, '\n')
+	b = r.appendTotals(b, s)
+	b = r.appendSections(b, s)
+	b = appendLatency(b, s)
+	r.last = shapeBlock
 	r.buf = b
 	_, err := r.w.Write(b)
 	return err
@@ -79,7 +68,7 @@ func (r *Renderer) appendTotals(b []byte, s *event.Summary) []byte {
 	r.tmp = append(r.tmp, " hits"...)
 	b, col = r.appendGroup(b, col, "")
 
-	r.tmp = appendFloat(r.tmp[:0], s.RPS, 1)
+	r.tmp = humane.AppendRate(r.tmp[:0], s.RPS)
 	r.tmp = append(r.tmp, " req/s"...)
 	b, col = r.appendGroup(b, col, "")
 

@@ -16,6 +16,11 @@ import (
 
 const name = "httpmon-report"
 
+// exitFired is the exit status of --exit-status when an alert fired: apart
+// from the codes of errors (1, 2, 3), so that a script can tell "something
+// fired" from "something failed".
+const exitFired = 4
+
 // New returns the command.
 func New() *cli.App {
 	return &cli.App{
@@ -24,15 +29,21 @@ func New() *cli.App {
 		UsageText: name + " [options] < records.ndjson\n\nexample:\n   tail -F /var/log/nginx/access.log | httpmon-parse | httpmon-window | httpmon-alert | " + name,
 		Description: "Reads NDJSON from standard input and prints a block per \"summary\" record and a\n" +
 			"line per \"alert\" record, with times in the log's own time zone. Other records\n" +
-			"are read and ignored. Text from the log is escaped so that it can never move\n" +
-			"the cursor or change colours.\n\n" +
+			"are read and ignored. A run of intervals without requests is one line. The\n" +
+			"\"total\" record httpmon-window writes at the end becomes the totals block of the\n" +
+			"whole run: status codes, busiest hours and days, top lists and the alerts still\n" +
+			"firing. Text from the log is escaped so that it can never move the cursor or\n" +
+			"change colours; long keys are cut only on a terminal.\n\n" +
+			"For cron, --alerts-only prints nothing unless an alert fired, and --exit-status\n" +
+			"exits with 4 when one did.\n\n" +
 			"When standard output is a terminal and standard input a pipe, it shows a live\n" +
 			"dashboard instead: requests per second with the alert threshold, status classes,\n" +
-			"top sections and alerts (keys: q quit, p pause, s sort, up/down scroll).\n" +
+			"top sections and alerts (keys: q quit, p pause, s sort, up/down scroll, t the\n" +
+			"whole run after a replay).\n" +
 			"--plain keeps the streaming text; --tui asks for the dashboard.",
 		HideHelpCommand: true,
 		Metadata: stage.Role{Input: "summaries and alerts", From: "httpmon-window or httpmon-alert",
-			Kinds:  []string{event.KindSummary, event.KindAlert},
+			Kinds:  []string{event.KindSummary, event.KindAlert, report.KindTotal},
 			Advice: name + " reads summaries and alerts: put httpmon-window before it", TextOutput: true}.Metadata(),
 		Flags: stage.WithEnv(name, append([]cli.Flag{
 			&cli.StringFlag{Name: "color", Value: "auto",
@@ -43,6 +54,12 @@ func New() *cli.App {
 				Usage: "print streaming text even on a terminal"},
 			&cli.DurationFlag{Name: "refresh", Value: time.Second,
 				Usage: "redraw the dashboard this often"},
+			&cli.IntFlag{Name: "top", Value: report.DefaultTop,
+				Usage: "show this many rows of each top list of the totals block (1 to 1000)"},
+			&cli.BoolFlag{Name: "alerts-only",
+				Usage: "print only alerts, and the totals block only when an alert fired: no output when none did, for cron"},
+			&cli.BoolFlag{Name: "exit-status",
+				Usage: "exit with status 4 when an alert fired (errors keep 1, 2 and 3)"},
 			&cli.Float64Flag{Name: "threshold", Value: event.DefaultThreshold,
 				Usage: "alert threshold in req/s drawn on the dashboard's graph until httpmon-alert's rule records bring their own"},
 		}, stage.InputFlags(name)...)),
@@ -77,21 +94,32 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.Bool("alerts-only") && c.Bool("tui") {
+		return stage.UsageError("--alerts-only and --tui contradict each other: --alerts-only prints text")
+	}
 	tui, err := useTUI(c)
 	if err != nil {
 		return err
 	}
-	if tui {
+	// --alerts-only is for cron and scripts: text even on a terminal.
+	if tui && !c.Bool("alerts-only") {
 		return runTUI(c)
 	}
+	top := c.Int("top")
+	if top < 1 || top > 1000 {
+		return stage.UsageError("--top must be from 1 to 1000, got %d", top)
+	}
+	alertsOnly := c.Bool("alerts-only")
 	st, err := stage.New(c)
 	if err != nil {
 		return err
 	}
-	r := report.New(st.Out, report.Options{Color: color})
+	r := report.New(st.Out, report.Options{Color: color, Top: top, Cut: isTerminal(c)})
 	dec := event.NewDecoder()
+	tdec := report.NewTotalDecoder()
 	var sum event.Summary
 	var al event.Alert
+	var tot report.Totals
 	err = st.Records(dec,
 		// The report is the end of the pipeline and writes text, so it
 		// takes every record and shows the ones meant for people.
@@ -102,6 +130,9 @@ func run(c *cli.Context) error {
 				if err := dec.Summary(raw, &sum); err != nil {
 					return stage.Bad(err)
 				}
+				if alertsOnly {
+					return nil
+				}
 				return r.Summary(&sum)
 			case event.KindAlert:
 				if err := dec.Alert(raw, &al); err != nil {
@@ -111,6 +142,17 @@ func run(c *cli.Context) error {
 					return err
 				}
 				return st.Out.Flush()
+			case report.KindTotal:
+				if err := dec.Validate(raw); err != nil {
+					return stage.Bad(err)
+				}
+				if err := tdec.Decode(raw, &tot); err != nil {
+					return stage.Bad(err)
+				}
+				if alertsOnly && !r.Fired() {
+					return nil
+				}
+				return r.Totals(&tot)
 			}
 			// Records meant for other stages are not shown, but a damaged
 			// one is still reported like anywhere else in the pipeline.
@@ -118,6 +160,23 @@ func run(c *cli.Context) error {
 				return stage.Bad(err)
 			}
 			return nil
-		})
-	return st.Finish(err)
+		},
+		// A live log that falls silent shows its run of empty intervals
+		// after a second or two; a replay does not pause.
+		stage.OnIdle(time.Second, r.Idle))
+	if ferr := r.Flush(); err == nil {
+		err = ferr
+	}
+	if err = st.Finish(err); err == nil && c.Bool("exit-status") && r.Fired() {
+		// Quiet: the output says what fired.
+		err = cli.Exit("", exitFired)
+	}
+	return err
+}
+
+// isTerminal reports whether the output is a terminal, where long keys
+// are cut to the screen; a file or a mail keeps them whole.
+func isTerminal(c *cli.Context) bool {
+	f, ok := c.App.Writer.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

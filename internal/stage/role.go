@@ -107,7 +107,7 @@ func (s *Stage) verdict() error {
 	case accepted > 0:
 		return nil
 	case unread > 0:
-		msg := fmt.Sprintf("the input has no %s records, only %s records", strings.Join(s.role.Kinds, " or "), strings.Join(s.tally.kinds, " and "))
+		msg := fmt.Sprintf("the input has no %s records, only %s records", orList(s.role.Kinds), strings.Join(s.tally.kinds, " and "))
 		if s.role.Advice != "" {
 			msg += "; " + s.role.Advice
 		}
@@ -194,4 +194,12 @@ func quote(b []byte) string {
 		q = append(q, "..."...)
 	}
 	return string(q)
+}
+
+// orList joins names as people list alternatives: "a", "a or b", "a, b or c".
+func orList(names []string) string {
+	if len(names) < 3 {
+		return strings.Join(names, " or ")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
