@@ -10,8 +10,8 @@ func TestTotalRoundTrip(t *testing.T) {
 	in := Total{
 		Start: 1549573850, End: 1549574400, UTCOffset: -7200, Seconds: 550,
 		Hits: 5, Bytes: 700, Late: 1,
-		Status: StatusCounts{Class2xx: 4, Class4xx: 1},
-		Codes:  []CodeCount{{200, 4}, {404, 1}},
+		Status:  StatusCounts{Class2xx: 4, Class4xx: 1},
+		Codes:   []CodeCount{{200, 4}, {404, 1}},
 		Latency: Latency{Count: 2, P50: 0.1, P90: 0.2, P99: 0.2, Max: 0.2},
 		Hours:   [24]int64{3: 5}, HasHours: true,
 		Days:        []TopEntry{{Key: []byte("2019-02-07"), Hits: 5, Bytes: 700}},
