@@ -56,12 +56,20 @@ type Config struct {
 	// and memory stays bounded whatever the input. Zero means
 	// DefaultMaxSections.
 	MaxSections int
+	// TotalTop is how many entries each top list of the total of the run
+	// has (see Aggregator.Total); zero means that no total is kept, which
+	// costs nothing per request.
+	TotalTop int
+	// MaxTotalKeys is how many distinct keys each top list of the total
+	// counts exactly; past it, that list is approximate. Zero means
+	// DefaultMaxKeys.
+	MaxTotalKeys int
 }
 
 // DefaultConfig returns the configuration httpmon-window uses when no flags
 // are given.
 func DefaultConfig() Config {
-	return Config{Interval: 10, Lateness: 5, ReplayLateness: 300, Top: 10, MaxGap: 86400}
+	return Config{Interval: 10, Lateness: 5, ReplayLateness: 300, Top: 10, MaxGap: 86400, TotalTop: DefaultTotalTop}
 }
 
 // Validate reports the first invalid field. Messages use the command's flag
@@ -85,6 +93,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--max-gap must not be negative (0 means no limit), got %ds", c.MaxGap)
 	case c.MaxSections < 0:
 		return fmt.Errorf("the section limit must not be negative, got %d", c.MaxSections)
+	case c.TotalTop < 0:
+		return fmt.Errorf("--total-top must not be negative (0 means no total), got %d", c.TotalTop)
+	case c.MaxTotalKeys < 0:
+		return fmt.Errorf("the limit of keys in a total's list must not be negative, got %d", c.MaxTotalKeys)
 	}
 	return nil
 }
@@ -154,6 +166,8 @@ type Aggregator struct {
 	tick   event.Tick
 	sum    event.Summary
 	stats  Stats
+	// total is the run's total, nil when Config.TotalTop is zero.
+	total *totals
 }
 
 // second is the traffic of one pending second.
@@ -204,6 +218,13 @@ func New(cfg Config, sink Sink) (*Aggregator, error) {
 		floor:  max(1, sectionBudget*per/int(tables)),
 		unmade: int(tables),
 		used:   int(tables),
+	}
+	if cfg.TotalTop > 0 {
+		keys := cfg.MaxTotalKeys
+		if keys == 0 {
+			keys = DefaultMaxKeys
+		}
+		a.total = newTotals(keys)
 	}
 	return a, nil
 }
@@ -408,6 +429,9 @@ func (a *Aggregator) count(ts int64, r *event.Request) {
 	if iv.sections.add(r.Section, path, b, class == event.Class4xx, class == event.Class5xx, rt) {
 		a.stats.Saturated++
 	}
+	if a.total != nil && a.total.count(r, b) {
+		a.stats.Saturated++
+	}
 }
 
 // emitThrough emits the seconds from next through limit.
@@ -442,6 +466,9 @@ func (a *Aggregator) emitNext() error {
 	}
 	iv.status.Add(&sec.status)
 	a.next, a.last = s+1, s
+	if a.total != nil && a.total.tick(s, &sec) {
+		a.stats.Saturated++
+	}
 
 	a.tick = event.Tick{
 		TS:        s,
