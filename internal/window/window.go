@@ -27,7 +27,10 @@ import (
 type Config struct {
 	// Interval is the summary length. Summaries are aligned to multiples of
 	// Interval since the epoch so that runs over different slices of a log
-	// agree on where intervals start.
+	// agree on where intervals start, and the summaries of hosts in other
+	// zones line up; intervals of AlignLocal or more are aligned in the
+	// log's own zone instead (see Aggregator), so that days start at the
+	// log's midnight.
 	Interval int64
 	// Lateness is how far behind the newest request a record may be and still
 	// count in its own second. Output lags input by this much.
@@ -146,6 +149,14 @@ type Aggregator struct {
 	// requests; empty seconds and summaries inherit it, so times are shown
 	// in the zone the log was written in at that point.
 	offset int32
+	// in is the UTC offset of the newest request added.
+	in int32
+	// align is the offset that intervals of AlignLocal or more are aligned
+	// in: interval k is [k*Interval-align, (k+1)*Interval-align). It is
+	// the zone of the request that starts a stream and holds until the
+	// stream restarts, so that intervals stay contiguous when the offset
+	// changes (daylight saving time) within one.
+	align int64
 
 	// ring holds the pending seconds [next, max] at index s&mask. max-next
 	// never exceeds the hold, so the ring grows to at most hold+1 slots
@@ -276,6 +287,7 @@ func (a *Aggregator) Add(r *event.Request) (late bool, err error) {
 		return false, a.err
 	}
 	a.stats.Requests++
+	a.in = r.UTCOffset
 	if !a.started {
 		a.offset = r.UTCOffset
 	}
@@ -366,6 +378,10 @@ func (a *Aggregator) flush() error {
 
 // start begins a stream at ts, the first request or the one after a gap.
 func (a *Aggregator) start(ts int64) {
+	a.align = 0
+	if a.cfg.Interval >= AlignLocal {
+		a.align = int64(a.in)
+	}
 	a.grow(1)
 	a.started = true
 	a.next, a.max = ts, ts
@@ -488,7 +504,7 @@ func (a *Aggregator) emitNext() error {
 		a.err = err
 		return err
 	}
-	if s == (iv.k+1)*a.cfg.Interval-1 {
+	if s == a.intervalStart(iv.k+1)-1 {
 		return a.closeFront()
 	}
 	return nil
@@ -524,8 +540,8 @@ func (a *Aggregator) closeFront() error {
 func (a *Aggregator) summarize(iv *interval) {
 	s := &a.sum
 	*s = event.Summary{
-		Start:     iv.k * a.cfg.Interval,
-		End:       (iv.k + 1) * a.cfg.Interval,
+		Start:     max(a.intervalStart(iv.k), event.MinTS),
+		End:       a.intervalStart(iv.k + 1),
 		UTCOffset: a.offset,
 		Seconds:   iv.seconds,
 		Partial:   iv.seconds < a.cfg.Interval,
@@ -618,12 +634,25 @@ func (a *Aggregator) grow(n int64) {
 	a.ring, a.mask = ring, mask
 }
 
-// intervalOf returns k such that second s is in [k*Interval, (k+1)*Interval);
-// floored, so that seconds before 1970 are not folded into interval 0.
+// AlignLocal is the shortest interval aligned in the log's own zone: an
+// hour, so that hours and days start where the log's clock says they do.
+// Shorter intervals stay aligned to the epoch, where the summaries of hosts
+// in different zones line up.
+const AlignLocal = 3600
+
+// intervalOf returns k such that second s is in interval k, which starts at
+// intervalStart(k); floored, so that seconds before 1970 are not folded
+// into interval 0.
 func (a *Aggregator) intervalOf(s int64) int64 {
+	s += a.align
 	k := s / a.cfg.Interval
 	if s%a.cfg.Interval < 0 {
 		k--
 	}
 	return k
+}
+
+// intervalStart returns the first second of interval k.
+func (a *Aggregator) intervalStart(k int64) int64 {
+	return k*a.cfg.Interval - a.align
 }

@@ -26,7 +26,8 @@ func New() *cli.App {
 		UsageText: name + " [options] < requests.ndjson\n\nexample:\n   httpmon-parse access.log | " + name + " --interval 10s | httpmon-alert | httpmon-report",
 		Description: "Reads NDJSON from standard input. Each \"request\" record is counted in its own\n" +
 			"second (event time, from its ts). Emits one \"tick\" per second, contiguous, and a\n" +
-			"\"summary\" per interval aligned to multiples of --interval since the epoch.\n" +
+			"\"summary\" per interval aligned to multiples of --interval since the epoch, or,\n" +
+			"for intervals of an hour or more, in the log's own zone (days start at its midnight).\n" +
 			"A second is final once a request more than --lateness past it arrives (more than\n" +
 			"--replay-lateness while event time runs over twice as fast as the wall clock: a\n" +
 			"replay) or, when input has been silent for --idle, once the wall clock says so\n" +
