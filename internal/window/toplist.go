@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"math/bits"
 	"slices"
-	"unsafe"
 
 	"github.com/httpmon/httpmon/internal/event"
 )
@@ -14,27 +13,40 @@ import (
 const DefaultMaxKeys = 10000
 
 // topList counts the hits and bytes of the keys of one list of the total
-// (paths, clients, …) in bounded memory, like a sectionTable: exact up to
-// max distinct keys, then Space-Saving over its max counters. A key not in
-// the table replaces the one with the fewest hits, m, and starts at m with
-// m as its possible overcount; its bytes count from then on, a lower bound.
+// (paths, clients, …) in bounded memory: exact up to max distinct keys,
+// then Filtered Space-Saving (Homem, Carvalho 2010) over its max counters.
+// A key not in the table first counts in alpha, an array of counters that
+// the keys share by hash; once its alpha counter, a, reaches the fewest
+// hits in the table, m, the key replaces that entry and starts at a+1 hits
+// with a as its possible overcount, and the entry it replaces leaves its
+// hits in its own alpha counter. Every alpha counter stays at most m and at
+// least the hits of every key outside the table that shares it, so that, as
+// in plain Space-Saving, a listed count is too high by at most m ≤ N/max
+// and never too low, and no key left out has more hits than m. Unlike plain
+// Space-Saving, a key seen once in a long tail (the paths of a scanner)
+// costs one counter, not a replacement in the table: the paths of a real
+// log made plain Space-Saving five times the cost of the rest of the
+// window. Bytes count from when a key entered the table, a lower bound.
 //
 // Keys are stored in slabs rather than one allocation each, and a counter
 // that changes key reuses its key's room when the new one fits, so that
 // counting allocates only as the table grows, never per request.
 type topList struct {
 	max     int
-	m       map[string]int32 // key → index in entries
+	index   keyIndex
 	entries []topEntry
 	approx  bool
 	heap    []int32 // indices of entries, a min-heap on hits, while approximate
-	last    int32   // the entry counted last, checked before the map: keys repeat
+	alpha   []int64 // while approximate, by hash64 of a key
+	amask   uint64
+	last    int32 // the entry counted last, checked before the map: keys repeat
 	slab    []byte
 }
 
 // topEntry is one counter of a topList.
 type topEntry struct {
 	key   []byte // in a slab, its capacity the room it may reuse
+	hash  uint64 // of key
 	hits  int64
 	bytes int64
 	over  int64
@@ -42,7 +54,7 @@ type topEntry struct {
 }
 
 func newTopList(most int) *topList {
-	return &topList{max: most, m: make(map[string]int32), last: -1}
+	return &topList{max: most, last: -1}
 }
 
 // slabSize is the size of the slabs keys are stored in: a few hundred keys
@@ -73,9 +85,11 @@ func (l *topList) add(key []byte, b int64) (saturated bool) {
 	key = truncate(key)
 	i := l.last
 	if i < 0 || !bytes.Equal(l.entries[i].key, key) {
-		var ok bool
-		if i, ok = l.m[string(key)]; !ok {
-			i = l.insert(key)
+		h := hashKey(key)
+		if i = l.index.find(key, h, l.entries); i < 0 {
+			if i = l.insert(key, h); i < 0 {
+				return false // counted in alpha
+			}
 		}
 		l.last = i
 	}
@@ -88,8 +102,9 @@ func (l *topList) add(key []byte, b int64) (saturated bool) {
 	return saturated
 }
 
-// insert adds a key that is not in the table and returns its index.
-func (l *topList) insert(key []byte) int32 {
+// insert adds a key that is not in the table and returns its index, or -1
+// when it counted in alpha instead.
+func (l *topList) insert(key []byte, h uint64) int32 {
 	if !l.approx && len(l.entries) >= l.max {
 		l.startApprox()
 	}
@@ -97,27 +112,40 @@ func (l *topList) insert(key []byte) int32 {
 		k := l.room(len(key))
 		copy(k, key)
 		i := int32(len(l.entries))
-		l.entries = append(l.entries, topEntry{key: k})
-		l.m[unsafe.String(unsafe.SliceData(k), len(k))] = i
+		l.entries = append(l.entries, topEntry{key: k, hash: h})
+		l.index.put(h, i, l.entries)
 		return i
 	}
+	// alpha decides what is listed, so it is indexed by a hash that is
+	// the same in every run, unlike the index's: output is reproducible.
+	a := &l.alpha[hash64(key)&l.amask]
 	i := l.heap[0]
 	e := &l.entries[i]
-	delete(l.m, unsafe.String(unsafe.SliceData(e.key), len(e.key)))
+	if *a+1 <= e.hits {
+		*a++
+		return -1
+	}
+	fewest := &l.alpha[hash64(e.key)&l.amask]
+	*fewest = max(*fewest, e.hits)
+	l.index.remove(e.hash, i, l.entries)
 	if cap(e.key) >= len(key) {
 		e.key = e.key[:len(key)]
 	} else {
 		e.key = l.room(len(key))
 	}
 	copy(e.key, key)
-	l.m[unsafe.String(unsafe.SliceData(e.key), len(e.key))] = i
-	e.over, e.bytes = e.hits, 0
+	e.hash = h
+	l.index.put(h, i, l.entries)
+	// add counts this request: a+1 hits, a of them perhaps others'.
+	e.hits, e.over, e.bytes = *a, *a, 0
 	return i
 }
 
 // startApprox makes the table a min-heap on hits.
 func (l *topList) startApprox() {
 	l.approx = true
+	n := 1 << bits.Len(uint(2*l.max))
+	l.alpha, l.amask = make([]int64, n), uint64(n-1)
 	l.heap = make([]int32, len(l.entries))
 	for i := range l.entries {
 		l.heap[i] = int32(i)
