@@ -2,6 +2,7 @@ package window
 
 import (
 	"bytes"
+	"hash/crc32"
 	"math/bits"
 	"slices"
 
@@ -37,7 +38,7 @@ type topList struct {
 	entries []topEntry
 	approx  bool
 	heap    []int32 // indices of entries, a min-heap on hits, while approximate
-	alpha   []int64 // while approximate, by hash64 of a key
+	alpha   []int64 // while approximate, by the CRC-32C of a key
 	amask   uint64
 	last    int32 // the entry counted last, checked before the map: keys repeat
 	slab    []byte
@@ -56,6 +57,11 @@ type topEntry struct {
 func newTopList(most int) *topList {
 	return &topList{max: most, last: -1}
 }
+
+// castagnoli is the CRC-32C table, which amd64 and arm64 compute in
+// hardware: a hash that is the same in every run at a fraction of the cost
+// of hash64's byte loop.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // slabSize is the size of the slabs keys are stored in: a few hundred keys
 // of a typical size each, and many of the longest, MaxText.
@@ -118,14 +124,14 @@ func (l *topList) insert(key []byte, h uint64) int32 {
 	}
 	// alpha decides what is listed, so it is indexed by a hash that is
 	// the same in every run, unlike the index's: output is reproducible.
-	a := &l.alpha[hash64(key)&l.amask]
+	a := &l.alpha[uint64(crc32.Checksum(key, castagnoli))&l.amask]
 	i := l.heap[0]
 	e := &l.entries[i]
 	if *a+1 <= e.hits {
 		*a++
 		return -1
 	}
-	fewest := &l.alpha[hash64(e.key)&l.amask]
+	fewest := &l.alpha[uint64(crc32.Checksum(e.key, castagnoli))&l.amask]
 	*fewest = max(*fewest, e.hits)
 	l.index.remove(e.hash, i, l.entries)
 	if cap(e.key) >= len(key) {
