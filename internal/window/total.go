@@ -33,9 +33,9 @@ type totals struct {
 	dropped    int64
 	droppedMax int64 // the newest day left out
 
-	// Scratch for Total, kept so that the slices it hands out stay valid.
-	codeList []event.CodeCount
-	dayText  []byte
+	// dayText holds the days' keys that Total hands out, kept so that they
+	// stay valid.
+	dayText []byte
 }
 
 // dayCount is the traffic of one calendar day in the log's zone.
