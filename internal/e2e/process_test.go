@@ -171,6 +171,11 @@ func TestSignalFlushesPending(t *testing.T) {
 			if !strings.Contains(got, `{"kind":"summary","start":100,"end":110,"seconds":4,"partial":true,"hits":2,`) {
 				t.Errorf("partial summary missing:\n%s", got)
 			}
+			// The run's total comes last, after the summary.
+			if lines := strings.Split(strings.TrimSpace(got), "\n"); !strings.HasPrefix(lines[len(lines)-1],
+				`{"kind":"total","start":100,"end":104,"utc_offset":0,"seconds":4,"hits":2,"bytes":2,"late":0,`) {
+				t.Errorf("total missing at the end:\n%s", got)
+			}
 			if stderr.Len() > 0 {
 				t.Errorf("stderr: %q", stderr.String())
 			}

@@ -15,6 +15,7 @@ var seedLines = []string{
 	`{"kind":"summary","start":10,"end":20,"hits":2,"latency":{"count":2,"p50":0.1,"p90":0.2,"p99":0.2,"max":0.2},"sections":[{"section":"/a","hits":2,"latency":{"count":2,"p50":0.1,"p90":0.2,"p99":0.2,"max":0.2}}]}`,
 	`{"kind":"alert","name":"high_traffic","state":"firing","ts":1549573956,"hits":1206,"threshold":10,"window":120,"rate":10.05}`,
 	`{"kind":"alert","name":"e","state":"resolved","ts":9,"hits":4,"threshold":0.05,"window":8,"rate":0.5,"metric":"5xx_ratio","op":">=","value":0.5,"labels":{"section":"/a\u00e9","x":null},"for":2,"keep_firing_for":1,"starts_at":3,"ends_at":9}`,
+	`{"kind":"total","start":10,"end":20,"utc_offset":3600,"seconds":10,"hits":3,"bytes":9,"late":1,"status":{"2xx":2,"4xx":1},"codes":[{"key":"200","hits":2},{"key":"404","hits":1}],"paths":[{"key":"/a","hits":2,"bytes":9}],"not_found":[{"key":"","hits":1,"bytes":0}],"hours":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,3],"days":[{"key":"1970-01-01","hits":3,"bytes":9}],"days_dropped":2,"approx":{"paths":4}}`,
 	`{"ts":1,"kind":"tick"} x`,
 	`{"kind":"x","a":[1,{"b":null}]}`,
 	`[]`, `{`, `"`, `{"kind":"request","ts":1e400}`,
@@ -70,6 +71,12 @@ func FuzzDecode(f *testing.F) {
 				return
 			}
 			first, err = enc.Alert(&a)
+		case KindTotal:
+			var tt Total
+			if dec.Total(line, &tt) != nil {
+				return
+			}
+			first, err = enc.Total(&tt)
 		default:
 			return
 		}
@@ -106,6 +113,12 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("re-decode %q: %v", first, err)
 			}
 			again, _ = enc.Alert(&a)
+		case KindTotal:
+			var tt Total
+			if err := dec.Total(first, &tt); err != nil {
+				t.Fatalf("re-decode %q: %v", first, err)
+			}
+			again, _ = enc.Total(&tt)
 		}
 		if !bytes.Equal(first, again) {
 			t.Fatalf("not stable:\n%s\n%s", first, again)

@@ -27,7 +27,10 @@ import (
 type Config struct {
 	// Interval is the summary length. Summaries are aligned to multiples of
 	// Interval since the epoch so that runs over different slices of a log
-	// agree on where intervals start.
+	// agree on where intervals start, and the summaries of hosts in other
+	// zones line up; intervals of AlignLocal or more are aligned in the
+	// log's own zone instead (see Aggregator), so that days start at the
+	// log's midnight.
 	Interval int64
 	// Lateness is how far behind the newest request a record may be and still
 	// count in its own second. Output lags input by this much.
@@ -56,12 +59,20 @@ type Config struct {
 	// and memory stays bounded whatever the input. Zero means
 	// DefaultMaxSections.
 	MaxSections int
+	// TotalTop is how many entries each top list of the total of the run
+	// has (see Aggregator.Total); zero means that no total is kept, which
+	// costs nothing per request.
+	TotalTop int
+	// MaxTotalKeys is how many distinct keys each top list of the total
+	// counts exactly; past it, that list is approximate. Zero means
+	// DefaultMaxKeys.
+	MaxTotalKeys int
 }
 
 // DefaultConfig returns the configuration httpmon-window uses when no flags
 // are given.
 func DefaultConfig() Config {
-	return Config{Interval: 10, Lateness: 5, ReplayLateness: 300, Top: 10, MaxGap: 86400}
+	return Config{Interval: 10, Lateness: 5, ReplayLateness: 300, Top: 10, MaxGap: 86400, TotalTop: DefaultTotalTop}
 }
 
 // Validate reports the first invalid field. Messages use the command's flag
@@ -85,6 +96,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--max-gap must not be negative (0 means no limit), got %ds", c.MaxGap)
 	case c.MaxSections < 0:
 		return fmt.Errorf("the section limit must not be negative, got %d", c.MaxSections)
+	case c.TotalTop < 0:
+		return fmt.Errorf("--total-top must not be negative (0 means no total), got %d", c.TotalTop)
+	case c.MaxTotalKeys < 0:
+		return fmt.Errorf("the limit of keys in a total's list must not be negative, got %d", c.MaxTotalKeys)
 	}
 	return nil
 }
@@ -134,6 +149,14 @@ type Aggregator struct {
 	// requests; empty seconds and summaries inherit it, so times are shown
 	// in the zone the log was written in at that point.
 	offset int32
+	// in is the UTC offset of the newest request added.
+	in int32
+	// align is the offset that intervals of AlignLocal or more are aligned
+	// in: interval k is [k*Interval-align, (k+1)*Interval-align). It is
+	// the zone of the request that starts a stream and holds until the
+	// stream restarts, so that intervals stay contiguous when the offset
+	// changes (daylight saving time) within one.
+	align int64
 
 	// ring holds the pending seconds [next, max] at index s&mask. max-next
 	// never exceeds the hold, so the ring grows to at most hold+1 slots
@@ -154,6 +177,8 @@ type Aggregator struct {
 	tick   event.Tick
 	sum    event.Summary
 	stats  Stats
+	// total is the run's total, nil when Config.TotalTop is zero.
+	total *totals
 }
 
 // second is the traffic of one pending second.
@@ -205,6 +230,13 @@ func New(cfg Config, sink Sink) (*Aggregator, error) {
 		unmade: int(tables),
 		used:   int(tables),
 	}
+	if cfg.TotalTop > 0 {
+		keys := cfg.MaxTotalKeys
+		if keys == 0 {
+			keys = DefaultMaxKeys
+		}
+		a.total = newTotals(keys)
+	}
 	return a, nil
 }
 
@@ -255,6 +287,7 @@ func (a *Aggregator) Add(r *event.Request) (late bool, err error) {
 		return false, a.err
 	}
 	a.stats.Requests++
+	a.in = r.UTCOffset
 	if !a.started {
 		a.offset = r.UTCOffset
 	}
@@ -345,6 +378,10 @@ func (a *Aggregator) flush() error {
 
 // start begins a stream at ts, the first request or the one after a gap.
 func (a *Aggregator) start(ts int64) {
+	a.align = 0
+	if a.cfg.Interval >= AlignLocal {
+		a.align = int64(a.in)
+	}
 	a.grow(1)
 	a.started = true
 	a.next, a.max = ts, ts
@@ -408,6 +445,9 @@ func (a *Aggregator) count(ts int64, r *event.Request) {
 	if iv.sections.add(r.Section, path, b, class == event.Class4xx, class == event.Class5xx, rt) {
 		a.stats.Saturated++
 	}
+	if a.total != nil && a.total.count(r, b) {
+		a.stats.Saturated++
+	}
 }
 
 // emitThrough emits the seconds from next through limit.
@@ -442,6 +482,9 @@ func (a *Aggregator) emitNext() error {
 	}
 	iv.status.Add(&sec.status)
 	a.next, a.last = s+1, s
+	if a.total != nil && a.total.tick(s, &sec) {
+		a.stats.Saturated++
+	}
 
 	a.tick = event.Tick{
 		TS:        s,
@@ -461,7 +504,7 @@ func (a *Aggregator) emitNext() error {
 		a.err = err
 		return err
 	}
-	if s == (iv.k+1)*a.cfg.Interval-1 {
+	if s == a.intervalStart(iv.k+1)-1 {
 		return a.closeFront()
 	}
 	return nil
@@ -497,8 +540,8 @@ func (a *Aggregator) closeFront() error {
 func (a *Aggregator) summarize(iv *interval) {
 	s := &a.sum
 	*s = event.Summary{
-		Start:     iv.k * a.cfg.Interval,
-		End:       (iv.k + 1) * a.cfg.Interval,
+		Start:     max(a.intervalStart(iv.k), event.MinTS),
+		End:       a.intervalStart(iv.k + 1),
 		UTCOffset: a.offset,
 		Seconds:   iv.seconds,
 		Partial:   iv.seconds < a.cfg.Interval,
@@ -591,12 +634,25 @@ func (a *Aggregator) grow(n int64) {
 	a.ring, a.mask = ring, mask
 }
 
-// intervalOf returns k such that second s is in [k*Interval, (k+1)*Interval);
-// floored, so that seconds before 1970 are not folded into interval 0.
+// AlignLocal is the shortest interval aligned in the log's own zone: an
+// hour, so that hours and days start where the log's clock says they do.
+// Shorter intervals stay aligned to the epoch, where the summaries of hosts
+// in different zones line up.
+const AlignLocal = 3600
+
+// intervalOf returns k such that second s is in interval k, which starts at
+// intervalStart(k); floored, so that seconds before 1970 are not folded
+// into interval 0.
 func (a *Aggregator) intervalOf(s int64) int64 {
+	s += a.align
 	k := s / a.cfg.Interval
 	if s%a.cfg.Interval < 0 {
 		k--
 	}
 	return k
+}
+
+// intervalStart returns the first second of interval k.
+func (a *Aggregator) intervalStart(k int64) int64 {
+	return k*a.cfg.Interval - a.align
 }

@@ -26,11 +26,14 @@ func New() *cli.App {
 		UsageText: name + " [options] < requests.ndjson\n\nexample:\n   httpmon-parse access.log | " + name + " --interval 10s | httpmon-alert | httpmon-report",
 		Description: "Reads NDJSON from standard input. Each \"request\" record is counted in its own\n" +
 			"second (event time, from its ts). Emits one \"tick\" per second, contiguous, and a\n" +
-			"\"summary\" per interval aligned to multiples of --interval since the epoch.\n" +
+			"\"summary\" per interval aligned to multiples of --interval since the epoch, or,\n" +
+			"for intervals of an hour or more, in the log's own zone (days start at its midnight).\n" +
 			"A second is final once a request more than --lateness past it arrives (more than\n" +
 			"--replay-lateness while event time runs over twice as fast as the wall clock: a\n" +
 			"replay) or, when input has been silent for --idle, once the wall clock says so\n" +
 			"(see README).\n" +
+			"At the end of input, or on SIGINT/SIGTERM, one \"total\" record follows for the\n" +
+			"whole run (see --total-top).\n" +
 			"Records of other kinds pass through unchanged.",
 		HideHelpCommand: true,
 		Metadata:        stage.Role{Input: "request records", From: "httpmon-parse"}.Metadata(),
@@ -43,6 +46,8 @@ func New() *cli.App {
 				Usage: "the same, while the input is a replay: records arrive faster than event time passes, so seconds are held this long, at no cost in waiting (at most 1h; below --lateness means --lateness)"},
 			&cli.IntFlag{Name: "top", Value: def.Top,
 				Usage: "sections listed per summary"},
+			&cli.IntFlag{Name: "total-top", Value: def.TotalTop,
+				Usage: "entries in each top list of the \"total\" record emitted at the end of input (0: no total record)"},
 			&cli.DurationFlag{Name: "idle", Value: 500 * time.Millisecond,
 				Usage: "after this long without requests on a live input, event time runs on with the wall clock from the newest request, so quiet seconds still get ticks (0: only requests move time, for exact replays)"},
 			&cli.BoolFlag{Name: "pass-requests",
@@ -100,6 +105,7 @@ func config(c *cli.Context) (window.Config, error) {
 		return cfg, err
 	}
 	cfg.Top = c.Int("top")
+	cfg.TotalTop = c.Int("total-top")
 	if err := cfg.Validate(); err != nil {
 		return cfg, stage.UsageError("%v", err)
 	}
@@ -196,6 +202,9 @@ func run(c *cli.Context) error {
 	if err == nil {
 		err = agg.Flush()
 	}
+	if err == nil {
+		err = emitTotal(st, agg)
+	}
 	if n := agg.Stats().Saturated; n > 0 {
 		fmt.Fprintf(c.App.ErrWriter, "%s: %d byte totals saturated at %d, the most the protocol carries; they are lower bounds\n", name, n, int64(event.MaxCount))
 	}
@@ -203,4 +212,13 @@ func run(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "%s: %d late records counted only in \"late\" of their summaries (raise --lateness, or --replay-lateness for a replay, to place them)\n", name, n)
 	}
 	return st.Finish(err)
+}
+
+// emitTotal writes the total record of the run, if it has one.
+func emitTotal(st *stage.Stage, agg *window.Aggregator) error {
+	var t event.Total
+	if !agg.Total(&t) {
+		return nil
+	}
+	return st.Emit(event.NewEncoder().Total(&t))
 }
