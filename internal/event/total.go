@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	jsoniter "github.com/json-iterator/go"
 )
@@ -199,7 +200,9 @@ func (d *Decoder) Total(line []byte, t *Total) error {
 		case "hours":
 			t.HasHours, err = d.hours(f, &t.Hours)
 		case "days":
-			t.Days, err = d.topList(f, t.Days)
+			if t.Days, err = d.topList(f, t.Days); err == nil {
+				err = checkDays(t.Days)
+			}
 		case "days_dropped":
 			t.DaysDropped, err = d.count(f)
 		case "approx":
@@ -225,6 +228,17 @@ func (d *Decoder) Total(line []byte, t *Total) error {
 	}
 	if t.End < t.Start {
 		return errors.New(`field "end" is before "start"`)
+	}
+	return nil
+}
+
+// checkDays checks that the keys of a total's days are calendar dates,
+// YYYY-MM-DD, which is what renderers show and sort them by.
+func checkDays(days []TopEntry) error {
+	for _, d := range days {
+		if _, err := time.Parse(time.DateOnly, string(d.Key)); err != nil || len(d.Key) != len(time.DateOnly) {
+			return fmt.Errorf(`field "days": key %q is not a date, YYYY-MM-DD`, d.Key)
+		}
 	}
 	return nil
 }

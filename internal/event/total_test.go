@@ -53,6 +53,8 @@ func TestTotalDecodeErrors(t *testing.T) {
 		{`{"kind":"total","start":1,"end":1,"paths":[{"hits":1}]}`, `missing field "paths[].key"`},
 		{`{"kind":"total","start":1,"end":1,"paths":[{"key":"/","hits":-1}]}`, `non-negative`},
 		{`{"kind":"total","start":1,"end":1,"approx":{"paths":"x"}}`, `approx.paths`},
+		{`{"kind":"total","start":1,"end":1,"days":[{"key":"yesterday","hits":1}]}`, `is not a date, YYYY-MM-DD`},
+		{`{"kind":"total","start":1,"end":1,"days":[{"key":"2019-2-7","hits":1}]}`, `is not a date`},
 	} {
 		var tt Total
 		err := NewDecoder().Total([]byte(tc.line), &tt)

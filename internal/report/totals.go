@@ -4,23 +4,18 @@ import "github.com/httpmon/httpmon/internal/event"
 
 // KindTotal is the kind of the record httpmon-window writes at the end of
 // a run with the totals of the whole run.
-const KindTotal = "total"
+const KindTotal = event.KindTotal
 
 // The top lists of a total record, in the record's order.
 const (
-	ListSections = iota
-	ListPaths
-	ListClients
-	ListReferers
-	ListUserAgents
-	ListHosts
-	ListNotFound
-	ListCountries
-	NumLists
+	ListSections = event.TopSections
+	ListNotFound = event.TopNotFound
+	NumLists     = event.NumTopLists
 )
 
-// ListNames are the record's names of the top lists, indexed by ListSections…
-var ListNames = [NumLists]string{"sections", "paths", "clients", "referers", "user_agents", "hosts", "not_found", "countries"}
+// ListNames are the record's names of the top lists, indexed by
+// ListSections….
+var ListNames = event.TopListNames
 
 // listHeads are the headings of the top lists' key columns, for people.
 var listHeads = [NumLists]string{"section", "path", "client", "referer", "user agent", "virtual host", "not found (404)", "country"}

@@ -87,7 +87,7 @@ func TestTotalsGolden(t *testing.T) {
 func TestTotalsCutOnlyOnTerminal(t *testing.T) {
 	long := "/" + strings.Repeat("very-long-path-segment/", 8) + "end"
 	tot := &Totals{Start: t0, End: t0 + 10, Seconds: 10, Hits: 3, Bytes: 30,
-		Lists: [NumLists][]Entry{ListPaths: {{Key: []byte(long), Hits: 2, Bytes: 20}, {Key: []byte(evilPath), Hits: 1, Bytes: 10}}}}
+		Lists: [NumLists][]Entry{event.TopPaths: {{Key: []byte(long), Hits: 2, Bytes: 20}, {Key: []byte(evilPath), Hits: 1, Bytes: 10}}}}
 	file := renderWith(t, Options{}, []any{tot})
 	if !bytes.Contains(file, []byte(long+"\n")) {
 		t.Errorf("a file has the path cut:\n%s", file)
@@ -137,14 +137,13 @@ func TestEmptyRuns(t *testing.T) {
 func TestTotalDecodeErrors(t *testing.T) {
 	ok := `{"kind":"total","start":10,"end":20,"seconds":10,"hits":1,"bytes":2,`
 	for _, tc := range []struct{ line, want string }{
-		{`[]`, "want a JSON object"},
-		{`{"kind":"total","end":20}`, `needs "start" and "end"`},
+		{`[]`, "not a JSON object"},
+		{`{"kind":"total","end":20}`, `missing field "start"`},
 		{`{"kind":"total","start":30,"end":20}`, `before "start"`},
-		{`{"kind":"summary","start":10,"end":20}`, `want "total"`},
-		{ok + `"hits":-1}`, `"hits": want a whole number`},
-		{ok + `"hits":1.5}`, `"hits": want a whole number`},
+		{ok + `"hits":-1}`, `"hits": want a non-negative integer`},
+		{ok + `"hits":1.5}`, `"hits": want a non-negative integer`},
 		{ok + `"hours":[1,2]}`, `want 24 numbers`},
-		{ok + `"paths":[{"hits":1}]}`, `has no "key"`},
+		{ok + `"paths":[{"hits":1}]}`, `missing field "paths[].key"`},
 		{ok + `"paths":{"key":"/"}}`, `"paths": want an array`},
 		{ok + `"days":[{"key":"yesterday","hits":1}]}`, `YYYY-MM-DD`},
 		{ok + `"latency":{"count":1,"p50":-1}}`, `"latency.p50"`},
@@ -162,7 +161,7 @@ func TestTotalDecodeErrors(t *testing.T) {
 	if err := NewTotalDecoder().Decode([]byte(line), &tot); err != nil {
 		t.Fatal(err)
 	}
-	if tot.Approx[ListPaths] != 12 || tot.DaysDropped != 2 || len(tot.Lists[ListPaths]) != 1 || string(tot.Lists[ListPaths][0].Key) != "/a" {
+	if tot.Approx[event.TopPaths] != 12 || tot.DaysDropped != 2 || len(tot.Lists[event.TopPaths]) != 1 || string(tot.Lists[event.TopPaths][0].Key) != "/a" {
 		t.Errorf("decoded %+v", tot)
 	}
 }
