@@ -1,7 +1,6 @@
 package logfmt
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/httpmon/httpmon/internal/event"
@@ -51,30 +50,7 @@ func TestDetectorMore(t *testing.T) {
 			[]string{"ok", "not in the detected s3 format", "ok"}, S3},
 		{"clf stays clf", Auto, []string{clfLine, alb[0], clfLine}, []string{"ok", "not in the detected combined format", "ok"}, Combined},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			d := NewDetector(tc.format)
-			var p Parser
-			var r event.Request
-			for i, l := range tc.lines {
-				header, err := d.Parse(&p, []byte(l), &r)
-				got := "ok"
-				switch {
-				case err != nil:
-					got = err.Error()
-				case header:
-					got = "header"
-				}
-				if got == "ok" && r.TS == 0 {
-					t.Errorf("line %d: parsed, but the request is empty", i+1)
-				}
-				if !strings.Contains(got, tc.want[i]) || (tc.want[i] == "ok") != (got == "ok") {
-					t.Errorf("line %d %.60q: got %q, want %q", i+1, l, got, tc.want[i])
-				}
-			}
-			if d.Format() != tc.final {
-				t.Errorf("format %v, want %v", d.Format(), tc.final)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkDetector(t, tc.format, tc.lines, tc.want, tc.final) })
 	}
 }
 
