@@ -100,13 +100,19 @@ func (d *Decoder) Summary(line []byte, s *Summary) error {
 	if err != nil {
 		return err
 	}
+	return checkSpan(hasStart, hasEnd, s.Start, s.End)
+}
+
+// checkSpan checks the [start, end) of a summary or total: both given, and
+// end not before start.
+func checkSpan(hasStart, hasEnd bool, start, end int64) error {
 	if !hasStart {
 		return missing("start")
 	}
 	if !hasEnd {
 		return missing("end")
 	}
-	if s.End < s.Start {
+	if end < start {
 		return errors.New(`field "end" is before "start"`)
 	}
 	return nil

@@ -1,7 +1,6 @@
 package event
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -220,16 +219,7 @@ func (d *Decoder) Total(line []byte, t *Total) error {
 	if err != nil {
 		return err
 	}
-	if !hasStart {
-		return missing("start")
-	}
-	if !hasEnd {
-		return missing("end")
-	}
-	if t.End < t.Start {
-		return errors.New(`field "end" is before "start"`)
-	}
-	return nil
+	return checkSpan(hasStart, hasEnd, t.Start, t.End)
 }
 
 // checkDays checks that the keys of a total's days are calendar dates,
