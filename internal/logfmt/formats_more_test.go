@@ -81,20 +81,26 @@ func runMoreCases(t *testing.T, cases []moreCase) {
 		t.Run(tc.name, func(t *testing.T) {
 			var p Parser
 			var r event.Request
-			err := p.Parse(tc.format, []byte(tc.line), &r)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("want error %q, got %v", tc.wantErr, err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := moreViewOf(&r); got != tc.want {
-				t.Errorf("line %q\nwant %+v\n got %+v", tc.line, tc.want, got)
-			}
+			checkParsed(t, tc.line, p.Parse(tc.format, []byte(tc.line), &r), &r, tc.wantErr, tc.want)
 		})
+	}
+}
+
+// checkParsed checks the outcome of parsing line: an error containing
+// wantErr, if given, or else a request that reads as want.
+func checkParsed(t *testing.T, line string, err error, r *event.Request, wantErr string, want moreView) {
+	t.Helper()
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("want error %q, got %v", wantErr, err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := moreViewOf(r); got != want {
+		t.Errorf("line %q\nwant %+v\n got %+v", line, want, got)
 	}
 }
 
@@ -254,19 +260,7 @@ func TestParseW3C(t *testing.T) {
 					t.Fatalf("#Fields: %v", err)
 				}
 			}
-			err := p.Parse(W3C, []byte(tc.line), &r)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("want error %q, got %v", tc.wantErr, err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := moreViewOf(&r); got != tc.want {
-				t.Errorf("line %q\nwant %+v\n got %+v", tc.line, tc.want, got)
-			}
+			checkParsed(t, tc.line, p.Parse(W3C, []byte(tc.line), &r), &r, tc.wantErr, tc.want)
 		})
 	}
 }
