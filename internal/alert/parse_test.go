@@ -23,6 +23,11 @@ func TestParseRule(t *testing.T) {
 		{"b: bytes/s > 5MiB over 1m", "b: bytes/s > 5.24288e+06 over 1m"},
 		{"b: bytes > 2G over 1m", "b: bytes > 2e+09 over 1m"},
 		{"r.1-x: 5xx/s > 0.5 over 10s", "r.1-x: 5xx/s > 0.5 over 10s"},
+		{"slow: latency_p99 > 500ms over 5m for 1m", "slow: latency_p99 > 500ms over 5m for 1m"},
+		{"s: latency_p50>=1.5s over 30s", "s: latency_p50 >= 1.5s over 30s"},
+		{"s: latency_max > 90s", "s: latency_max > 1m30s over 2m"},
+		{"s: latency_p90 < 250us over 1m", "s: latency_p90 < 250µs over 1m"},
+		{"s: latency_p99 > 0s", "s: latency_p99 > 0s over 2m"},
 	}
 	for _, tc := range tests {
 		r, err := ParseRule(tc.in)
