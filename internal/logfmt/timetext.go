@@ -146,16 +146,8 @@ func parseRFC3339(b []byte) (int64, int32, bool) {
 			return 0, 0, false
 		}
 		sec = s
-		rest = rest[9:]
-		if len(rest) > 0 && (rest[0] == '.' || rest[0] == ',') {
-			j := 1
-			for j < len(rest) && isDigit(rest[j]) {
-				j++
-			}
-			if j == 1 {
-				return 0, 0, false
-			}
-			rest = rest[j:]
+		if rest, ok = skipFraction(rest[9:], true); !ok {
+			return 0, 0, false
 		}
 	}
 	off, ok := parseZone(rest)
@@ -228,16 +220,9 @@ func parseCLFLoose(b []byte) (int64, int32, bool) {
 	if !ok {
 		return 0, 0, false
 	}
-	rest := b[20:]
-	if len(rest) > 0 && rest[0] == '.' {
-		j := 1
-		for j < len(rest) && isDigit(rest[j]) {
-			j++
-		}
-		if j == 1 {
-			return 0, 0, false
-		}
-		rest = rest[j:]
+	rest, ok := skipFraction(b[20:], false)
+	if !ok {
+		return 0, 0, false
 	}
 	off, ok := parseZone(rest)
 	if !ok {
@@ -310,4 +295,18 @@ func parseDuration(b []byte, u durationUnit) (float64, bool) {
 		return -1, true
 	}
 	return total, true
+}
+
+// skipFraction skips the fraction of a second at the start of b, "." (or
+// "," when comma is true, as ISO 8601 allows) and at least one digit, and
+// returns what follows; ok is false for a separator without digits.
+func skipFraction(b []byte, comma bool) (rest []byte, ok bool) {
+	if len(b) == 0 || (b[0] != '.' && !(comma && b[0] == ',')) {
+		return b, true
+	}
+	j := 1
+	for j < len(b) && isDigit(b[j]) {
+		j++
+	}
+	return b[j:], j > 1
 }
