@@ -135,6 +135,11 @@ type SectionStat struct {
 	Bytes    int64
 	Errors4x int64
 	Errors5x int64
+	// Status counts the section's requests by status class, so that a
+	// consumer can break its hits down exactly (Prometheus's status label).
+	// Like the error counts it is a lower bound when the summary's sections
+	// are approximate, and all zero in records of producers that predate it.
+	Status StatusCounts
 	// TopPath and TopBytes name the heaviest document of the section: the
 	// largest single response seen in the interval (first one on ties).
 	TopPath  []byte

@@ -32,14 +32,14 @@ func TestEncodeGolden(t *testing.T) {
 		}, `{"kind":"tick","ts":10,"hits":3,"bytes":99,"status":{"1xx":0,"2xx":2,"3xx":0,"4xx":1,"5xx":0,"other":0}}` + "\n"},
 		{"summary", func() ([]byte, error) {
 			return enc.Summary(&Summary{Start: 10, End: 20, Seconds: 4, Partial: true, Hits: 5, RPS: 1.25, Bytes: 7,
-				Sections:      []SectionStat{{Section: []byte("/a"), Hits: 5, Bytes: 7, Errors4x: 1, TopPath: []byte("/a/b"), TopBytes: 6}},
+				Sections:      []SectionStat{{Section: []byte("/a"), Hits: 5, Bytes: 7, Errors4x: 1, Status: StatusCounts{Class2xx: 4, Class4xx: 1}, TopPath: []byte("/a/b"), TopBytes: 6}},
 				SectionsTotal: 1})
-		}, `{"kind":"summary","start":10,"end":20,"seconds":4,"partial":true,"hits":5,"rps":1.25,"bytes":7,"status":{"1xx":0,"2xx":0,"3xx":0,"4xx":0,"5xx":0,"other":0},"late":0,"sections_total":1,"sections":[{"section":"/a","hits":5,"bytes":7,"4xx":1,"5xx":0,"top_path":"/a/b","top_bytes":6}]}` + "\n"},
+		}, `{"kind":"summary","start":10,"end":20,"seconds":4,"partial":true,"hits":5,"rps":1.25,"bytes":7,"status":{"1xx":0,"2xx":0,"3xx":0,"4xx":0,"5xx":0,"other":0},"late":0,"sections_total":1,"sections":[{"section":"/a","hits":5,"bytes":7,"4xx":1,"5xx":0,"status":{"1xx":0,"2xx":4,"3xx":0,"4xx":1,"5xx":0,"other":0},"top_path":"/a/b","top_bytes":6}]}` + "\n"},
 		{"summary approximate sections", func() ([]byte, error) {
 			return enc.Summary(&Summary{Start: 10, End: 20, Seconds: 10, Hits: 50000, RPS: 5000, SectionsTotal: 48211,
 				SectionsApprox: true, SectionsError: 4,
 				Sections: []SectionStat{{Section: []byte("/a"), Hits: 90, Bytes: 7, TopPath: []byte("/a/b"), TopBytes: 6}}})
-		}, `{"kind":"summary","start":10,"end":20,"seconds":10,"partial":false,"hits":50000,"rps":5000,"bytes":0,"status":{"1xx":0,"2xx":0,"3xx":0,"4xx":0,"5xx":0,"other":0},"late":0,"sections_total":48211,"sections_approx":true,"sections_error":4,"sections":[{"section":"/a","hits":90,"bytes":7,"4xx":0,"5xx":0,"top_path":"/a/b","top_bytes":6}]}` + "\n"},
+		}, `{"kind":"summary","start":10,"end":20,"seconds":10,"partial":false,"hits":50000,"rps":5000,"bytes":0,"status":{"1xx":0,"2xx":0,"3xx":0,"4xx":0,"5xx":0,"other":0},"late":0,"sections_total":48211,"sections_approx":true,"sections_error":4,"sections":[{"section":"/a","hits":90,"bytes":7,"4xx":0,"5xx":0,"status":{"1xx":0,"2xx":0,"3xx":0,"4xx":0,"5xx":0,"other":0},"top_path":"/a/b","top_bytes":6}]}` + "\n"},
 		{"alert", func() ([]byte, error) {
 			return enc.Alert(&Alert{Name: []byte("high_traffic"), State: []byte(StateFiring), TS: 1549573956, Hits: 1206, Threshold: 10, Window: 120, Rate: 10.05})
 		}, `{"kind":"alert","name":"high_traffic","state":"firing","ts":1549573956,"hits":1206,"threshold":10,"window":120,"rate":10.05}` + "\n"},
@@ -89,7 +89,7 @@ func TestRoundTrip(t *testing.T) {
 
 	sum := Summary{Start: 0, End: 10, UTCOffset: 60, Seconds: 10, Hits: 3, RPS: 0.3, Bytes: 9,
 		Status: StatusCounts{1, 2, 3, 4, 5, 6}, Late: 2, SectionsTotal: 2, SectionsApprox: true, SectionsError: 1,
-		Sections: []SectionStat{{Section: []byte("/x"), Hits: 2, Bytes: 8, Errors4x: 1, Errors5x: 1, TopPath: []byte("/x/y"), TopBytes: 8},
+		Sections: []SectionStat{{Section: []byte("/x"), Hits: 2, Bytes: 8, Errors4x: 1, Errors5x: 1, Status: StatusCounts{Class4xx: 1, Class5xx: 1}, TopPath: []byte("/x/y"), TopBytes: 8},
 			{Section: []byte(""), Hits: 1, Bytes: 1, TopPath: []byte("-"), TopBytes: 1}}}
 	line, _ = enc.Summary(&sum)
 	var gs Summary

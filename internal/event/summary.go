@@ -41,6 +41,7 @@ func (e *Encoder) Summary(s *Summary) ([]byte, error) {
 		e.int("bytes", sec.Bytes)
 		e.int("4xx", sec.Errors4x)
 		e.int("5xx", sec.Errors5x)
+		e.status(&sec.Status)
 		e.str("top_path", sec.TopPath)
 		e.int("top_bytes", sec.TopBytes)
 		e.latency(&sec.Latency, true)
@@ -144,6 +145,8 @@ func (d *Decoder) sections(field string, secs []SectionStat) ([]SectionStat, err
 				sec.Errors4x, err = d.count(f)
 			case "5xx":
 				sec.Errors5x, err = d.count(f)
+			case "status":
+				err = d.status(field+"[].status", &sec.Status)
 			case "top_path":
 				sec.TopPath, err = d.str(f)
 			case "top_bytes":

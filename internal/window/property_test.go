@@ -267,7 +267,9 @@ func reference(c Config, reqs []event.Request) ([]event.Tick, []event.Summary) {
 			b := max(r.Bytes, 0)
 			st.Hits++
 			st.Bytes += b
-			switch event.StatusClass(r.Status) {
+			class := event.StatusClass(r.Status)
+			st.Status[class]++
+			switch class {
 			case event.Class4xx:
 				st.Errors4x++
 			case event.Class5xx:

@@ -30,8 +30,9 @@ type section struct {
 	name     []byte
 	hits     int64
 	bytes    int64
-	errors4x int64
-	errors5x int64
+	// status counts the requests by class; its 4xx and 5xx are the
+	// section's error counts.
+	status event.StatusCounts
 	// topPath is the heaviest document's path after the section's name
 	// when it starts with it, as every path does in the records of
 	// httpmon-parse, so that the name is stored once; the whole path
@@ -127,7 +128,7 @@ func truncate(b []byte) []byte {
 // size (0 when unknown), class its status class and rt its request time,
 // which may be absent. It reports whether the section's bytes
 // saturated at event.MaxCount.
-func (t *sectionTable) add(name, path []byte, b int64, is4xx, is5xx bool, rt latency.Time) (saturated bool) {
+func (t *sectionTable) add(name, path []byte, b int64, class int, rt latency.Time) (saturated bool) {
 	name = truncate(name)
 	s := t.m[string(name)]
 	if s == nil {
@@ -140,12 +141,7 @@ func (t *sectionTable) add(name, path []byte, b int64, is4xx, is5xx bool, rt lat
 	}
 	s.hits++
 	s.bytes, saturated = event.AddCount(s.bytes, b)
-	if is4xx {
-		s.errors4x++
-	}
-	if is5xx {
-		s.errors5x++
-	}
+	s.status[class]++
 	if rt.Present() {
 		s.lat.AddTime(rt)
 	}
@@ -303,7 +299,7 @@ func (t *sectionTable) reset() {
 				delete(t.m, key)
 				continue
 			}
-			s.hits, s.bytes, s.errors4x, s.errors5x, s.over = 0, 0, 0, 0, 0
+			s.hits, s.bytes, s.status, s.over = 0, 0, event.StatusCounts{}, 0
 			s.topPath, s.topBytes = s.topPath[:0], -1
 			s.lat.Reset()
 		}

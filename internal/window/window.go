@@ -442,7 +442,7 @@ func (a *Aggregator) count(ts int64, r *event.Request) {
 	if len(path) == 0 {
 		path = r.Request
 	}
-	if iv.sections.add(r.Section, path, b, class == event.Class4xx, class == event.Class5xx, rt) {
+	if iv.sections.add(r.Section, path, b, class, rt) {
 		a.stats.Saturated++
 	}
 	if a.total != nil && a.total.count(r, b) {
@@ -582,8 +582,9 @@ func (a *Aggregator) summarize(iv *interval) {
 			Section:  sec.name,
 			Hits:     sec.hits,
 			Bytes:    sec.bytes,
-			Errors4x: sec.errors4x,
-			Errors5x: sec.errors5x,
+			Errors4x: sec.status[event.Class4xx],
+			Errors5x: sec.status[event.Class5xx],
+			Status:   sec.status,
 			TopPath:  top,
 			TopBytes: sec.topBytes,
 		})
