@@ -308,6 +308,28 @@ func (d *Decoder) bool(field string) (bool, error) {
 	return d.it.ReadBool(), nil
 }
 
+// statusFields are the names of the status members of summaries, ticks
+// and sections, made once so that decoding a record allocates none.
+var statusFields = map[string]*[NumClasses]string{}
+
+func init() {
+	for _, field := range []string{"status", "sections[].status"} {
+		var names [NumClasses]string
+		for i, c := range ClassNames {
+			names[i] = field + "." + c
+		}
+		statusFields[field] = &names
+	}
+}
+
+// classField returns the name of class i in the status member field.
+func classField(field string, i int) string {
+	if names := statusFields[field]; names != nil {
+		return names[i]
+	}
+	return field + "." + ClassNames[i]
+}
+
 func (d *Decoder) status(field string, c *StatusCounts) error {
 	ok, err := d.expect(field, jsoniter.ObjectValue, "an object")
 	if !ok {
@@ -319,7 +341,7 @@ func (d *Decoder) status(field string, c *StatusCounts) error {
 			d.it.Skip()
 			continue
 		}
-		if c[i], err = d.count(field + "." + f); err != nil {
+		if c[i], err = d.count(classField(field, i)); err != nil {
 			return err
 		}
 	}

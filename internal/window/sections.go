@@ -27,9 +27,9 @@ const MaxText = 512
 type section struct {
 	// name shares its bytes with the section's map key, so that a name is
 	// stored once; it is never written to.
-	name     []byte
-	hits     int64
-	bytes    int64
+	name  []byte
+	hits  int64
+	bytes int64
 	// status counts the requests by class; its 4xx and 5xx are the
 	// section's error counts.
 	status event.StatusCounts
