@@ -26,6 +26,7 @@ type config struct {
 	fromStart     bool
 	state         string // the --state file as given, or ""
 	stateInterval time.Duration
+	checkpoints   bool // --checkpoints: in-band checkpoint records
 	poll          time.Duration
 }
 
@@ -39,6 +40,7 @@ func newConfig(c *cli.Context) (config, error) {
 		fromStart:     c.Bool("from-start"),
 		state:         c.String("state"),
 		stateInterval: c.Duration("state-interval"),
+		checkpoints:   c.Bool("checkpoints"),
 		poll:          c.Duration("poll"),
 	}
 	var err error
@@ -57,7 +59,7 @@ func newConfig(c *cli.Context) (config, error) {
 		}
 		return cfg, cfg.checkFollow()
 	}
-	for _, f := range []string{"from-start", "state", "state-interval", "poll"} {
+	for _, f := range []string{"from-start", "state", "state-interval", "checkpoints", "poll"} {
 		if c.IsSet(f) {
 			return cfg, stage.UsageError("--%s needs --follow", f)
 		}
@@ -79,6 +81,8 @@ func (cfg *config) checkFollow() error {
 		return stage.UsageError("--poll must be above 0, got %s", cfg.poll)
 	case cfg.stateInterval <= 0:
 		return stage.UsageError("--state-interval must be above 0, got %s", cfg.stateInterval)
+	case cfg.checkpoints && cfg.state == "":
+		return stage.UsageError("--checkpoints needs --state")
 	}
 	// Every argument is a pattern to the follower, which waits for a
 	// name that matches nothing yet.

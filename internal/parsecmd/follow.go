@@ -28,7 +28,7 @@ func (cmd *command) follow(cfg config) error {
 	defer fl.Close()
 	var ck *checkpointer
 	if cfg.state != "" {
-		ck = &checkpointer{path: cfg.state, interval: cfg.stateInterval, st: cmd.st, fl: fl}
+		ck = &checkpointer{path: cfg.state, interval: cfg.stateInterval, st: cmd.st, fl: fl, records: cfg.checkpoints}
 		if err := ck.start(); err != nil {
 			return cli.Exit(err.Error(), stage.ExitError)
 		}

@@ -59,6 +59,8 @@ func New() *cli.App {
 				Usage: "with --follow, keep a checkpoint in `FILE` and resume from it"},
 			&cli.DurationFlag{Name: "state-interval", Value: time.Second,
 				Usage: "with --state, how often the checkpoint is written (and at exit)"},
+			&cli.BoolFlag{Name: "checkpoints",
+				Usage: "with --state, also write each checkpoint into the output as a \"checkpoint\" record, for a store at the end of the pipeline to commit with the records before it"},
 			&cli.DurationFlag{Name: "poll", Value: follow.DefaultPoll,
 				Usage: "with --follow, the longest wait between looks at the files"},
 			geoipFlag(),

@@ -41,6 +41,8 @@ type checkpointer struct {
 	saved    checkpoint.State // what the file holds, once written by step
 	written  bool
 	failing  bool // the last step could not write, and said so
+	records  bool // --checkpoints
+	record   checkpointRecord
 }
 
 // due reports whether a checkpoint is due.
@@ -59,6 +61,9 @@ func (k *checkpointer) step() error {
 	s := k.fl.State()
 	if k.written && slices.Equal(s.Files, k.saved.Files) && slices.Equal(s.Patterns, k.saved.Patterns) {
 		return nil
+	}
+	if err := k.emit(s); err != nil {
+		return err
 	}
 	err := k.write(s)
 	if err != nil && !k.failing {
@@ -83,7 +88,24 @@ func (k *checkpointer) start() error {
 // save writes the last checkpoint, after the output was flushed; its
 // error is the command's.
 func (k *checkpointer) save() error {
-	return k.write(k.fl.State())
+	s := k.fl.State()
+	if err := k.emit(s); err != nil {
+		return err
+	}
+	return k.write(s)
+}
+
+// emit writes the checkpoint record of s after the lines it covers, and
+// flushes it with them, before the state file is written: the stages
+// downstream see every position that the state file ever holds.
+func (k *checkpointer) emit(s checkpoint.State) error {
+	if !k.records {
+		return nil
+	}
+	if err := k.st.Emit(k.record.line(s)); err != nil {
+		return err
+	}
+	return k.st.Out.Flush()
 }
 
 // write syncs the rejected lines and writes s.
