@@ -79,6 +79,9 @@ type RuleState struct {
 	// Last, oldest first: the metric's count (requests, errors or bytes)
 	// and the requests.
 	Base, Hits []int64
+	// Latency holds, for a latency rule, the sketch of each of those
+	// seconds (Count 0 for one without request times); nil for the others.
+	Latency []Latency
 }
 
 // Checkpoint encodes c as a "checkpoint" line.
@@ -140,11 +143,35 @@ func (e *Encoder) Checkpoint(c *Checkpoint) ([]byte, error) {
 			e.int("last", r.Last)
 			e.ints("base", r.Base)
 			e.ints("hits", r.Hits)
+			if r.Latency != nil {
+				e.s.WriteRaw(`,"latency":[`)
+				for i := range r.Latency {
+					if i > 0 {
+						e.s.WriteRaw(",")
+					}
+					e.sketch(&r.Latency[i])
+				}
+				e.s.WriteRaw("]")
+			}
 			e.s.WriteRaw("}")
 		}
 		e.s.WriteRaw("]")
 	}
 	return e.end()
+}
+
+// sketch writes l as an object, {"count":0} when it has no times.
+func (e *Encoder) sketch(l *Latency) {
+	if l.Count == 0 {
+		e.s.WriteRaw(`{"count":0}`)
+		return
+	}
+	// latency writes the member; the object is what follows its name.
+	start := len(e.s.Buffer())
+	e.latency(l, false)
+	b := e.s.Buffer()
+	obj := len(`,"latency":`)
+	e.s.SetBuffer(append(b[:start], b[start+obj:]...))
 }
 
 func (e *Encoder) ints(name string, v []int64) {
@@ -274,6 +301,8 @@ func (d *Decoder) ruleStates(field string, rules []RuleState) ([]RuleState, erro
 				r.Base, err = d.counts("rules[].base", r.Base)
 			case "hits":
 				r.Hits, err = d.counts("rules[].hits", r.Hits)
+			case "latency":
+				r.Latency, err = d.sketches("rules[].latency")
 			default:
 				d.it.Skip()
 			}
@@ -286,14 +315,31 @@ func (d *Decoder) ruleStates(field string, rules []RuleState) ([]RuleState, erro
 			return rules, missing("rules[].name")
 		case string(r.State) != RuleInactive && string(r.State) != RulePending && string(r.State) != RuleFiring:
 			return rules, fmt.Errorf(`field "rules[].state": want %q, %q or %q`, RuleInactive, RulePending, RuleFiring)
-		case len(r.Base) != len(r.Hits):
-			return rules, fmt.Errorf(`fields "rules[].base" and "rules[].hits": %d and %d seconds, want as many`, len(r.Base), len(r.Hits))
+		case len(r.Base) != len(r.Hits) || (r.Latency != nil && len(r.Latency) != len(r.Base)):
+			return rules, fmt.Errorf(`fields "rules[].base", "rules[].hits" and "rules[].latency": %d, %d and %d seconds, want as many`, len(r.Base), len(r.Hits), len(r.Latency))
 		case r.Last < r.From:
 			return rules, fmt.Errorf(`field "rules[].last" is before "from"`)
 		}
 		rules = append(rules, r)
 	}
 	return rules, d.iterError()
+}
+
+// sketches reads an array of latency sketches, never nil.
+func (d *Decoder) sketches(field string) ([]Latency, error) {
+	v := []Latency{}
+	ok, err := d.expect(field, jsoniter.ArrayValue, "an array")
+	if !ok {
+		return v, err
+	}
+	for d.it.ReadArray() {
+		var l Latency
+		if err := d.latency(field+"[]", &l); err != nil {
+			return v, err
+		}
+		v = append(v, l)
+	}
+	return v, d.iterError()
 }
 
 // counts reads an array of counts.

@@ -12,6 +12,28 @@ var checkpointSeeds = []string{
 	`{"kind":"checkpoint","files":[{"path":"/var/log/a.log","dev":2049,"ino":18446744073709551615,"fingerprint_len":3,"fingerprint":"ab","offset":10,"line":2}],"patterns":["/var/log/*.log"]}`,
 	`{"kind":"checkpoint","files":[],"through":100,"resume":true,"rules":[{"name":"h","expr":"hits > 1 over 3s","state":"firing","active_at":98,"fired_at":99,"keep_firing_since":100,"from":90,"last":100,"base":[1,2,3],"hits":[1,2,3]}]}`,
 	`{"kind":"checkpoint","files":[{"path":"a"}],"rules":[{"name":"x","state":"pending","base":[],"hits":[]}]}`,
+	`{"kind":"checkpoint","files":[],"rules":[{"name":"slow","expr":"latency_p99 > 1s over 2s","state":"inactive","active_at":0,"fired_at":0,"from":1,"last":2,"base":[0,2],"hits":[0,2],"latency":[{"count":0},{"count":2,"max":0.5,"zero":1,"bins":[[-30,1]]}]}]}`,
+}
+
+// TestCheckpointLatencyRoundTrip checks the sketches of a latency rule's
+// seconds, with and without request times.
+func TestCheckpointLatencyRoundTrip(t *testing.T) {
+	line := []byte(checkpointSeeds[3])
+	var c Checkpoint
+	if err := NewDecoder().Checkpoint(line, &c); err != nil {
+		t.Fatal(err)
+	}
+	want := []Latency{{}, {Count: 2, Max: 0.5, Zero: 1, Bins: []Bin{{-30, 1}}}}
+	if !reflect.DeepEqual(c.Rules[0].Latency, want) {
+		t.Errorf("latency: want %+v, got %+v", want, c.Rules[0].Latency)
+	}
+	got, err := NewEncoder().Checkpoint(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(line)+"\n" {
+		t.Errorf("want %s\n got %s", line, got)
+	}
 }
 
 func TestCheckpointEncode(t *testing.T) {
@@ -49,6 +71,8 @@ func TestCheckpointDecodeErrors(t *testing.T) {
 		{`{"kind":"checkpoint","files":[],"rules":[{"name":"a","state":"on"}]}`, `"rules[].state"`},
 		{`{"kind":"checkpoint","files":[],"rules":[{"name":"a","state":"firing","base":[1],"hits":[]}]}`, `as many`},
 		{`{"kind":"checkpoint","files":[],"rules":[{"state":"firing"}]}`, `"rules[].name"`},
+		{`{"kind":"checkpoint","files":[],"rules":[{"name":"a","state":"firing","base":[1],"hits":[1],"latency":[]}]}`, `as many`},
+		{`{"kind":"checkpoint","files":[],"rules":[{"name":"a","state":"firing","base":[1],"hits":[1],"latency":[{"count":2,"bins":[[1,1]]}]}]}`, `hold 1 request times`},
 		{`{"kind":"checkpoint","files":[],"through":"x"}`, `"through"`},
 	} {
 		var c Checkpoint

@@ -116,13 +116,19 @@ func config(c *cli.Context) (window.Config, error) {
 type sink struct {
 	st  *stage.Stage
 	enc *event.Encoder
+	ck  *checkpoints
 }
 
 // Tick writes a tick record.
 func (s *sink) Tick(t *event.Tick) error { return s.st.Emit(s.enc.Tick(t)) }
 
-// Summary writes a summary record.
-func (s *sink) Summary(m *event.Summary) error { return s.st.Emit(s.enc.Summary(m)) }
+// Summary writes a summary record, and the checkpoints that waited for it.
+func (s *sink) Summary(m *event.Summary) error {
+	if err := s.st.Emit(s.enc.Summary(m)); err != nil {
+		return err
+	}
+	return s.ck.release()
+}
 
 // rfc3339 shows a unix time in messages; it formats only when printed.
 type rfc3339 int64
@@ -142,10 +148,12 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	agg, err := window.New(cfg, &sink{st: st, enc: event.NewEncoder()})
+	ck := &checkpoints{st: st, dec: event.NewDecoder(), enc: event.NewEncoder()}
+	agg, err := window.New(cfg, &sink{st: st, enc: event.NewEncoder(), ck: ck})
 	if err != nil {
 		return err
 	}
+	ck.agg = agg
 	pace := &pacer{idle: idle, caughtUp: time.Duration(cfg.Lateness+1) * time.Second, now: time.Now}
 	live := idle > 0 && !replay(st.Stdin())
 	// Until the wall clock shows that a stream is live, it is a replay:
@@ -171,10 +179,16 @@ func run(c *cli.Context) error {
 	pass := c.Bool("pass-requests")
 	saturated := false
 	err = st.Records(dec,
-		func(kind []byte) bool { return string(kind) == event.KindRequest },
-		func(_, raw []byte) error {
+		func(kind []byte) bool { return string(kind) == event.KindRequest || string(kind) == event.KindCheckpoint },
+		func(kind, raw []byte) error {
+			if string(kind) == event.KindCheckpoint {
+				return ck.checkpoint(raw)
+			}
 			if err := dec.Request(raw, &req); err != nil {
 				return stage.Bad(err)
+			}
+			if ck.covered(req.TS) {
+				return nil
 			}
 			if live {
 				if err := agg.SetReplay(pace.request(req.TS)); err != nil {
@@ -207,6 +221,9 @@ func run(c *cli.Context) error {
 	}
 	if n := agg.Stats().Saturated; n > 0 {
 		fmt.Fprintf(c.App.ErrWriter, "%s: %d byte totals saturated at %d, the most the protocol carries; they are lower bounds\n", name, n, int64(event.MaxCount))
+	}
+	if ck.skipped > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "%s: %d requests of seconds up to %s skipped: the run the resumed checkpoint continues counted them\n", name, ck.skipped, rfc3339(ck.through))
 	}
 	if n := agg.Stats().Late; n > 0 {
 		fmt.Fprintf(c.App.ErrWriter, "%s: %d late records counted only in \"late\" of their summaries (raise --lateness, or --replay-lateness for a replay, to place them)\n", name, n)
