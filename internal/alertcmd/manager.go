@@ -44,6 +44,9 @@ type manager struct {
 
 	reloadEnc *event.Encoder
 	resolved  []event.Alert // the resolutions of a reload
+
+	ck    event.Checkpoint
+	ckEnc *event.Encoder
 }
 
 // newManager builds the rules from the flags, then the engine, the
@@ -55,7 +58,7 @@ func newManager(c *cli.Context) (*manager, error) {
 		return nil, err
 	}
 	m := &manager{src: src, rules: rs, v1: len(rs) == 1 && rs[0].V1, errw: c.App.ErrWriter,
-		dec: event.NewDecoder(), enc: event.NewEncoder(), reloadEnc: event.NewEncoder()}
+		dec: event.NewDecoder(), enc: event.NewEncoder(), reloadEnc: event.NewEncoder(), ckEnc: event.NewEncoder()}
 	if m.eng, err = alert.NewEngine(rs); err != nil {
 		return nil, stage.UsageError("%v", err)
 	}
@@ -112,13 +115,17 @@ func (m *manager) wants(kind []byte) bool {
 	if string(kind) != event.KindRule {
 		m.announce()
 	}
-	return string(kind) == event.KindTick || (m.needRequests && string(kind) == event.KindRequest)
+	return string(kind) == event.KindTick || string(kind) == event.KindCheckpoint ||
+		(m.needRequests && string(kind) == event.KindRequest)
 }
 
 // record evaluates one record that wants accepted.
 func (m *manager) record(kind, raw []byte) error {
-	if string(kind) == event.KindRequest {
+	switch string(kind) {
+	case event.KindRequest:
 		return m.request(raw)
+	case event.KindCheckpoint:
+		return m.checkpoint(raw)
 	}
 	return m.evalTick(raw)
 }

@@ -179,7 +179,9 @@ func run(c *cli.Context) error {
 	pass := c.Bool("pass-requests")
 	saturated := false
 	err = st.Records(dec,
-		func(kind []byte) bool { return string(kind) == event.KindRequest || string(kind) == event.KindCheckpoint },
+		func(kind []byte) bool {
+			return string(kind) == event.KindRequest || string(kind) == event.KindCheckpoint
+		},
 		func(kind, raw []byte) error {
 			if string(kind) == event.KindCheckpoint {
 				return ck.checkpoint(raw)
