@@ -1,0 +1,161 @@
+package history
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/httpmon/httpmon/internal/event"
+)
+
+// rollup is the traffic of a minute or an hour of one source: the sum of
+// its seconds or minutes, with their latency sketches merged.
+type rollup struct {
+	ts     int64
+	source string
+	off    int32
+	hits   int64
+	bytes  int64
+	status event.StatusCounts
+	lat    sketch
+	blob   []byte
+}
+
+func (r *rollup) reset(ts int64, source string) {
+	lat, blob := r.lat, r.blob
+	lat.reset()
+	*r = rollup{ts: ts, source: source, lat: lat, blob: blob[:0]}
+}
+
+// addTick adds a second; the rollup takes the offset of the latest.
+func (r *rollup) addTick(t *event.Tick) {
+	r.off = t.UTCOffset
+	r.hits += t.Hits
+	r.bytes += t.Bytes
+	r.status.Add(&t.Status)
+	r.lat.add(&t.Latency)
+}
+
+// rollupColumns are the columns of ticks, minutes and hours after ts and
+// source, in the order scanRow reads them.
+const rollupColumns = `utc_offset, hits, bytes, s1, s2, s3, s4, s5, so, lat_count, lat_max, lat_zero, lat_bins`
+
+// storedRow is one row of ticks, minutes or hours as read.
+type storedRow struct {
+	ts     int64
+	source string
+	off    int32
+	hits   int64
+	bytes  int64
+	status event.StatusCounts
+	count  int64
+	max    float64
+	zero   int64
+	bins   sql.RawBytes
+}
+
+// scan reads "ts, source, " + rollupColumns.
+func (s *storedRow) scan(rows *sql.Rows) error {
+	st := &s.status
+	return rows.Scan(&s.ts, &s.source, &s.off, &s.hits, &s.bytes,
+		&st[event.Class1xx], &st[event.Class2xx], &st[event.Class3xx], &st[event.Class4xx], &st[event.Class5xx], &st[event.ClassOther],
+		&s.count, &s.max, &s.zero, &s.bins)
+}
+
+// addRow adds a stored second or minute.
+func (r *rollup) addRow(s *storedRow) error {
+	r.off = s.off
+	r.hits += s.hits
+	r.bytes += s.bytes
+	r.status.Add(&s.status)
+	return r.lat.addBlob(s.count, s.max, s.zero, s.bins)
+}
+
+// write stores the rollup with st, an insert of a row of minutes or hours.
+func (r *rollup) write(ctx context.Context, st *sql.Stmt) error {
+	r.blob = r.lat.appendBlob(r.blob[:0])
+	s := &r.status
+	_, err := st.ExecContext(ctx, r.ts, r.source, r.off, r.hits, r.bytes,
+		s[event.Class1xx], s[event.Class2xx], s[event.Class3xx], s[event.Class4xx], s[event.Class5xx], s[event.ClassOther],
+		r.lat.count, r.lat.max, r.lat.zero, r.blob)
+	return err
+}
+
+// rebuildMinutes recomputes the minutes of [lo, hi), lo a whole minute,
+// from the stored ticks.
+func rebuildMinutes(ctx context.Context, tx *sql.Tx, lo, hi int64) error {
+	return rebuild(ctx, tx, "ticks", "minutes", 60, lo, hi)
+}
+
+// rebuildHours recomputes the hours of [lo, hi), lo a whole hour, from the
+// stored minutes.
+func rebuildHours(ctx context.Context, tx *sql.Tx, lo, hi int64) error {
+	return rebuild(ctx, tx, "minutes", "hours", 3600, lo, hi)
+}
+
+// rebuild sums the rows of table from in [lo, hi) into rows of step
+// seconds of table to, per source.
+func rebuild(ctx context.Context, tx *sql.Tx, from, to string, step, lo, hi int64) error {
+	ins, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO `+to+` VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	rows, err := tx.QueryContext(ctx, `SELECT ts, source, `+rollupColumns+` FROM `+from+` WHERE ts >= ? AND ts < ? ORDER BY ts`, lo, hi)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	// One rollup per source of the current step; a few sources at most.
+	open := map[string]*rollup{}
+	cur := int64(0)
+	flush := func() error {
+		for src, r := range open {
+			if err := r.write(ctx, ins); err != nil {
+				return err
+			}
+			delete(open, src)
+		}
+		return nil
+	}
+	var s storedRow
+	for rows.Next() {
+		if err := s.scan(rows); err != nil {
+			return err
+		}
+		if t := floorTo(s.ts, step); t != cur {
+			if err := flush(); err != nil {
+				return err
+			}
+			cur = t
+		}
+		r := open[s.source]
+		if r == nil {
+			r = &rollup{}
+			r.reset(cur, s.source)
+			open[s.source] = r
+		}
+		if err := r.addRow(&s); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return flush()
+}
+
+// rebuildSectionHour recomputes the sections of the hour h from the
+// sections of the summaries that start in it, in the zone of the latest.
+// The heaviest document is the row of the largest top_bytes: SQLite takes
+// the bare columns of a query's only max() from the row that has it.
+func rebuildSectionHour(ctx context.Context, tx *sql.Tx, h int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM section_hours WHERE ts = ?`, h); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO section_hours
+		SELECT ?1, source, section, (SELECT utc_offset FROM sections WHERE start >= ?1 AND start < ?1 + 3600 ORDER BY start DESC LIMIT 1),
+			sum(hits), sum(bytes), sum(e4), sum(e5),
+			top_path, max(top_bytes), sum(approx), sum(err)
+		FROM sections WHERE start >= ?1 AND start < ?1 + 3600 GROUP BY source, section`, h)
+	return err
+}
