@@ -1,6 +1,7 @@
 package history
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"testing"
@@ -61,7 +62,7 @@ func tickLine(ts int64, off int32, hits int64, lat bool) []byte {
 	if err != nil {
 		panic(err)
 	}
-	return append([]byte(nil), b...)
+	return bytes.TrimSuffix(append([]byte(nil), b...), []byte("\n"))
 }
 
 // ticks returns the tick lines of the seconds [from, to), hits(ts) each.
@@ -78,7 +79,7 @@ func summaryLine(s *event.Summary) []byte {
 	if err != nil {
 		panic(err)
 	}
-	return append([]byte(nil), b...)
+	return bytes.TrimSuffix(append([]byte(nil), b...), []byte("\n"))
 }
 
 func alertLine(name, state string, ts int64, labels ...string) []byte {
@@ -93,7 +94,7 @@ func alertLine(name, state string, ts int64, labels ...string) []byte {
 	if err != nil {
 		panic(err)
 	}
-	return append([]byte(nil), b...)
+	return bytes.TrimSuffix(append([]byte(nil), b...), []byte("\n"))
 }
 
 func ruleLine(name, expr string, removed bool) []byte {
@@ -102,7 +103,7 @@ func ruleLine(name, expr string, removed bool) []byte {
 	if err != nil {
 		panic(err)
 	}
-	return append([]byte(nil), b...)
+	return bytes.TrimSuffix(append([]byte(nil), b...), []byte("\n"))
 }
 
 // count returns the result of a query of one integer.

@@ -1,6 +1,7 @@
 package history
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -457,13 +458,15 @@ func (s *Store) Ticks(ctx context.Context, r Range, fn func(line []byte) error) 
 		if err != nil {
 			return s.err(err)
 		}
-		line = withSource(append(line[:0], b...), row.source)
+		line = withSource(append(line[:0], bytes.TrimSuffix(b, newline)...), row.source)
 		if err := fn(line); err != nil {
 			return err
 		}
 	}
 	return s.err(rows.Err())
 }
+
+var newline = []byte("\n")
 
 // withSource adds the member "source" to the record line unless source is
 // empty.

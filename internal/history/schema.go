@@ -56,7 +56,7 @@ CREATE TABLE alerts(
 CREATE INDEX alerts_ts ON alerts(ts);
 CREATE INDEX alerts_key_ts ON alerts(key, ts);
 CREATE TABLE rules(
-	name BLOB NOT NULL, line BLOB NOT NULL, seq INTEGER NOT NULL,
+	name TEXT NOT NULL, line BLOB NOT NULL, seq INTEGER NOT NULL,
 	PRIMARY KEY(name, line)) WITHOUT ROWID;
 `
 

@@ -257,8 +257,8 @@ func (w *Writer) summary(line []byte, s *event.Summary) error {
 	}
 	for i := range s.Sections {
 		sec := &s.Sections[i]
-		if err := w.exec("section", s.Start, src, sec.Section, s.UTCOffset, sec.Hits, sec.Bytes,
-			sec.Errors4x, sec.Errors5x, sec.TopPath, sec.TopBytes, approx, serr); err != nil {
+		if err := w.exec("section", s.Start, src, string(sec.Section), s.UTCOffset, sec.Hits, sec.Bytes,
+			sec.Errors4x, sec.Errors5x, string(sec.TopPath), sec.TopBytes, approx, serr); err != nil {
 			return err
 		}
 	}
@@ -283,7 +283,7 @@ func (w *Writer) Alert(line []byte, a *event.Alert) error {
 	if err := w.begin(); err != nil {
 		return err
 	}
-	return w.counted(w.exec("alert", alertKey(a), a.State, a.TS, w.src.source(line, w.s.opt.Source), line))
+	return w.counted(w.exec("alert", alertKey(a), string(a.State), a.TS, w.src.source(line, w.s.opt.Source), line))
 }
 
 // alertKey identifies an alert: its name and labels, which the records
@@ -305,7 +305,7 @@ func (w *Writer) Rule(line []byte, r *event.Rule) error {
 	if err := w.begin(); err != nil {
 		return err
 	}
-	return w.counted(w.exec("rule", bytes.Clone(r.Name), bytes.Clone(line)))
+	return w.counted(w.exec("rule", string(r.Name), bytes.Clone(line)))
 }
 
 // Flush brings the rollups of what the transaction stored up to date,
