@@ -36,8 +36,8 @@ func (r *rollup) addTick(t *event.Tick) {
 }
 
 // rollupColumns are the columns of ticks, minutes and hours after ts and
-// source, in the order scanRow reads them.
-const rollupColumns = `utc_offset, hits, bytes, s1, s2, s3, s4, s5, so, lat_count, lat_max, lat_zero, lat_bins`
+// source, in the order storedRow.scan reads them.
+const rollupColumns = `utc_offset, hits, bytes, detail`
 
 // storedRow is one row of ticks, minutes or hours as read.
 type storedRow struct {
@@ -46,19 +46,23 @@ type storedRow struct {
 	off    int32
 	hits   int64
 	bytes  int64
+	detail sql.RawBytes
+	// From detail:
 	status event.StatusCounts
 	count  int64
 	max    float64
 	zero   int64
-	bins   sql.RawBytes
+	bins   []byte
 }
 
 // scan reads "ts, source, " + rollupColumns.
 func (s *storedRow) scan(rows *sql.Rows) error {
-	st := &s.status
-	return rows.Scan(&s.ts, &s.source, &s.off, &s.hits, &s.bytes,
-		&st[event.Class1xx], &st[event.Class2xx], &st[event.Class3xx], &st[event.Class4xx], &st[event.Class5xx], &st[event.ClassOther],
-		&s.count, &s.max, &s.zero, &s.bins)
+	if err := rows.Scan(&s.ts, &s.source, &s.off, &s.hits, &s.bytes, &s.detail); err != nil {
+		return err
+	}
+	var err error
+	s.count, s.max, s.zero, s.bins, err = parseDetail(s.detail, &s.status)
+	return err
 }
 
 // addRow adds a stored second or minute.
@@ -72,11 +76,11 @@ func (r *rollup) addRow(s *storedRow) error {
 
 // write stores the rollup with st, an insert of a row of minutes or hours.
 func (r *rollup) write(ctx context.Context, st *sql.Stmt) error {
-	r.blob = r.lat.appendBlob(r.blob[:0])
-	s := &r.status
-	_, err := st.ExecContext(ctx, r.ts, r.source, r.off, r.hits, r.bytes,
-		s[event.Class1xx], s[event.Class2xx], s[event.Class3xx], s[event.Class4xx], s[event.Class5xx], s[event.ClassOther],
-		r.lat.count, r.lat.max, r.lat.zero, r.blob)
+	r.blob = appendDetail(r.blob[:0], &r.status, r.lat.count, r.lat.max, r.lat.zero)
+	if r.lat.count > 0 {
+		r.blob = r.lat.appendBlob(r.blob)
+	}
+	_, err := st.ExecContext(ctx, r.ts, r.source, r.off, r.hits, r.bytes, r.blob)
 	return err
 }
 
@@ -95,7 +99,7 @@ func rebuildHours(ctx context.Context, tx *sql.Tx, lo, hi int64) error {
 // rebuild sums the rows of table from in [lo, hi) into rows of step
 // seconds of table to, per source.
 func rebuild(ctx context.Context, tx *sql.Tx, from, to string, step, lo, hi int64) error {
-	ins, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO `+to+` VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	ins, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO `+to+` VALUES(?,?,?,?,?,?)`)
 	if err != nil {
 		return err
 	}

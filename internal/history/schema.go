@@ -27,15 +27,15 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 
 // Tables of version 1: what the stream carries, keyed so that a record
 // stored again replaces itself. Times lead the keys, so that a range of
-// every source is one scan of the key.
+// every source is one scan of the key. The status classes and the latency
+// sketch of a second, minute or hour are one blob, "detail" (see
+// appendDetail): a row is written with few values, which is most of the
+// cost of storing a tick.
 const schemaBase = `
 CREATE TABLE meta(key TEXT PRIMARY KEY, value ANY) WITHOUT ROWID;
 CREATE TABLE ticks(
 	ts INTEGER NOT NULL, source TEXT NOT NULL, utc_offset INTEGER NOT NULL,
-	hits INTEGER NOT NULL, bytes INTEGER NOT NULL,
-	s1 INTEGER NOT NULL, s2 INTEGER NOT NULL, s3 INTEGER NOT NULL,
-	s4 INTEGER NOT NULL, s5 INTEGER NOT NULL, so INTEGER NOT NULL,
-	lat_count INTEGER NOT NULL, lat_max REAL NOT NULL, lat_zero INTEGER NOT NULL, lat_bins BLOB,
+	hits INTEGER NOT NULL, bytes INTEGER NOT NULL, detail BLOB NOT NULL,
 	PRIMARY KEY(ts, source)) WITHOUT ROWID;
 CREATE TABLE summaries(
 	start INTEGER NOT NULL, source TEXT NOT NULL, "end" INTEGER NOT NULL, seconds INTEGER NOT NULL,
@@ -71,17 +71,11 @@ func migrateBase(ctx context.Context, tx *sql.Tx) error {
 const schemaRollups = `
 CREATE TABLE minutes(
 	ts INTEGER NOT NULL, source TEXT NOT NULL, utc_offset INTEGER NOT NULL,
-	hits INTEGER NOT NULL, bytes INTEGER NOT NULL,
-	s1 INTEGER NOT NULL, s2 INTEGER NOT NULL, s3 INTEGER NOT NULL,
-	s4 INTEGER NOT NULL, s5 INTEGER NOT NULL, so INTEGER NOT NULL,
-	lat_count INTEGER NOT NULL, lat_max REAL NOT NULL, lat_zero INTEGER NOT NULL, lat_bins BLOB,
+	hits INTEGER NOT NULL, bytes INTEGER NOT NULL, detail BLOB NOT NULL,
 	PRIMARY KEY(ts, source)) WITHOUT ROWID;
 CREATE TABLE hours(
 	ts INTEGER NOT NULL, source TEXT NOT NULL, utc_offset INTEGER NOT NULL,
-	hits INTEGER NOT NULL, bytes INTEGER NOT NULL,
-	s1 INTEGER NOT NULL, s2 INTEGER NOT NULL, s3 INTEGER NOT NULL,
-	s4 INTEGER NOT NULL, s5 INTEGER NOT NULL, so INTEGER NOT NULL,
-	lat_count INTEGER NOT NULL, lat_max REAL NOT NULL, lat_zero INTEGER NOT NULL, lat_bins BLOB,
+	hits INTEGER NOT NULL, bytes INTEGER NOT NULL, detail BLOB NOT NULL,
 	PRIMARY KEY(ts, source)) WITHOUT ROWID;
 CREATE TABLE section_hours(
 	ts INTEGER NOT NULL, source TEXT NOT NULL, section TEXT NOT NULL,

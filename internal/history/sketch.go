@@ -3,6 +3,7 @@ package history
 import (
 	"encoding/binary"
 	"errors"
+	"math"
 
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/latency"
@@ -22,6 +23,49 @@ func appendBins(b []byte, bins []event.Bin) []byte {
 }
 
 var errBins = errors.New("damaged latency bins")
+
+// appendDetail encodes the status classes and the latency sketch's count,
+// and when it has one its maximum and zero count, ahead of the bins that
+// appendBins or sketch.appendBlob add.
+func appendDetail(b []byte, status *event.StatusCounts, count int64, maxv float64, zero int64) []byte {
+	for _, n := range status {
+		b = binary.AppendUvarint(b, uint64(n))
+	}
+	b = binary.AppendUvarint(b, uint64(count))
+	if count > 0 {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(maxv))
+		b = binary.AppendUvarint(b, uint64(zero))
+	}
+	return b
+}
+
+// parseDetail reads what appendDetail wrote, and returns the bins after it.
+func parseDetail(b []byte, status *event.StatusCounts) (count int64, maxv float64, zero int64, bins []byte, err error) {
+	uvarint := func() int64 {
+		v, n := binary.Uvarint(b)
+		if n <= 0 {
+			err = errBins
+			return 0
+		}
+		b = b[n:]
+		return int64(v)
+	}
+	for i := range status {
+		status[i] = uvarint()
+	}
+	if count = uvarint(); count > 0 && err == nil {
+		if len(b) < 8 {
+			return 0, 0, 0, nil, errBins
+		}
+		maxv = math.Float64frombits(binary.LittleEndian.Uint64(b))
+		b = b[8:]
+		zero = uvarint()
+	}
+	if err != nil {
+		return 0, 0, 0, nil, err
+	}
+	return count, maxv, zero, b, nil
+}
 
 // eachBin calls fn with each bin of blob, as appendBins wrote them.
 func eachBin(blob []byte, fn func(index int32, count int64)) error {

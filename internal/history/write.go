@@ -55,9 +55,9 @@ type batchTick struct {
 
 // statements of the write path, prepared once.
 var writeStatements = map[string]string{
-	"tick":           `INSERT OR REPLACE INTO ticks VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-	"minute":         `INSERT OR REPLACE INTO minutes VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-	"hour":           `INSERT OR REPLACE INTO hours VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	"tick":           `INSERT OR REPLACE INTO ticks VALUES(?,?,?,?,?,?)`,
+	"minute":         `INSERT OR REPLACE INTO minutes VALUES(?,?,?,?,?,?)`,
+	"hour":           `INSERT OR REPLACE INTO hours VALUES(?,?,?,?,?,?)`,
 	"summarySeconds": `SELECT seconds FROM summaries WHERE start=? AND source=?`,
 	"summary":        `INSERT OR REPLACE INTO summaries VALUES(?,?,?,?,?,?,?)`,
 	"sectionsClear":  `DELETE FROM sections WHERE start=? AND source=?`,
@@ -206,12 +206,12 @@ func (w *Writer) Tick(line []byte, t *event.Tick) error {
 		return err
 	}
 	src := w.src.source(line, w.s.opt.Source)
-	w.buf = appendBins(w.buf[:0], t.Latency.Bins)
 	l := &t.Latency
-	s := &t.Status
-	err := w.exec("tick", t.TS, src, t.UTCOffset, t.Hits, t.Bytes,
-		s[event.Class1xx], s[event.Class2xx], s[event.Class3xx], s[event.Class4xx], s[event.Class5xx], s[event.ClassOther],
-		l.Count, l.Max, l.Zero, w.buf)
+	w.buf = appendDetail(w.buf[:0], &t.Status, l.Count, l.Max, l.Zero)
+	if l.Count > 0 {
+		w.buf = appendBins(w.buf, l.Bins)
+	}
+	err := w.exec("tick", t.TS, src, t.UTCOffset, t.Hits, t.Bytes, w.buf)
 	if err == nil {
 		lo := len(w.arena)
 		w.arena = append(w.arena, t.Latency.Bins...)

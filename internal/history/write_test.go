@@ -37,46 +37,50 @@ func wantStored(t *testing.T, s *Store, want map[int64]int64) {
 // every hour of its minutes, latency sketches included.
 func checkRollups(t *testing.T, s *Store) {
 	t.Helper()
-	for _, c := range []struct{ from, to string }{{"ticks", "minutes"}, {"minutes", "hours"}} {
-		step := int64(60)
-		if c.to == "hours" {
-			step = 3600
-		}
-		q := `SELECT count(*) FROM (SELECT ts - ts % ` + itoa(step) + ` AS m, source, sum(hits) AS h, sum(bytes) AS b, sum(s5) AS e,
-			sum(lat_count) AS c, sum(lat_zero) AS z, max(lat_max) AS x FROM ` + c.from + ` GROUP BY 1, 2) f
-			FULL JOIN ` + c.to + ` r ON r.ts = f.m AND r.source = f.source
-			WHERE r.hits IS NOT f.h OR r.bytes IS NOT f.b OR r.s5 IS NOT f.e OR r.lat_count IS NOT f.c OR r.lat_zero IS NOT f.z OR r.lat_max IS NOT f.x`
-		if n := count(t, s, q); n != 0 {
-			t.Errorf("%d rows of %s are not the sums of their %s", n, c.to, c.from)
-		}
-	}
-	// The bins: each minute's merged sketch is the merge of its seconds'.
-	rows, err := s.db.Query(`SELECT ts, lat_bins FROM minutes`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var m int64
-		var blob []byte
-		if err := rows.Scan(&m, &blob); err != nil {
-			t.Fatal(err)
-		}
-		var want sketch
-		secs, err := s.db.Query(`SELECT lat_count, lat_max, lat_zero, lat_bins FROM ticks WHERE ts >= ? AND ts < ?`, m, m+60)
+	sums := func(table string, step int64) map[string]*rollup {
+		rows, err := s.db.Query(`SELECT ts, source, ` + rollupColumns + ` FROM ` + table)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for secs.Next() {
-			var c, z int64
-			var x float64
-			var b []byte
-			secs.Scan(&c, &x, &z, &b)
-			want.addBlob(c, x, z, b)
+		defer rows.Close()
+		out := map[string]*rollup{}
+		var row storedRow
+		for rows.Next() {
+			if err := row.scan(rows); err != nil {
+				t.Fatal(err)
+			}
+			key := row.source + "@" + itoa(floorTo(row.ts, step))
+			r := out[key]
+			if r == nil {
+				r = &rollup{}
+				r.reset(floorTo(row.ts, step), row.source)
+				out[key] = r
+			}
+			if err := r.addRow(&row); err != nil {
+				t.Fatal(err)
+			}
 		}
-		secs.Close()
-		if got := want.appendBlob(nil); !slices.Equal(got, blob) {
-			t.Errorf("minute %d: bins %x, want the merge of its seconds' %x", m, blob, got)
+		return out
+	}
+	for _, c := range []struct {
+		from, to string
+		step     int64
+	}{{"ticks", "minutes", 60}, {"minutes", "hours", 3600}} {
+		want, got := sums(c.from, c.step), sums(c.to, c.step)
+		if len(got) != len(want) {
+			t.Errorf("%d rows of %s for %d of their %s", len(got), c.to, len(want), c.from)
+		}
+		for k, w := range want {
+			g := got[k]
+			if g == nil {
+				t.Errorf("%s: no row of %s", k, c.to)
+				continue
+			}
+			wb, gb := w.lat.appendBlob(nil), g.lat.appendBlob(nil)
+			if g.hits != w.hits || g.bytes != w.bytes || g.status != w.status || g.off != w.off ||
+				g.lat.count != w.lat.count || g.lat.max != w.lat.max || g.lat.zero != w.lat.zero || !slices.Equal(gb, wb) {
+				t.Errorf("%s: %s row %+v is not the sum of its %s, %+v", k, c.to, *g, c.from, *w)
+			}
 		}
 	}
 }
