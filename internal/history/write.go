@@ -27,6 +27,7 @@ type Writer struct {
 	tx    *sql.Tx
 	txs   map[string]*sql.Stmt // stmts of tx
 	n     int                  // records in tx
+	lost  int64                // records not stored, of failed transactions
 
 	tick event.Tick
 	sum  event.Summary
@@ -51,11 +52,14 @@ type batchTick struct {
 	lo, hi     int
 	order      int
 	latestSeen bool
+	kept       bool // the stored tick of its second has more hits
 }
 
 // statements of the write path, prepared once.
 var writeStatements = map[string]string{
-	"tick":           `INSERT OR REPLACE INTO ticks VALUES(?,?,?,?,?,?)`,
+	"tick": `INSERT INTO ticks VALUES(?,?,?,?,?,?) ON CONFLICT(ts, source) DO UPDATE
+		SET utc_offset=excluded.utc_offset, hits=excluded.hits, bytes=excluded.bytes, detail=excluded.detail
+		WHERE excluded.hits >= ticks.hits`,
 	"minute":         `INSERT OR REPLACE INTO minutes VALUES(?,?,?,?,?,?)`,
 	"hour":           `INSERT OR REPLACE INTO hours VALUES(?,?,?,?,?,?)`,
 	"summarySeconds": `SELECT seconds FROM summaries WHERE start=? AND source=?`,
@@ -147,8 +151,13 @@ func (w *Writer) Line(line []byte) error {
 	return nil
 }
 
-// begin starts a transaction unless one is open.
+// Lost returns the number of records that were given to the writer and
+// not stored, because their transaction failed.
+func (w *Writer) Lost() int64 { return w.lost }
+
+// begin counts a record and starts a transaction unless one is open.
 func (w *Writer) begin() error {
+	w.n++
 	if w.tx != nil {
 		return nil
 	}
@@ -181,6 +190,7 @@ func (w *Writer) fail(err error) error {
 		w.tx.Rollback()
 		w.tx = nil
 	}
+	w.lost += int64(w.n)
 	w.n = 0
 	w.batch, w.arena = w.batch[:0], w.arena[:0]
 	clear(w.touched)
@@ -194,13 +204,16 @@ func (w *Writer) counted(err error) error {
 	if err != nil {
 		return w.fail(err)
 	}
-	if w.n++; w.n >= MaxBatch {
+	if w.n >= MaxBatch {
 		return w.Flush()
 	}
 	return nil
 }
 
-// Tick stores a tick; line is its record, for its "source".
+// Tick stores a tick; line is its record, for its "source". Of two ticks
+// of the same second and source, the one with more hits is kept (the
+// later one on a tie): the first and last second of a log that overlaps
+// the stored history may hold only part of their requests.
 func (w *Writer) Tick(line []byte, t *event.Tick) error {
 	if err := w.begin(); err != nil {
 		return err
@@ -211,11 +224,15 @@ func (w *Writer) Tick(line []byte, t *event.Tick) error {
 	if l.Count > 0 {
 		w.buf = appendBins(w.buf, l.Bins)
 	}
-	err := w.exec("tick", t.TS, src, t.UTCOffset, t.Hits, t.Bytes, w.buf)
+	res, err := w.stmt("tick").ExecContext(w.ctx, t.TS, src, t.UTCOffset, t.Hits, t.Bytes, w.buf)
+	var n int64
+	if err == nil {
+		n, err = res.RowsAffected()
+	}
 	if err == nil {
 		lo := len(w.arena)
 		w.arena = append(w.arena, t.Latency.Bins...)
-		bt := batchTick{source: src, t: *t, lo: lo, hi: len(w.arena), order: len(w.batch)}
+		bt := batchTick{source: src, t: *t, lo: lo, hi: len(w.arena), order: len(w.batch), kept: n == 0}
 		bt.t.Latency.Bins = nil
 		w.batch = append(w.batch, bt)
 		w.newest = max(w.newest, t.TS)
@@ -338,7 +355,7 @@ func (w *Writer) Flush() error {
 
 // rollups recomputes the minutes, hours and section hours that the
 // transaction touched: from its own ticks for a minute it has all sixty
-// seconds of, else from the stored ticks. Recomputing, not adding, keeps a
+// seconds of, and stored, else from the stored ticks. Recomputing, not adding, keeps a
 // replay from counting a second twice.
 func (w *Writer) rollups() error {
 	// By source and second, the last of equal ones winning.
@@ -349,8 +366,9 @@ func (w *Writer) rollups() error {
 	for i := 0; i < len(w.batch); {
 		src, m := w.batch[i].source, floorTo(w.batch[i].t.TS, 60)
 		j := i
-		seconds := 0
+		seconds, kept := 0, false
 		for j < len(w.batch) && w.batch[j].source == src && floorTo(w.batch[j].t.TS, 60) == m {
+			kept = kept || w.batch[j].kept
 			if j+1 == len(w.batch) || w.batch[j+1].t.TS != w.batch[j].t.TS || w.batch[j+1].source != src {
 				w.batch[j].latestSeen = true
 				seconds++
@@ -358,7 +376,7 @@ func (w *Writer) rollups() error {
 			j++
 		}
 		w.touched[floorTo(m, 3600)] = struct{}{}
-		if seconds == 60 {
+		if seconds == 60 && !kept {
 			if err := w.minuteFromBatch(src, m, w.batch[i:j]); err != nil {
 				return err
 			}

@@ -129,6 +129,13 @@ func TestReplaysCountEachSecondOnce(t *testing.T) {
 			{ticks(t0, t0+300, 0, hits)},
 			{ticks(t0+100, t0+150, 0, double)},
 		}, want(t0+100, t0+150, double, want(t0, t0+300, hits, nil))},
+		{"a replay with fewer hits keeps the fuller seconds", [][][][]byte{
+			{ticks(t0, t0+300, 0, double)},
+			{ticks(t0+100, t0+150, 0, hits)},
+		}, want(t0, t0+300, double, nil)},
+		{"fewer hits within a batch", [][][][]byte{
+			{ticks(t0, t0+120, 0, double), ticks(t0+30, t0+90, 0, hits)},
+		}, want(t0, t0+120, double, nil)},
 		{"the same second twice in one batch", [][][][]byte{
 			{ticks(t0, t0+120, 0, hits), ticks(t0+30, t0+90, 0, double)},
 		}, want(t0+30, t0+90, double, want(t0, t0+120, hits, nil))},
