@@ -66,7 +66,8 @@ func sourceFilter(r Range, args []any) (string, []any) {
 // to multiples of the step since the epoch, so the first may begin before
 // r.From. With r.Section set the points count that section's hits, bytes
 // and 4xx and 5xx responses, from the summaries, in steps of at least
-// their interval.
+// their interval, or from the sections' hourly rollup in steps of an hour
+// or more once the summaries of r.From are gone.
 func (s *Store) Series(ctx context.Context, r Range, maxPoints int) (Series, error) {
 	if r.To <= r.From || maxPoints < 1 {
 		return Series{}, nil
@@ -193,6 +194,14 @@ func (s *Store) sectionSeries(ctx context.Context, r Range, maxPoints int) (Seri
 		return Series{}, s.err(err)
 	}
 	step := stepFor(r.To-r.From, maxPoints, interval)
+	var oldest sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT min(start) FROM summaries`).Scan(&oldest); err != nil {
+		return Series{}, s.err(err)
+	}
+	if !oldest.Valid || oldest.Int64 > r.From {
+		// The summaries are gone: hours it is.
+		step = max(step, 3600)
+	}
 	table, ts := "sections", "start"
 	if step >= 3600 {
 		table, ts = "section_hours", "ts"
@@ -234,7 +243,8 @@ func (s *Store) sectionSeries(ctx context.Context, r Range, maxPoints int) (Seri
 
 // Sections returns the top n sections of r by hits, ties by name, from the
 // summaries that start in r: the hours wholly inside r from the sections'
-// hourly rollup, the rest from the summaries' own sections.
+// hourly rollup, the rest from the summaries' own sections while they are
+// kept (as long as the seconds), and in whole hours after that.
 func (s *Store) Sections(ctx context.Context, r Range, n int) ([]SectionRow, error) {
 	if r.To <= r.From || n < 1 {
 		return nil, nil
@@ -279,6 +289,18 @@ func (s *Store) Sections(ctx context.Context, r Range, n int) ([]SectionRow, err
 		return q.Err()
 	}
 	hLo, hHi := floorTo(r.From+3599, 3600), floorTo(r.To, 3600)
+	// Where the summaries are gone, the hours that r starts and ends in
+	// count whole.
+	var oldest sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT min(start) FROM summaries`).Scan(&oldest); err != nil {
+		return nil, s.err(err)
+	}
+	if !oldest.Valid || oldest.Int64 > r.From {
+		hLo = floorTo(r.From, 3600)
+	}
+	if !oldest.Valid || oldest.Int64 >= r.To {
+		hHi = floorTo(r.To+3599, 3600)
+	}
 	var err error
 	if hLo < hHi {
 		err = errors.Join(add("section_hours", "ts", hLo, hHi), add("sections", "start", r.From, hLo), add("sections", "start", hHi, r.To))

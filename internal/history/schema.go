@@ -30,7 +30,8 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 // every source is one scan of the key. The status classes and the latency
 // sketch of a second, minute or hour are one blob, "detail" (see
 // appendDetail): a row is written with few values, which is most of the
-// cost of storing a tick.
+// cost of storing a tick. Tables of whole records are rowid tables, which
+// keep long rows compactly, unlike those WITHOUT ROWID.
 const schemaBase = `
 CREATE TABLE meta(key TEXT PRIMARY KEY, value ANY) WITHOUT ROWID;
 CREATE TABLE ticks(
@@ -40,7 +41,7 @@ CREATE TABLE ticks(
 CREATE TABLE summaries(
 	start INTEGER NOT NULL, source TEXT NOT NULL, "end" INTEGER NOT NULL, seconds INTEGER NOT NULL,
 	utc_offset INTEGER NOT NULL, hits INTEGER NOT NULL, line BLOB NOT NULL,
-	PRIMARY KEY(start, source)) WITHOUT ROWID;
+	PRIMARY KEY(start, source));
 CREATE TABLE sections(
 	start INTEGER NOT NULL, source TEXT NOT NULL, section TEXT NOT NULL,
 	utc_offset INTEGER NOT NULL, hits INTEGER NOT NULL, bytes INTEGER NOT NULL,
@@ -49,15 +50,15 @@ CREATE TABLE sections(
 	PRIMARY KEY(start, source, section)) WITHOUT ROWID;
 CREATE TABLE totals(
 	start INTEGER NOT NULL, "end" INTEGER NOT NULL, source TEXT NOT NULL, line BLOB NOT NULL,
-	PRIMARY KEY(start, "end", source)) WITHOUT ROWID;
+	PRIMARY KEY(start, "end", source));
 CREATE TABLE alerts(
 	key BLOB NOT NULL, state TEXT NOT NULL, ts INTEGER NOT NULL, source TEXT NOT NULL, line BLOB NOT NULL,
-	PRIMARY KEY(key, state, ts)) WITHOUT ROWID;
+	PRIMARY KEY(key, state, ts));
 CREATE INDEX alerts_ts ON alerts(ts);
 CREATE INDEX alerts_key_ts ON alerts(key, ts);
 CREATE TABLE rules(
 	name TEXT NOT NULL, line BLOB NOT NULL, seq INTEGER NOT NULL,
-	PRIMARY KEY(name, line)) WITHOUT ROWID;
+	PRIMARY KEY(name, line));
 `
 
 func migrateBase(ctx context.Context, tx *sql.Tx) error {

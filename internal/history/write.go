@@ -415,7 +415,8 @@ func (w *Writer) minuteFromBatch(src string, m int64, ticks []batchTick) error {
 
 // prune deletes what is older than the retention, counted back from the
 // newest stored second rather than the clock, so that a replay of an old
-// log is kept.
+// log is kept. Summaries, a kilobyte or more each, are kept as long as the
+// seconds: older ranges are told by the hourly rollup of their sections.
 func (w *Writer) prune() error {
 	secs, keep := w.newest-w.s.opt.KeepSeconds, w.newest-w.s.opt.Keep
 	for _, q := range []struct {
@@ -425,8 +426,8 @@ func (w *Writer) prune() error {
 		{`DELETE FROM ticks WHERE ts < ?`, secs},
 		{`DELETE FROM minutes WHERE ts < ?`, keep},
 		{`DELETE FROM hours WHERE ts < ?`, keep},
-		{`DELETE FROM summaries WHERE start < ?`, keep},
-		{`DELETE FROM sections WHERE start < ?`, keep},
+		{`DELETE FROM summaries WHERE start < ?`, secs},
+		{`DELETE FROM sections WHERE start < ?`, secs},
 		{`DELETE FROM section_hours WHERE ts < ?`, keep},
 		{`DELETE FROM totals WHERE "end" < ?`, keep},
 		{`DELETE FROM alerts WHERE ts < ?`, keep},

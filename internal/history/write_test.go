@@ -272,3 +272,30 @@ func TestFullDiskFailsBatchesAndTheWriterGoesOn(t *testing.T) {
 	}
 	checkRollups(t, s)
 }
+
+// TestOldSectionsFromTheHours checks that once the summaries are pruned,
+// with the seconds, their sections are still told per hour.
+func TestOldSectionsFromTheHours(t *testing.T) {
+	const h0 = 1_700_000_000 - 1_700_000_000%3600
+	s := open(t, Options{KeepSeconds: 600})
+	var lines [][]byte
+	for start := int64(h0); start < h0+3600; start += 10 {
+		lines = append(lines, summaryLine(&event.Summary{Start: start, End: start + 10, Seconds: 10, Hits: 2,
+			Sections: []event.SectionStat{{Section: []byte("/a"), Hits: 2, Bytes: 4, TopPath: []byte("/a/x"), TopBytes: 2}}}))
+	}
+	store(t, s, lines)
+	store(t, s, ticks(h0, h0+3*3600, 0, func(int64) int64 { return 1 }))
+	if n := count(t, s, `SELECT count(*) FROM summaries`); n != 0 {
+		t.Fatalf("%d summaries kept, want them pruned with the seconds", n)
+	}
+	ctx := context.Background()
+	got, err := s.Sections(ctx, Range{From: h0 + 100, To: h0 + 200}, 5)
+	want := []SectionRow{{Section: "/a", Hits: 720, Bytes: 1440, TopPath: "/a/x", TopBytes: 2}}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("Sections of a pruned range: %+v, %v; want the hour's %+v", got, err, want)
+	}
+	ser, err := s.Series(ctx, Range{From: h0, To: h0 + 600, Section: "/a"}, 60)
+	if err != nil || ser.Step != 3600 || ser.Total.Hits != 720 {
+		t.Errorf("Series of a pruned range: step %d, total %+v, %v; want the hour's 720 hits", ser.Step, ser.Total, err)
+	}
+}
