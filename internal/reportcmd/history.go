@@ -90,10 +90,15 @@ func openHistory(c *cli.Context) (*recorder, error) {
 		s.Close()
 		return nil, cli.Exit(err.Error(), stage.ExitError)
 	}
-	rec := &recorder{prog: c.App.Name, path: path, store: s, w: w, errw: c.App.ErrWriter,
+	return newRecorder(c.App.Name, path, s, w, c.App.ErrWriter), nil
+}
+
+// newRecorder starts storing through w, into s of the file path.
+func newRecorder(prog, path string, s *history.Store, w *history.Writer, errw io.Writer) *recorder {
+	rec := &recorder{prog: prog, path: path, store: s, w: w, errw: errw,
 		ch: make(chan []byte, 16), free: make(chan []byte, 16), done: make(chan struct{})}
 	go rec.run()
-	return rec, nil
+	return rec
 }
 
 func keepFlag(c *cli.Context, name string, least int64) (int64, error) {
