@@ -35,6 +35,9 @@ func (s *Store) err(err error) error {
 	return fileError(s.path, describe(err, s.opt.BusyTimeout))
 }
 
+// MaxPoints bounds the points of a series, whatever maxPoints asks.
+const MaxPoints = 100_000
+
 // steps are the lengths of a series' steps, in seconds: past a day, whole
 // days.
 var steps = []int64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400}
@@ -72,6 +75,7 @@ func (s *Store) Series(ctx context.Context, r Range, maxPoints int) (Series, err
 	if r.To <= r.From || maxPoints < 1 {
 		return Series{}, nil
 	}
+	maxPoints = min(maxPoints, MaxPoints)
 	if r.Section != "" {
 		return s.sectionSeries(ctx, r, maxPoints)
 	}
