@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -113,6 +114,13 @@ func buildYear(dir string) (*Store, error) {
 		status[i] *= 60
 	}
 	hour := h.appendBlob(appendDetail(nil, &status, h.count, h.max, 0))
+	var sections []event.SectionStat
+	for i := range 10 {
+		name := fmt.Sprintf("/s%d", i)
+		sections = append(sections, event.SectionStat{Section: []byte(name), Hits: int64(10 * (10 - i)), Bytes: int64(100 * (10 - i)),
+			Errors4x: int64(i), Errors5x: int64(10 - i), TopPath: []byte(name + "/doc"), TopBytes: 1000})
+	}
+	secs := appendSections(nil, sections)
 	ctx := context.Background()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -132,11 +140,8 @@ func buildYear(dir string) (*Store, error) {
 			INSERT INTO section_hours SELECT ts, '', '/s' || i, 0, 3600 * (10 - i), 36000 * (10 - i), i, 10 - i,
 				'/s' || i || '/doc' || (ts % 7), 1000 + ts % 5000, 0, 0 FROM h, k`, []any{from, end}},
 		{`WITH RECURSIVE m(ts) AS (SELECT ?1 UNION ALL SELECT ts + 10 FROM m WHERE ts + 10 < ?2)
-			INSERT INTO summaries SELECT ts, '', ts + 10, 10, 0, 100, '{"kind":"summary"}' FROM m`,
-			[]any{end - 2*86400, end}},
-		{`WITH k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 9)
-			INSERT INTO sections SELECT start, '', '/s' || i, 0, 10 * (10 - i), 100 * (10 - i), i, 10 - i,
-				'/s' || i || '/doc', 1000 + start % 5000, 0, 0 FROM summaries, k`, nil},
+			INSERT INTO summaries SELECT ts, '', ts + 10, 10, 0, 550, 0, 0, ?3, '{"kind":"summary"}' FROM m`,
+			[]any{end - 2*86400, end, secs}},
 		{`INSERT INTO meta VALUES('newest', ?1)`, []any{end - 1}},
 	} {
 		if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/httpmon/httpmon/internal/event"
 )
 
 func TestOpenMakesAPrivateWALHistory(t *testing.T) {
@@ -187,7 +189,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := tx.Exec(`INSERT INTO sections VALUES(3600, '', '/a', 0, 5, 50, 1, 2, '/a/x', 30, 0, 0)`); err != nil {
+	secs := appendSections(nil, []event.SectionStat{{Section: []byte("/a"), Hits: 5, Bytes: 50, Errors4x: 1, Errors5x: 2, TopPath: []byte("/a/x"), TopBytes: 30}})
+	if _, err := tx.Exec(`INSERT INTO summaries VALUES(3600, '', 3610, 10, 0, 5, 0, 0, ?, '{"kind":"summary"}')`, secs); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := tx.Exec(`PRAGMA application_id=1752460654; PRAGMA user_version=1`); err != nil {
@@ -219,7 +222,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		{`SELECT sum(hits) FROM hours`, 270},
 		{`SELECT hits FROM hours WHERE ts = 3600`, 250},
 		{`SELECT detail = x'007d00007d0000' FROM hours WHERE ts = 3600`, 1}, // 125 2xx, 125 5xx
-		{`SELECT hits FROM section_hours WHERE ts = 3600 AND section = '/a'`, 5},
+		{`SELECT hits FROM section_hours WHERE ts = 3600 AND section = '/a' AND top_path = '/a/x' AND e5 = 2`, 5},
 	} {
 		if got := count(t, s, c.q); got != c.want {
 			t.Errorf("%s: %d, want %d", c.q, got, c.want)

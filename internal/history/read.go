@@ -192,7 +192,7 @@ func (s *Store) offsetBefore(ctx context.Context, to int64) (int32, error) {
 
 func (s *Store) sectionSeries(ctx context.Context, r Range, maxPoints int) (Series, error) {
 	var interval int64
-	err := s.db.QueryRowContext(ctx, `SELECT "end" - start FROM summaries WHERE start >= ? AND start < ? AND NOT json_extract(line, '$.partial') LIMIT 1`,
+	err := s.db.QueryRowContext(ctx, `SELECT "end" - start FROM summaries WHERE start >= ? AND start < ? AND seconds = "end" - start LIMIT 1`,
 		r.From, r.To).Scan(&interval)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Series{}, s.err(err)
@@ -206,26 +206,10 @@ func (s *Store) sectionSeries(ctx context.Context, r Range, maxPoints int) (Seri
 		// The summaries are gone: hours it is.
 		step = max(step, 3600)
 	}
-	table, ts := "sections", "start"
-	if step >= 3600 {
-		table, ts = "section_hours", "ts"
-	}
 	ser := newSeries(r, step)
 	a := ser.Points[0].TS
-	cond, args := sourceFilter(r, []any{r.Section, a, r.To})
-	rows, err := s.db.QueryContext(ctx, `SELECT `+ts+`, utc_offset, hits, bytes, e4, e5 FROM `+table+
-		` WHERE section = ? AND `+ts+` >= ? AND `+ts+` < ?`+cond+` ORDER BY `+ts, args...)
-	if err != nil {
-		return Series{}, s.err(err)
-	}
-	defer rows.Close()
 	seen := false
-	for rows.Next() {
-		var t, hits, bytes, e4, e5 int64
-		var off int32
-		if err := rows.Scan(&t, &off, &hits, &bytes, &e4, &e5); err != nil {
-			return Series{}, s.err(err)
-		}
+	addTo := func(t int64, off int32, hits, bytes, e4, e5 int64) {
 		p := &ser.Points[(t-a)/step]
 		p.Hits += hits
 		p.Bytes += bytes
@@ -233,7 +217,21 @@ func (s *Store) sectionSeries(ctx context.Context, r Range, maxPoints int) (Seri
 		p.Status[event.Class5xx] += e5
 		ser.UTCOffset, seen = off, true
 	}
-	if err := rows.Err(); err != nil {
+	if step < 3600 {
+		err = eachSummary(ctx, s.db, r.Source, a, r.To, func(row *summaryRow) error {
+			return eachSection(row.sections, func(sec *sectionStat) {
+				if string(sec.name) == r.Section {
+					addTo(row.start, row.off, sec.hits, sec.bytes, sec.e4, sec.e5)
+				}
+			})
+		})
+	} else {
+		err = s.sectionHours(ctx, r, a, func(t int64, off int32, hits, bytes, e4, e5 int64) error {
+			addTo(t, off, hits, bytes, e4, e5)
+			return nil
+		})
+	}
+	if err != nil {
 		return Series{}, s.err(err)
 	}
 	ser.total()
@@ -245,6 +243,29 @@ func (s *Store) sectionSeries(ctx context.Context, r Range, maxPoints int) (Seri
 	return ser, nil
 }
 
+// sectionHours calls fn with the hourly rollup of r.Section from the hour
+// from up to r.To.
+func (s *Store) sectionHours(ctx context.Context, r Range, from int64, fn func(t int64, off int32, hits, bytes, e4, e5 int64) error) error {
+	cond, args := sourceFilter(r, []any{r.Section, from, r.To})
+	rows, err := s.db.QueryContext(ctx, `SELECT ts, utc_offset, hits, bytes, e4, e5 FROM section_hours
+		WHERE section = ? AND ts >= ? AND ts < ?`+cond+` ORDER BY ts`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t, hits, bytes, e4, e5 int64
+		var off int32
+		if err := rows.Scan(&t, &off, &hits, &bytes, &e4, &e5); err != nil {
+			return err
+		}
+		if err := fn(t, off, hits, bytes, e4, e5); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // Sections returns the top n sections of r by hits, ties by name, from the
 // summaries that start in r: the hours wholly inside r from the sections'
 // hourly rollup, the rest from the summaries' own sections while they are
@@ -254,7 +275,24 @@ func (s *Store) Sections(ctx context.Context, r Range, n int) ([]SectionRow, err
 		return nil, nil
 	}
 	rows := map[string]*SectionRow{}
-	add := func(table, ts string, lo, hi int64) error {
+	merge := func(o *SectionRow) {
+		row := rows[o.Section]
+		if row == nil {
+			row = &SectionRow{Section: o.Section}
+			rows[o.Section] = row
+		}
+		row.Hits += o.Hits
+		row.Bytes += o.Bytes
+		row.Errors4x += o.Errors4x
+		row.Errors5x += o.Errors5x
+		if o.TopBytes > row.TopBytes || row.TopPath == "" && o.TopBytes == row.TopBytes {
+			row.TopBytes, row.TopPath = o.TopBytes, o.TopPath
+		}
+		row.Approx = row.Approx || o.Approx
+		row.Error += o.Error
+	}
+	// hours adds the hourly rollup of [lo, hi).
+	hours := func(lo, hi int64) error {
 		if lo >= hi {
 			return nil
 		}
@@ -263,34 +301,34 @@ func (s *Store) Sections(ctx context.Context, r Range, n int) ([]SectionRow, err
 			cond += " AND section = ?"
 			args = append(args, r.Section)
 		}
-		q, err := s.db.QueryContext(ctx, `SELECT section, hits, bytes, e4, e5, top_path, top_bytes, approx, err FROM `+table+
-			` WHERE `+ts+` >= ? AND `+ts+` < ?`+cond, args...)
+		q, err := s.db.QueryContext(ctx, `SELECT section, hits, bytes, e4, e5, top_path, top_bytes, approx, err FROM section_hours
+			WHERE ts >= ? AND ts < ?`+cond, args...)
 		if err != nil {
 			return err
 		}
 		defer q.Close()
-		var name, path string
-		var hits, bytes, e4, e5, top, approx, serr int64
+		var o SectionRow
+		var approx int64
 		for q.Next() {
-			if err := q.Scan(&name, &hits, &bytes, &e4, &e5, &path, &top, &approx, &serr); err != nil {
+			if err := q.Scan(&o.Section, &o.Hits, &o.Bytes, &o.Errors4x, &o.Errors5x, &o.TopPath, &o.TopBytes, &approx, &o.Error); err != nil {
 				return err
 			}
-			row := rows[name]
-			if row == nil {
-				row = &SectionRow{Section: name}
-				rows[name] = row
-			}
-			row.Hits += hits
-			row.Bytes += bytes
-			row.Errors4x += e4
-			row.Errors5x += e5
-			if top > row.TopBytes || row.TopPath == "" && top == row.TopBytes {
-				row.TopBytes, row.TopPath = top, path
-			}
-			row.Approx = row.Approx || approx > 0
-			row.Error += serr
+			o.Approx = approx > 0
+			merge(&o)
 		}
 		return q.Err()
+	}
+	// summaries adds the sections of the summaries that start in [lo, hi).
+	summaries := func(lo, hi int64) error {
+		if lo >= hi {
+			return nil
+		}
+		acc := sectionSums{}
+		err := eachSummary(ctx, s.db, r.Source, lo, hi, func(row *summaryRow) error { return acc.add(row, r.Section) })
+		for _, o := range acc {
+			merge(o)
+		}
+		return err
 	}
 	hLo, hHi := floorTo(r.From+3599, 3600), floorTo(r.To, 3600)
 	// Where the summaries are gone, the hours that r starts and ends in
@@ -307,9 +345,9 @@ func (s *Store) Sections(ctx context.Context, r Range, n int) ([]SectionRow, err
 	}
 	var err error
 	if hLo < hHi {
-		err = errors.Join(add("section_hours", "ts", hLo, hHi), add("sections", "start", r.From, hLo), add("sections", "start", hHi, r.To))
+		err = errors.Join(hours(hLo, hHi), summaries(r.From, hLo), summaries(hHi, r.To))
 	} else {
-		err = add("sections", "start", r.From, r.To)
+		err = summaries(r.From, r.To)
 	}
 	if err != nil {
 		return nil, s.err(err)
@@ -512,11 +550,31 @@ func withSource(line []byte, source string) []byte {
 // first; with r.Section set, those that list the section.
 func (s *Store) Summaries(ctx context.Context, r Range, fn func(line []byte) error) error {
 	cond, args := sourceFilter(r, []any{r.From, r.To})
-	if r.Section != "" {
-		cond += ` AND EXISTS (SELECT 1 FROM sections c WHERE c.start = summaries.start AND c.source = summaries.source AND c.section = ?)`
-		args = append(args, r.Section)
+	rows, err := s.db.QueryContext(ctx, `SELECT sections, line FROM summaries WHERE start >= ? AND start < ?`+cond+` ORDER BY start, source`, args...)
+	if err != nil {
+		return s.err(err)
 	}
-	return s.lines(ctx, `SELECT line FROM summaries WHERE start >= ? AND start < ?`+cond+` ORDER BY start, source`, args, fn)
+	defer rows.Close()
+	var secs sql.RawBytes
+	var line []byte
+	for rows.Next() {
+		if err := rows.Scan(&secs, &line); err != nil {
+			return s.err(err)
+		}
+		if r.Section != "" {
+			listed := false
+			if err := eachSection(secs, func(sec *sectionStat) { listed = listed || string(sec.name) == r.Section }); err != nil {
+				return s.err(err)
+			}
+			if !listed {
+				continue
+			}
+		}
+		if err := fn(line); err != nil {
+			return err
+		}
+	}
+	return s.err(rows.Err())
 }
 
 // AlertRecords calls fn with the alert records of r, oldest first; with

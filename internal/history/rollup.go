@@ -150,16 +150,106 @@ func rebuild(ctx context.Context, tx *sql.Tx, from, to string, step, lo, hi int6
 
 // rebuildSectionHour recomputes the sections of the hour h from the
 // sections of the summaries that start in it, in the zone of the latest.
-// The heaviest document is the row of the largest top_bytes: SQLite takes
-// the bare columns of a query's only max() from the row that has it.
 func rebuildSectionHour(ctx context.Context, tx *sql.Tx, h int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM section_hours WHERE ts = ?`, h); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO section_hours
-		SELECT ?1, source, section, (SELECT utc_offset FROM sections WHERE start >= ?1 AND start < ?1 + 3600 ORDER BY start DESC LIMIT 1),
-			sum(hits), sum(bytes), sum(e4), sum(e5),
-			top_path, max(top_bytes), sum(approx), sum(err)
-		FROM sections WHERE start >= ?1 AND start < ?1 + 3600 GROUP BY source, section`, h)
-	return err
+	acc := sectionSums{}
+	var off int32
+	err := eachSummary(ctx, tx, "", h, h+3600, func(row *summaryRow) error {
+		off = row.off
+		return acc.add(row, "")
+	})
+	if err != nil {
+		return err
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO section_hours VALUES(?,?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	for k, r := range acc {
+		approx := 0
+		if r.Approx {
+			approx = 1
+		}
+		if _, err := ins.ExecContext(ctx, h, k.source, r.Section, off, r.Hits, r.Bytes, r.Errors4x, r.Errors5x,
+			r.TopPath, r.TopBytes, approx, r.Error); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// summaryRow is a stored summary, without its line.
+type summaryRow struct {
+	start    int64
+	source   string
+	off      int32
+	approx   bool
+	err      int64
+	sections sql.RawBytes
+}
+
+// eachSummary calls fn with the summaries that start in [lo, hi), of
+// source unless it is empty, oldest first.
+func eachSummary(ctx context.Context, q querier, source string, lo, hi int64, fn func(*summaryRow) error) error {
+	query := `SELECT start, source, utc_offset, approx, err, sections FROM summaries WHERE start >= ? AND start < ?`
+	args := []any{lo, hi}
+	if source != "" {
+		query += ` AND source = ?`
+		args = append(args, source)
+	}
+	rows, err := q.QueryContext(ctx, query+` ORDER BY start`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var row summaryRow
+	for rows.Next() {
+		if err := rows.Scan(&row.start, &row.source, &row.off, &row.approx, &row.err, &row.sections); err != nil {
+			return err
+		}
+		if err := fn(&row); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// sectionKey is a section of a source.
+type sectionKey struct{ source, section string }
+
+// sectionSums adds up the sections of summaries, by source and section.
+type sectionSums map[sectionKey]*SectionRow
+
+// add adds the sections of a summary, or only section unless it is empty.
+func (acc sectionSums) add(row *summaryRow, section string) error {
+	return eachSection(row.sections, func(sec *sectionStat) {
+		if section != "" && string(sec.name) != section {
+			return
+		}
+		k := sectionKey{row.source, string(sec.name)}
+		r := acc[k]
+		if r == nil {
+			r = &SectionRow{Section: k.section}
+			acc[k] = r
+		}
+		r.Hits += sec.hits
+		r.Bytes += sec.bytes
+		r.Errors4x += sec.e4
+		r.Errors5x += sec.e5
+		if sec.topBytes > r.TopBytes || r.TopPath == "" && sec.topBytes == r.TopBytes {
+			r.TopBytes, r.TopPath = sec.topBytes, string(sec.topPath)
+		}
+		if row.approx {
+			r.Approx = true
+			r.Error += row.err
+		}
+	})
 }

@@ -30,8 +30,10 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 // every source is one scan of the key. The status classes and the latency
 // sketch of a second, minute or hour are one blob, "detail" (see
 // appendDetail): a row is written with few values, which is most of the
-// cost of storing a tick. Tables of whole records are rowid tables, which
-// keep long rows compactly, unlike those WITHOUT ROWID.
+// cost of storing a tick. A summary's sections are a blob too (see
+// appendSections), read when their hour is rolled up. Tables of whole
+// records are rowid tables, which keep long rows compactly, unlike those
+// WITHOUT ROWID.
 const schemaBase = `
 CREATE TABLE meta(key TEXT PRIMARY KEY, value ANY) WITHOUT ROWID;
 CREATE TABLE ticks(
@@ -40,14 +42,9 @@ CREATE TABLE ticks(
 	PRIMARY KEY(ts, source)) WITHOUT ROWID;
 CREATE TABLE summaries(
 	start INTEGER NOT NULL, source TEXT NOT NULL, "end" INTEGER NOT NULL, seconds INTEGER NOT NULL,
-	utc_offset INTEGER NOT NULL, hits INTEGER NOT NULL, line BLOB NOT NULL,
+	utc_offset INTEGER NOT NULL, hits INTEGER NOT NULL,
+	approx INTEGER NOT NULL, err INTEGER NOT NULL, sections BLOB NOT NULL, line BLOB NOT NULL,
 	PRIMARY KEY(start, source));
-CREATE TABLE sections(
-	start INTEGER NOT NULL, source TEXT NOT NULL, section TEXT NOT NULL,
-	utc_offset INTEGER NOT NULL, hits INTEGER NOT NULL, bytes INTEGER NOT NULL,
-	e4 INTEGER NOT NULL, e5 INTEGER NOT NULL, top_path TEXT NOT NULL, top_bytes INTEGER NOT NULL,
-	approx INTEGER NOT NULL, err INTEGER NOT NULL,
-	PRIMARY KEY(start, source, section)) WITHOUT ROWID;
 CREATE TABLE totals(
 	start INTEGER NOT NULL, "end" INTEGER NOT NULL, source TEXT NOT NULL, line BLOB NOT NULL,
 	PRIMARY KEY(start, "end", source));
@@ -84,7 +81,6 @@ CREATE TABLE section_hours(
 	e4 INTEGER NOT NULL, e5 INTEGER NOT NULL, top_path TEXT NOT NULL, top_bytes INTEGER NOT NULL,
 	approx INTEGER NOT NULL, err INTEGER NOT NULL,
 	PRIMARY KEY(ts, source, section)) WITHOUT ROWID;
-CREATE INDEX sections_section ON sections(section, start);
 CREATE INDEX section_hours_section ON section_hours(section, ts);
 `
 
@@ -104,7 +100,7 @@ func migrateRollups(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT min(start), max(start) FROM sections`).Scan(&lo, &hi); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT min(start), max(start) FROM summaries`).Scan(&lo, &hi); err != nil {
 		return err
 	}
 	if lo.Valid {

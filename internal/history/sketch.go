@@ -206,3 +206,67 @@ func (s *sketch) quantile(p int, n int64) float64 {
 	}
 	return s.max
 }
+
+// appendSections encodes the sections of a summary: for each its name,
+// hits, bytes, 4xx, 5xx, heaviest document and its size, strings as their
+// length and bytes, numbers as varints.
+func appendSections(b []byte, secs []event.SectionStat) []byte {
+	for i := range secs {
+		sec := &secs[i]
+		b = binary.AppendUvarint(b, uint64(len(sec.Section)))
+		b = append(b, sec.Section...)
+		b = binary.AppendUvarint(b, uint64(sec.Hits))
+		b = binary.AppendUvarint(b, uint64(sec.Bytes))
+		b = binary.AppendUvarint(b, uint64(sec.Errors4x))
+		b = binary.AppendUvarint(b, uint64(sec.Errors5x))
+		b = binary.AppendUvarint(b, uint64(len(sec.TopPath)))
+		b = append(b, sec.TopPath...)
+		b = binary.AppendUvarint(b, uint64(sec.TopBytes))
+	}
+	return b
+}
+
+// sectionStat is one section read from appendSections' encoding; its
+// slices alias the blob.
+type sectionStat struct {
+	name, topPath                 []byte
+	hits, bytes, e4, e5, topBytes int64
+}
+
+var errSections = errors.New("damaged sections of a summary")
+
+// eachSection calls fn with each section of blob.
+func eachSection(blob []byte, fn func(*sectionStat)) error {
+	var sec sectionStat
+	bad := false
+	num := func() int64 {
+		v, n := binary.Uvarint(blob)
+		if n <= 0 {
+			bad = true
+			return 0
+		}
+		blob = blob[n:]
+		return int64(v)
+	}
+	str := func() []byte {
+		n := num()
+		if bad || n > int64(len(blob)) {
+			bad = true
+			return nil
+		}
+		s := blob[:n]
+		blob = blob[n:]
+		return s
+	}
+	for len(blob) > 0 {
+		sec.name = str()
+		sec.hits, sec.bytes, sec.e4, sec.e5 = num(), num(), num(), num()
+		sec.topPath = str()
+		sec.topBytes = num()
+		if bad {
+			return errSections
+		}
+		fn(&sec)
+	}
+	return nil
+}

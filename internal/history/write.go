@@ -63,9 +63,7 @@ var writeStatements = map[string]string{
 	"minute":         `INSERT OR REPLACE INTO minutes VALUES(?,?,?,?,?,?)`,
 	"hour":           `INSERT OR REPLACE INTO hours VALUES(?,?,?,?,?,?)`,
 	"summarySeconds": `SELECT seconds FROM summaries WHERE start=? AND source=?`,
-	"summary":        `INSERT OR REPLACE INTO summaries VALUES(?,?,?,?,?,?,?)`,
-	"sectionsClear":  `DELETE FROM sections WHERE start=? AND source=?`,
-	"section":        `INSERT OR REPLACE INTO sections VALUES(?,?,?,?,?,?,?,?,?,?,?,?)`,
+	"summary":        `INSERT OR REPLACE INTO summaries VALUES(?,?,?,?,?,?,?,?,?,?)`,
 	"total":          `INSERT OR REPLACE INTO totals VALUES(?,?,?,?)`,
 	"alert":          `INSERT OR REPLACE INTO alerts VALUES(?,?,?,?,?)`,
 	"rule": `INSERT INTO rules VALUES(?,?,(SELECT coalesce(max(seq),0)+1 FROM rules))
@@ -262,22 +260,13 @@ func (w *Writer) summary(line []byte, s *event.Summary) error {
 	case seconds.Int64 > s.Seconds:
 		return nil
 	}
-	if err := w.exec("summary", s.Start, src, s.End, s.Seconds, s.UTCOffset, s.Hits, line); err != nil {
-		return err
-	}
-	if err := w.exec("sectionsClear", s.Start, src); err != nil {
-		return err
-	}
 	approx, serr := 0, int64(0)
 	if s.SectionsApprox {
 		approx, serr = 1, s.SectionsError
 	}
-	for i := range s.Sections {
-		sec := &s.Sections[i]
-		if err := w.exec("section", s.Start, src, string(sec.Section), s.UTCOffset, sec.Hits, sec.Bytes,
-			sec.Errors4x, sec.Errors5x, string(sec.TopPath), sec.TopBytes, approx, serr); err != nil {
-			return err
-		}
+	w.buf = appendSections(w.buf[:0], s.Sections)
+	if err := w.exec("summary", s.Start, src, s.End, s.Seconds, s.UTCOffset, s.Hits, approx, serr, w.buf, line); err != nil {
+		return err
 	}
 	w.secHour[floorTo(s.Start, 3600)] = struct{}{}
 	if s.End > s.Start {
@@ -427,7 +416,6 @@ func (w *Writer) prune() error {
 		{`DELETE FROM minutes WHERE ts < ?`, keep},
 		{`DELETE FROM hours WHERE ts < ?`, keep},
 		{`DELETE FROM summaries WHERE start < ?`, secs},
-		{`DELETE FROM sections WHERE start < ?`, secs},
 		{`DELETE FROM section_hours WHERE ts < ?`, keep},
 		{`DELETE FROM totals WHERE "end" < ?`, keep},
 		{`DELETE FROM alerts WHERE ts < ?`, keep},

@@ -229,7 +229,6 @@ func TestRetentionCountsFromTheNewestSecond(t *testing.T) {
 		{`SELECT min(ts) FROM minutes`, floorTo(newest-2*3600+59, 60)},
 		{`SELECT min(ts) FROM hours`, old + 3600},
 		{`SELECT count(*) FROM summaries`, 0},
-		{`SELECT count(*) FROM sections`, 0},
 		{`SELECT count(*) FROM section_hours`, 0},
 	} {
 		if got := count(t, s, c.q); got != c.want {
