@@ -130,6 +130,8 @@ type recorder struct {
 	rest     []byte // a partial line, of Write
 	skipping bool   // in a line longer than lineio.DefaultMaxLine
 	reported bool
+
+	finished bool // of the caller: Finish has closed ch
 }
 
 // chunkSize is how much Line gathers before sending it.
@@ -266,23 +268,39 @@ func (r *recorder) check(err error) {
 		r.prog, textsafe.String(err.Error()))
 }
 
-// Close stores what is queued, commits, and closes the store; nil-safe. It
-// returns err, or else an error when records could not be stored.
-func (r *recorder) Close(err error) error {
+// Store returns the store that r writes to, for readers of the history.
+func (r *recorder) Store() *history.Store { return r.store }
+
+// Finish stores what is queued and commits; nil-safe. The store stays
+// open for its readers. It returns err, or else an error when records
+// could not be stored.
+func (r *recorder) Finish(err error) error {
 	if r == nil {
 		return err
 	}
-	r.Idle()
-	close(r.ch)
-	<-r.done
-	if cerr := r.store.Close(); cerr != nil {
-		r.check(cerr)
+	if !r.finished {
+		r.finished = true
+		r.Idle()
+		close(r.ch)
 	}
+	<-r.done
 	if lost := r.w.Lost(); lost > 0 && err == nil {
 		return cli.Exit(fmt.Sprintf("history %s: %d records were not stored", textsafe.String(r.path), lost), stage.ExitError)
 	}
 	if r.reported && err == nil {
 		return cli.Exit("", stage.ExitError)
+	}
+	return err
+}
+
+// Close finishes and closes the store; nil-safe.
+func (r *recorder) Close(err error) error {
+	if r == nil {
+		return err
+	}
+	err = r.Finish(err)
+	if cerr := r.store.Close(); cerr != nil && err == nil {
+		err = cli.Exit(cerr.Error(), stage.ExitError)
 	}
 	return err
 }
