@@ -150,10 +150,12 @@ type FileError struct {
 	Err  error
 }
 
+// Error names the file, escaped for a terminal, and says what is wrong.
 func (e *FileError) Error() string {
 	return "history " + textsafe.String(e.Path) + ": " + e.Err.Error()
 }
 
+// Unwrap returns the error of the file.
 func (e *FileError) Unwrap() error { return e.Err }
 
 // Path returns the file of the store.

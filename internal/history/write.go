@@ -107,7 +107,10 @@ func (w *Writer) Close() error {
 // skipped, and the stage that showed it has reported it already.
 type BadRecord struct{ Err error }
 
+// Error says what is wrong with the record.
 func (e *BadRecord) Error() string { return e.Err.Error() }
+
+// Unwrap returns the decoder's error.
 func (e *BadRecord) Unwrap() error { return e.Err }
 
 // Line stores one NDJSON record of any kind the history keeps (tick,
