@@ -45,7 +45,7 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       os.Getenv("UPDATE_GOLDEN") != "",
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"sum": sumCmd, "mklong": mklongCmd, "waitstate": waitStateCmd, "mkmmdb": mkmmdbCmd},
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"sum": sumCmd, "mklong": mklongCmd, "waitstate": waitStateCmd, "mkmmdb": mkmmdbCmd, "histsql": histsqlCmd},
 		Setup: func(env *testscript.Env) error {
 			// Colour and terminal detection must not depend on who runs
 			// the tests.

@@ -157,11 +157,13 @@ func (d *Decoder) bins(field string, bins []Bin) ([]Bin, error) {
 	if !ok {
 		return bins, err
 	}
+	// The names of the elements, made once rather than for every bin.
+	elem, index, count := field+"[]", field+"[][0]", field+"[][1]"
 	for d.it.ReadArray() {
 		var b Bin
-		if ok, err := d.expect(field+"[]", jsoniter.ArrayValue, "an array of index and count"); !ok {
+		if ok, err := d.expect(elem, jsoniter.ArrayValue, "an array of index and count"); !ok {
 			if err == nil {
-				err = fmt.Errorf("field %q: want [index, count], not null", field+"[]")
+				err = fmt.Errorf("field %q: want [index, count], not null", elem)
 			}
 			return bins, err
 		}
@@ -169,16 +171,16 @@ func (d *Decoder) bins(field string, bins []Bin) ([]Bin, error) {
 		for d.it.ReadArray() {
 			switch n {
 			case 0:
-				v, ok, err := d.num(field + "[][0]")
+				v, ok, err := d.num(index)
 				if err != nil {
 					return bins, err
 				}
 				if !ok || v != math.Trunc(v) || v < math.MinInt32 || v > math.MaxInt32 {
-					return bins, fmt.Errorf("field %q: want a bin index, a 32-bit integer", field+"[][0]")
+					return bins, fmt.Errorf("field %q: want a bin index, a 32-bit integer", index)
 				}
 				b.Index = int32(v)
 			case 1:
-				if b.Count, err = d.count(field + "[][1]"); err != nil {
+				if b.Count, err = d.count(count); err != nil {
 					return bins, err
 				}
 			default:
@@ -191,7 +193,7 @@ func (d *Decoder) bins(field string, bins []Bin) ([]Bin, error) {
 		}
 		switch {
 		case n < 2 || b.Count == 0:
-			return bins, fmt.Errorf("field %q: want [index, count] with a count of at least 1", field+"[]")
+			return bins, fmt.Errorf("field %q: want [index, count] with a count of at least 1", elem)
 		case len(bins) > 0 && b.Index <= bins[len(bins)-1].Index:
 			return bins, errors.New(`field "` + field + `": bin indexes must ascend`)
 		}

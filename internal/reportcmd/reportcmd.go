@@ -62,7 +62,7 @@ func New() *cli.App {
 				Usage: "exit with status 4 when an alert fired (errors keep 1, 2 and 3)"},
 			&cli.Float64Flag{Name: "threshold", Value: event.DefaultThreshold,
 				Usage: "alert threshold in req/s drawn on the dashboard's graph until httpmon-alert's rule records bring their own"},
-		}, stage.InputFlags(name)...)),
+		}, append(historyFlags(), stage.InputFlags(name)...)...)),
 		Action: run,
 	}
 }
@@ -101,18 +101,22 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	hist, err := openHistory(c)
+	if err != nil {
+		return err
+	}
 	// --alerts-only is for cron and scripts: text even on a terminal.
 	if tui && !c.Bool("alerts-only") {
-		return runTUI(c)
+		return runTUI(c, hist)
 	}
 	top := c.Int("top")
 	if top < 1 || top > 1000 {
-		return stage.UsageError("--top must be from 1 to 1000, got %d", top)
+		return hist.Close(stage.UsageError("--top must be from 1 to 1000, got %d", top))
 	}
 	alertsOnly := c.Bool("alerts-only")
 	st, err := stage.New(c)
 	if err != nil {
-		return err
+		return hist.Close(err)
 	}
 	r := report.New(st.Out, report.Options{Color: color, Top: top, Cut: isTerminal(c)})
 	dec := event.NewDecoder()
@@ -125,6 +129,7 @@ func run(c *cli.Context) error {
 		// takes every record and shows the ones meant for people.
 		func([]byte) bool { return true },
 		func(kind, raw []byte) error {
+			hist.Line(raw)
 			switch string(kind) {
 			case event.KindSummary:
 				if err := dec.Summary(raw, &sum); err != nil {
@@ -163,10 +168,11 @@ func run(c *cli.Context) error {
 		},
 		// A live log that falls silent shows its run of empty intervals
 		// after a second or two; a replay does not pause.
-		stage.OnIdle(time.Second, r.Idle))
+		stage.OnIdle(time.Second, func() error { hist.Idle(); return r.Idle() }))
 	if ferr := r.Flush(); err == nil {
 		err = ferr
 	}
+	err = hist.Close(err)
 	if err = st.Finish(err); err == nil && c.Bool("exit-status") && r.Fired() {
 		// Quiet: the output says what fired.
 		err = cli.Exit("", exitFired)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
 	"time"
@@ -89,13 +90,14 @@ func pipedInput(c *cli.Context) bool {
 
 // runTUI shows the dashboard over the records of standard input until the
 // person quits, the input ends and they quit, or a signal comes.
-func runTUI(c *cli.Context) error {
+func runTUI(c *cli.Context, hist *recorder) error {
 	held := &heldWriter{w: c.App.ErrWriter}
 	c.App.ErrWriter = held
+	hist.setErrWriter(held)
 	st, err := stage.New(c)
 	if err != nil {
 		held.Release(c.App.Name)
-		return err
+		return hist.Close(err)
 	}
 	// Quitting stops the reader at once, without the drain a pipeline
 	// stage gives its upstream on Ctrl-C: the person has seen enough. The
@@ -107,7 +109,7 @@ func runTUI(c *cli.Context) error {
 	// fails in a way that must not leave the terminal in raw mode.
 	progCtx, stopProg := context.WithCancel(st.Ctx)
 	defer stopProg()
-	f := startFeed(st, ctx.Done(), stopProg)
+	f := startFeed(st, hist.tee(st.Stdin()), ctx.Done(), stopProg)
 	ic := newInterrupter(c)
 	m := dashboard.New(dashboard.Options{
 		Interrupt: ic.interrupt,
@@ -125,11 +127,15 @@ func runTUI(c *cli.Context) error {
 	}
 	cancel()
 	<-f.done
+	histErr := hist.Close(nil)
 	held.Release(c.App.Name)
 	if fm, ok := final.(dashboard.Model); ok {
 		dashboard.WriteNotices(c.App.ErrWriter, fm.State(), c.App.Name)
 	}
-	return finish(c, st, f.crash, final, err)
+	if err = finish(c, st, f.crash, final, err); err == nil {
+		err = histErr
+	}
+	return err
 }
 
 // feed runs dashboard.Feed in a goroutine of its own.
@@ -142,7 +148,7 @@ type feed struct {
 // startFeed starts reading st's input into batches until it ends or stop
 // closes. A panic in the reader is kept and ends the program through
 // stopProg, so that the terminal is restored before it is told.
-func startFeed(st *stage.Stage, stop <-chan struct{}, stopProg func()) *feed {
+func startFeed(st *stage.Stage, in io.Reader, stop <-chan struct{}, stopProg func()) *feed {
 	f := &feed{batches: make(chan dashboard.Batch), done: make(chan struct{})}
 	go func() {
 		defer close(f.done)
@@ -152,7 +158,7 @@ func startFeed(st *stage.Stage, stop <-chan struct{}, stopProg func()) *feed {
 				stopProg()
 			}
 		}()
-		dashboard.Feed(st.Stdin(), f.batches, dashboard.FeedOptions{
+		dashboard.Feed(in, f.batches, dashboard.FeedOptions{
 			Done: stop,
 			OnBad: func(line int64, raw []byte, err error) {
 				st.Rejects.Report("", line, raw, err)
