@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"math"
 	"sort"
 	"strconv"
@@ -61,13 +62,13 @@ type page struct {
 // presetLink is one button of the range picker.
 type presetLink struct {
 	Name    string
-	Query   string
+	URL     template.URL
 	Current bool
 }
 
 type sectionRow struct {
 	Section  string
-	Query    string // the page of the range filtered to this section
+	URL      template.URL // the page of the range filtered to this section
 	Hits     int64
 	Bytes    string
 	Errors4x int64
@@ -175,7 +176,7 @@ func (s *Server) buildPage(ctx context.Context, v view, inline bool) (*page, err
 		Empty:    ser.Total.Hits == 0,
 	}
 	for _, pr := range presets {
-		p.Presets = append(p.Presets, presetLink{Name: pr.Name, Query: v.presetQuery(pr.Name), Current: v.Live && v.Last == pr.Name})
+		p.Presets = append(p.Presets, presetLink{Name: pr.Name, URL: pageURL(v.presetQuery(pr.Name)), Current: v.Live && v.Last == pr.Name})
 	}
 	s.charts(p, &ser, zone)
 	if !inline {
@@ -304,7 +305,7 @@ func sectionRows(secs []history.SectionRow, v *view) []sectionRow {
 	rows := make([]sectionRow, 0, len(secs))
 	for _, r := range secs {
 		row := sectionRow{
-			Section: textsafe.String(r.Section), Query: v.query(r.Section),
+			Section: textsafe.String(r.Section), URL: pageURL(v.query(r.Section)),
 			Hits: r.Hits, Bytes: formatBytes(r.Bytes), Errors4x: r.Errors4x, Errors5x: r.Errors5x,
 			TopPath: textsafe.String(r.TopPath), TopBytes: formatBytes(r.TopBytes),
 			Approx: r.Approx, Error: r.Error,
@@ -475,6 +476,12 @@ func newTimeline(als []event.Alert, v *view, ser *history.Series, zone *time.Loc
 	}
 	return t
 }
+
+// pageURL is the page's own address with query q, which url.Values
+// encoded: a relative URL with nothing in it to escape further, and so
+// trusted by html/template as it is (it would otherwise escape the query's
+// = and & as if q were one value).
+func pageURL(q string) template.URL { return template.URL("/?" + q) }
 
 // safe returns text from a log or a peer as a string that shows every
 // control and bidirectional override as a visible escape.

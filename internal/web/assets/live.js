@@ -15,7 +15,7 @@
   // server's textsafe does for the rest of the page.
   function safe(s) {
     return String(s).replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, function (c) {
-      return "\\u" + ("000" + c.charCodeAt(0).toString(16).toUpperCase()).slice(-4);
+      return "\\u" + ("000" + c.charCodeAt(0).toString(16)).slice(-4);
     });
   }
 
