@@ -62,7 +62,7 @@ func New() *cli.App {
 				Usage: "exit with status 4 when an alert fired (errors keep 1, 2 and 3)"},
 			&cli.Float64Flag{Name: "threshold", Value: event.DefaultThreshold,
 				Usage: "alert threshold in req/s drawn on the dashboard's graph until httpmon-alert's rule records bring their own"},
-		}, stage.InputFlags(name)...)),
+		}, append(webFlags(), stage.InputFlags(name)...)...)),
 		Action: run,
 	}
 }
@@ -97,12 +97,16 @@ func run(c *cli.Context) error {
 	if c.Bool("alerts-only") && c.Bool("tui") {
 		return stage.UsageError("--alerts-only and --tui contradict each other: --alerts-only prints text")
 	}
+	wo, err := newWebOutput(c)
+	if err != nil {
+		return err
+	}
 	tui, err := useTUI(c)
 	if err != nil {
 		return err
 	}
 	// --alerts-only is for cron and scripts: text even on a terminal.
-	if tui && !c.Bool("alerts-only") {
+	if tui && !c.Bool("alerts-only") && wo == nil {
 		return runTUI(c)
 	}
 	top := c.Int("top")
@@ -113,6 +117,9 @@ func run(c *cli.Context) error {
 	st, err := stage.New(c)
 	if err != nil {
 		return err
+	}
+	if err := wo.start(st.Ctx, c); err != nil {
+		return st.Finish(err)
 	}
 	r := report.New(st.Out, report.Options{Color: color, Top: top, Cut: isTerminal(c)})
 	dec := event.NewDecoder()
@@ -125,6 +132,7 @@ func run(c *cli.Context) error {
 		// takes every record and shows the ones meant for people.
 		func([]byte) bool { return true },
 		func(kind, raw []byte) error {
+			wo.publish(kind, raw)
 			switch string(kind) {
 			case event.KindSummary:
 				if err := dec.Summary(raw, &sum); err != nil {
@@ -167,6 +175,7 @@ func run(c *cli.Context) error {
 	if ferr := r.Flush(); err == nil {
 		err = ferr
 	}
+	err = wo.finish(st.Ctx, err)
 	if err = st.Finish(err); err == nil && c.Bool("exit-status") && r.Fired() {
 		// Quiet: the output says what fired.
 		err = cli.Exit("", exitFired)
