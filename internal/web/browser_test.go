@@ -261,13 +261,13 @@ func TestBrowserLive(t *testing.T) {
 	if got := run(t, ctx, chromedp.Evaluate[int](pointsOf)); got != n {
 		t.Errorf("after a tick, want %d points still, got %d", n, got)
 	}
-	// 777 requests in a step of 2 s: 388.5 req/s, under an axis of 500.
+	// 777 requests in a step of 2 s: 388.5 req/s, under an axis of 400.
 	y := run(t, ctx, chromedp.Evaluate[float64](lastY))
-	if want := plotTop + plotH - plotH*388.5/500; math.Abs(y-want) > 0.1 {
+	if want := plotTop + plotH - plotH*388.5/400; math.Abs(y-want) > 0.1 {
 		t.Errorf("want the newest point at y %.1f, got %.1f", want, y)
 	}
-	if top := run(t, ctx, chromedp.Evaluate[string](`document.querySelectorAll('#requests text.ylabel')[2].textContent`)); top != "500" {
-		t.Errorf("want the axis rescaled to 500 req/s, got %q", top)
+	if top := run(t, ctx, chromedp.Evaluate[string](`document.querySelectorAll('#requests text.ylabel')[2].textContent`)); top != "400" {
+		t.Errorf("want the axis rescaled to 400 req/s, got %q", top)
 	}
 
 	firing := `{"kind":"alert","name":"` + jsonText(probeScript) + `","state":"firing","ts":1796083201,"hits":1500,"threshold":10,"window":120,"rate":12.5,"metric":"hits/s","op":">","value":12.5,"labels":{"section":"` + jsonText(probeImg) + `"},"for":0,"keep_firing_for":0,"starts_at":1796083201}`

@@ -51,8 +51,9 @@ type chartLine struct {
 
 // axisTick is one labelled position of an axis.
 type axisTick struct {
-	Pos   float64
-	Label string
+	Pos    float64
+	Label  string
+	Anchor string // text-anchor of a time label: the ends stay inside the plot
 }
 
 // newChart returns a chart of the given values (one slice per line, one
@@ -132,14 +133,19 @@ func hasNaN(vs []float64) bool {
 	return false
 }
 
-// niceCeil rounds v up to 1, 2 or 5 times a power of ten, so that the
-// axis reads in round numbers; 1 for nothing at all.
+// niceSteps are the mantissas of the top of an axis: round numbers, close
+// enough together that a graph fills most of its height. live.js has the
+// same list.
+var niceSteps = []float64{1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}
+
+// niceCeil rounds v up to a niceSteps mantissa times a power of ten, so
+// that the axis reads in round numbers; 1 for nothing at all.
 func niceCeil(v float64) float64 {
 	if !(v > 0) {
 		return 1
 	}
 	p := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 5, 10} {
+	for _, m := range niceSteps {
 		if m*p >= v {
 			return m * p
 		}
@@ -168,10 +174,17 @@ func timeTicks(s *history.Series, zone *time.Location) []axisTick {
 	for k := 0; k < labels && n > 1; k++ {
 		j := k * (n - 1) / (labels - 1)
 		x := float64(plotLeft) + float64(plotW)*float64(j)/float64(n-1)
-		ts = append(ts, axisTick{Pos: x, Label: time.Unix(s.Points[j].TS, 0).In(zone).Format(layout)})
+		anchor := "middle"
+		switch k {
+		case 0:
+			anchor = "start"
+		case labels - 1:
+			anchor = "end"
+		}
+		ts = append(ts, axisTick{Pos: x, Label: time.Unix(s.Points[j].TS, 0).In(zone).Format(layout), Anchor: anchor})
 	}
 	if n == 1 {
-		ts = append(ts, axisTick{Pos: plotLeft, Label: time.Unix(s.Points[0].TS, 0).In(zone).Format(layout)})
+		ts = append(ts, axisTick{Pos: plotLeft, Label: time.Unix(s.Points[0].TS, 0).In(zone).Format(layout), Anchor: "start"})
 	}
 	return ts
 }

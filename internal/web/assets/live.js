@@ -22,7 +22,7 @@
   function niceCeil(v) {
     if (!(v > 0)) return 1;
     var p = Math.pow(10, Math.floor(Math.log10(v)));
-    var ms = [1, 2, 5, 10];
+    var ms = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
     for (var i = 0; i < ms.length; i++) if (ms[i] * p >= v) return ms[i] * p;
     return 10 * p;
   }
