@@ -30,3 +30,26 @@ func BenchmarkPage30Days(b *testing.B) {
 		b.SetBytes(int64(w.Body.Len()))
 	}
 }
+
+// BenchmarkPublish is the cost to the report's loop of each record it
+// hands to the live stream: with nobody watching, and with one browser.
+func BenchmarkPublish(b *testing.B) {
+	line := []byte(`{"kind":"tick","ts":1796083200,"hits":7,"bytes":1,"status":{"1xx":0,"2xx":7,"3xx":0,"4xx":0,"5xx":0,"other":0}}`)
+	b.Run("no streams", func(b *testing.B) {
+		s := New(Options{}, sharedFake())
+		b.ReportAllocs()
+		for b.Loop() {
+			s.Publish("tick", line)
+		}
+	})
+	b.Run("one stream", func(b *testing.B) {
+		s := New(Options{}, sharedFake())
+		st := s.broker.add()
+		var msgs [][]byte
+		b.ReportAllocs()
+		for b.Loop() {
+			s.Publish("tick", line)
+			msgs = st.take(msgs)
+		}
+	})
+}
