@@ -31,6 +31,7 @@ type broker struct {
 	streams map[*stream]struct{}
 	limit   int
 	n       atomic.Int32 // len(streams), read without the lock
+	dec     *event.Decoder
 }
 
 // stream is one browser's queue of records.
@@ -42,7 +43,7 @@ type stream struct {
 }
 
 func newBroker(limit int) *broker {
-	return &broker{streams: map[*stream]struct{}{}, limit: limit}
+	return &broker{streams: map[*stream]struct{}{}, limit: limit, dec: event.NewDecoder()}
 }
 
 // Publish hands one record of the live stream, as read from the input, to
@@ -66,14 +67,19 @@ func (b *broker) publish(kind string, line []byte) {
 		return
 	}
 	line = trimLine(line)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	// The report may hand over a record before it finds it damaged; the
+	// browsers get whole JSON objects only.
+	if b.dec.Validate(line) != nil {
+		return
+	}
 	msg := make([]byte, 0, len("event: \ndata: \n\n")+len(kind)+len(line))
 	msg = append(msg, "event: "...)
 	msg = append(msg, kind...)
 	msg = append(msg, "\ndata: "...)
 	msg = append(msg, line...)
 	msg = append(msg, "\n\n"...)
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	for st := range b.streams {
 		st.push(msg)
 	}
