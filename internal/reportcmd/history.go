@@ -59,9 +59,10 @@ func maxSize(c *cli.Context) (int64, error) {
 // maxKeep is the longest retention accepted: a century, far from overflow.
 const maxKeep = 100 * 366 * 86400
 
-// openHistory opens the store of --db, or returns nil without it. Its
-// flags are checked first, as usage errors.
-func openHistory(c *cli.Context) (*recorder, error) {
+// openHistory opens the store of --db, or a private one of this run when
+// temp asks for one, or returns nil. Its flags are checked first, as usage
+// errors.
+func openHistory(c *cli.Context, temp bool) (*recorder, error) {
 	keepSeconds, err := keepFlag(c, "keep-seconds", 60)
 	if err != nil {
 		return nil, err
@@ -74,14 +75,20 @@ func openHistory(c *cli.Context) (*recorder, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !c.IsSet("db") {
+	opt := history.Options{Source: c.String("source"), KeepSeconds: keepSeconds, Keep: keep, MaxPages: pages}
+	var s *history.Store
+	path := c.String("db")
+	switch {
+	case c.IsSet("db") && path == "":
+		return nil, stage.UsageError("--db needs the name of a file")
+	case c.IsSet("db"):
+		s, err = history.Open(path, opt)
+	case temp:
+		path = "of this run"
+		s, err = history.OpenTemp(opt)
+	default:
 		return nil, nil
 	}
-	path := c.String("db")
-	if path == "" {
-		return nil, stage.UsageError("--db needs the name of a file")
-	}
-	s, err := history.Open(path, history.Options{Source: c.String("source"), KeepSeconds: keepSeconds, Keep: keep, MaxPages: pages})
 	if err != nil {
 		return nil, cli.Exit(err.Error(), stage.ExitError)
 	}
@@ -268,8 +275,14 @@ func (r *recorder) check(err error) {
 		r.prog, textsafe.String(err.Error()))
 }
 
-// Store returns the store that r writes to, for readers of the history.
-func (r *recorder) Store() *history.Store { return r.store }
+// Reader returns the store that r writes to, for readers of the
+// history, or nil without one.
+func (r *recorder) Reader() history.Reader {
+	if r == nil {
+		return nil
+	}
+	return r.store
+}
 
 // Finish stores what is queued and commits; nil-safe. The store stays
 // open for its readers. It returns err, or else an error when records

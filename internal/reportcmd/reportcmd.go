@@ -4,6 +4,7 @@ package reportcmd
 
 import (
 	"os"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -62,7 +63,7 @@ func New() *cli.App {
 				Usage: "exit with status 4 when an alert fired (errors keep 1, 2 and 3)"},
 			&cli.Float64Flag{Name: "threshold", Value: event.DefaultThreshold,
 				Usage: "alert threshold in req/s drawn on the dashboard's graph until httpmon-alert's rule records bring their own"},
-		}, append(historyFlags(), stage.InputFlags(name)...)...)),
+		}, slices.Concat(historyFlags(), webFlags(), stage.InputFlags(name))...)),
 		Action: run,
 	}
 }
@@ -97,16 +98,23 @@ func run(c *cli.Context) error {
 	if c.Bool("alerts-only") && c.Bool("tui") {
 		return stage.UsageError("--alerts-only and --tui contradict each other: --alerts-only prints text")
 	}
+	wo, err := newWebOutput(c)
+	if err != nil {
+		return err
+	}
 	tui, err := useTUI(c)
 	if err != nil {
 		return err
 	}
-	hist, err := openHistory(c)
+	// The web page needs a history to show: without --db, a private one
+	// of this run.
+	hist, err := openHistory(c, wo != nil)
 	if err != nil {
 		return err
 	}
+	wo.attach(hist.Reader())
 	// --alerts-only is for cron and scripts: text even on a terminal.
-	if tui && !c.Bool("alerts-only") {
+	if tui && !c.Bool("alerts-only") && wo == nil {
 		return runTUI(c, hist)
 	}
 	top := c.Int("top")
@@ -118,53 +126,62 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return hist.Close(err)
 	}
+	if err := wo.start(st.Ctx, c); err != nil {
+		return hist.Close(st.Finish(err))
+	}
 	r := report.New(st.Out, report.Options{Color: color, Top: top, Cut: isTerminal(c)})
 	dec := event.NewDecoder()
 	tdec := report.NewTotalDecoder()
 	var sum event.Summary
 	var al event.Alert
 	var tot report.Totals
+	show := func(kind, raw []byte) error {
+		hist.Line(raw)
+		wo.publish(kind, raw)
+		switch string(kind) {
+		case event.KindSummary:
+			if err := dec.Summary(raw, &sum); err != nil {
+				return stage.Bad(err)
+			}
+			if alertsOnly {
+				return nil
+			}
+			return r.Summary(&sum)
+		case event.KindAlert:
+			if err := dec.Alert(raw, &al); err != nil {
+				return stage.Bad(err)
+			}
+			if err := r.Alert(&al); err != nil {
+				return err
+			}
+			return st.Out.Flush()
+		case report.KindTotal:
+			if err := dec.Validate(raw); err != nil {
+				return stage.Bad(err)
+			}
+			if err := tdec.Decode(raw, &tot); err != nil {
+				return stage.Bad(err)
+			}
+			if alertsOnly && !r.Fired() {
+				return nil
+			}
+			return r.Totals(&tot)
+		}
+		// Records meant for other stages are not shown, but a damaged
+		// one is still reported like anywhere else in the pipeline.
+		if err := dec.Validate(raw); err != nil {
+			return stage.Bad(err)
+		}
+		return nil
+	}
 	err = st.Records(dec,
 		// The report is the end of the pipeline and writes text, so it
 		// takes every record and shows the ones meant for people.
 		func([]byte) bool { return true },
 		func(kind, raw []byte) error {
-			hist.Line(raw)
-			switch string(kind) {
-			case event.KindSummary:
-				if err := dec.Summary(raw, &sum); err != nil {
-					return stage.Bad(err)
-				}
-				if alertsOnly {
-					return nil
-				}
-				return r.Summary(&sum)
-			case event.KindAlert:
-				if err := dec.Alert(raw, &al); err != nil {
-					return stage.Bad(err)
-				}
-				if err := r.Alert(&al); err != nil {
-					return err
-				}
-				return st.Out.Flush()
-			case report.KindTotal:
-				if err := dec.Validate(raw); err != nil {
-					return stage.Bad(err)
-				}
-				if err := tdec.Decode(raw, &tot); err != nil {
-					return stage.Bad(err)
-				}
-				if alertsOnly && !r.Fired() {
-					return nil
-				}
-				return r.Totals(&tot)
-			}
-			// Records meant for other stages are not shown, but a damaged
-			// one is still reported like anywhere else in the pipeline.
-			if err := dec.Validate(raw); err != nil {
-				return stage.Bad(err)
-			}
-			return nil
+			err := show(kind, raw)
+			wo.rejected(err)
+			return err
 		},
 		// A live log that falls silent shows its run of empty intervals
 		// after a second or two; a replay does not pause.
@@ -172,6 +189,10 @@ func run(c *cli.Context) error {
 	if ferr := r.Flush(); err == nil {
 		err = ferr
 	}
+	// The page of --html and --listen reads what the history has
+	// committed: all of the input, once Finish returns.
+	err = hist.Finish(err)
+	err = wo.finish(st.Ctx, err)
 	err = hist.Close(err)
 	if err = st.Finish(err); err == nil && c.Bool("exit-status") && r.Fired() {
 		// Quiet: the output says what fired.
