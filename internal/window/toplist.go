@@ -32,9 +32,10 @@ const DefaultMaxKeys = 10000
 //
 // What a list costs per request is mostly cache misses in a table of
 // 10,000 keys with a long tail, so it is laid out to take few: an entry
-// is one cache line that holds a key of up to inlineKey bytes itself (9
-// paths in 10 of a typical log, every client address), so that finding a
-// key reads its slot of the index and its entry and nothing else; longer
+// is one cache line that holds a key of up to inlineKey bytes itself
+// (every client address, and 98% of the paths of genlog's log, 62% and
+// 41% of two real ones), so that finding such a key reads its slot of the
+// index and its entry and nothing else; longer
 // keys are stored in slabs rather than one allocation each, and a counter
 // that changes key reuses its key's room when the new one fits, so that
 // counting allocates only as the table grows, never per request. Nothing
