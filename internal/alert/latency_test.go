@@ -23,7 +23,13 @@ func TestParseLatencyRule(t *testing.T) {
 		{"s: latency_p99 > 2000000000s", "below 1e9s"},
 		{"s: latency_p99/s > 1s", "want a metric"},
 		{"s: latency_p99_ratio > 1s", "want a metric"},
-		{"s: latency_p99{section=/api} > 1s", "not supported for latency metrics"},
+		// Not exact from what the stages carry: refused, saying why and
+		// what to run instead.
+		{"s: latency_p99{section=/api} > 1s", `latency_p99{section="/api"} cannot be exact: ticks carry one sketch of request times for all sections, and summaries only percentiles (of their top sections), which no window's percentile can be added up from; watch the section with the rule in a pipeline of its requests alone: httpmon-parse LOG | grep -F '"section":"/api"' | httpmon-window | httpmon-alert --rule 's: latency_p99 > 1s over 2m'`},
+		{`s: latency_max{section="/a b"} >= 2s over 5m`, `grep -F '"section":"/a b"' | httpmon-window | httpmon-alert --rule 's: latency_max >= 2s over 5m'`},
+		{`s: latency_p50{section="/it's"} > 1s`, `grep -F '"section":"/it'\''s"' |`},
+		{"s: latency_p90{source=b.log} > 1s", `latency_p90{source="b.log"} cannot be exact: ticks carry one sketch of request times for all sources, and summaries only percentiles (of their top sections), which no window's percentile can be added up from; watch the source with the rule in a pipeline of its input alone: httpmon-parse LOG | httpmon-window | httpmon-alert --rule 's: latency_p90 > 1s over 2m', LOG being the input of source "b.log"`},
+		{"s: latency_p90{section=/a,source=b.log} > 1s", "cannot be exact"},
 		{"s: latency_p99 > 1s min_requests 5", "min_requests applies to ratio metrics"},
 	}
 	for _, tc := range errs {

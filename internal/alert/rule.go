@@ -202,7 +202,7 @@ func (r *Rule) Validate() error {
 		return err
 	}
 	if r.Metric.Form == FormLatency && r.Selected() {
-		return fmt.Errorf("%s watches every request: section= and source= are not supported for latency metrics", r.Metric)
+		return latencySelectorError(r)
 	}
 	if err := checkMinRequests(r.MinRequests); err != nil {
 		return err

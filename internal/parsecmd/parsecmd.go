@@ -158,7 +158,7 @@ func (cmd *command) file(path, label string) error {
 			return readError(path, err)
 		}
 	}
-	in, end := cmd.meter.start(path, in)
+	in, end := cmd.meter.start(path, in, from)
 	defer end()
 	in, release := decompressed(in)
 	defer release()

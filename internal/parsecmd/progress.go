@@ -76,9 +76,10 @@ func statInput(c *cli.Context, name string) (os.FileInfo, error) {
 	return nil, os.ErrInvalid
 }
 
-// start begins the input at path, returning in counted when the meter
-// counts it, and what ends it.
-func (m *meter) start(path string, in io.Reader) (io.Reader, func()) {
+// start begins the input at path, read from byte from on (after a seek
+// for --since), returning in counted when the meter counts it, and what
+// ends it.
+func (m *meter) start(path string, in io.Reader, from int64) (io.Reader, func()) {
 	if m == nil || !m.counted[path] {
 		return in, func() {}
 	}
@@ -86,7 +87,7 @@ func (m *meter) start(path string, in io.Reader) (io.Reader, func()) {
 	if path == "-" {
 		shown = "standard input"
 	}
-	return m.Start(shown, in), m.End
+	return m.Start(shown, in, from), m.End
 }
 
 // line counts a line read.

@@ -78,14 +78,21 @@ func (c *counter) Read(p []byte) (int, error) {
 
 // Start begins the next input, named name, and returns r counted: read
 // from what it returns, before any decompression, so that a compressed
-// input is measured in the bytes its size is in.
-func (m *Meter) Start(name string, r io.Reader) io.Reader {
+// input is measured in the bytes its size is in. from is the byte of the
+// input that r starts at, past the start when a seek (httpmon-parse
+// --since) jumped over the bytes before it: those leave the total rather
+// than count as done, since they are never read, and the line's rate and
+// ETA are those of the bytes that are (counted as done, they would make
+// the rate of a run that seeks to the last hour of a big file look like
+// gigabytes a second, and its ETA nothing).
+func (m *Meter) Start(name string, r io.Reader, from int64) io.Reader {
 	if m == nil {
 		return r
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.endLocked()
+	m.opt.Total = max(0, m.opt.Total-from)
 	m.file++
 	m.cur = &counter{r: r}
 	m.name = []byte(name)

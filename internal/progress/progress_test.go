@@ -39,7 +39,7 @@ func TestLine(t *testing.T) {
 	c := newClock()
 	var term bytes.Buffer
 	m := New(&term, Options{Prog: "httpmon-parse", Files: 2, Total: 4000, Now: c.now, Width: func() int { return 200 }})
-	readAll(t, m.Start("a.log", strings.NewReader(strings.Repeat("x", 1000))))
+	readAll(t, m.Start("a.log", strings.NewReader(strings.Repeat("x", 1000)), 0))
 	if want := "httpmon-parse: file 1/2, 0 B/3.9 KiB (0%), 0 lines: a.log"; last(term.String()) != want {
 		t.Errorf("at the start:\n got %q\nwant %q", last(term.String()), want)
 	}
@@ -54,7 +54,7 @@ func TestLine(t *testing.T) {
 	m.End()
 	c.advance(time.Second)
 	// At the start of the second file: 3000 bytes left at 1000 B in 3 s.
-	readAll(t, m.Start("b.log.gz", strings.NewReader(strings.Repeat("x", 2000))))
+	readAll(t, m.Start("b.log.gz", strings.NewReader(strings.Repeat("x", 2000)), 0))
 	if want := "httpmon-parse: file 2/2, 1000 B/3.9 KiB (25%), 2048 lines, 683 lines/s, ETA 9s: b.log.gz"; last(term.String()) != want {
 		t.Errorf("second file:\n got %q\nwant %q", last(term.String()), want)
 	}
@@ -76,7 +76,7 @@ func TestThrottle(t *testing.T) {
 	c := newClock()
 	var term bytes.Buffer
 	m := New(&term, Options{Prog: "p", Files: 1, Total: 10, Now: c.now})
-	m.Start("a", strings.NewReader(""))
+	m.Start("a", strings.NewReader(""), 0)
 	draws := func() int { return strings.Count(term.String(), "\r") }
 	lines(m, 100*checkEvery)
 	if got := draws(); got != 1 {
@@ -97,7 +97,7 @@ func TestMessages(t *testing.T) {
 	c := newClock()
 	var term bytes.Buffer
 	m := New(&term, Options{Prog: "p", Files: 1, Total: 10, Now: c.now})
-	m.Start("a", strings.NewReader(""))
+	m.Start("a", strings.NewReader(""), 0)
 	term.Reset()
 	m.Writer().Write([]byte("p: line 3: bad status\n"))
 	want := "\r\x1b[Kp: line 3: bad status\n\rp: file 1/1, 0 B/10 B (0%), 0 lines: a\x1b[K"
@@ -119,7 +119,7 @@ func TestWidthAndEscapes(t *testing.T) {
 	for _, tc := range tests {
 		var term bytes.Buffer
 		m := New(&term, Options{Prog: "p", Files: 1, Total: 10, Width: func() int { return tc.width }})
-		m.Start(tc.name, strings.NewReader(""))
+		m.Start(tc.name, strings.NewReader(""), 0)
 		got := last(term.String())
 		if got != tc.want {
 			t.Errorf("%q at %d columns:\n got %q\nwant %q", tc.name, tc.width, got, tc.want)
@@ -133,7 +133,7 @@ func TestWidthAndEscapes(t *testing.T) {
 func TestNil(t *testing.T) {
 	var m *Meter
 	r := strings.NewReader("x")
-	if m.Start("a", r) != io.Reader(r) {
+	if m.Start("a", r, 0) != io.Reader(r) {
 		t.Error("a nil meter changed the reader")
 	}
 	m.Line()
@@ -155,9 +155,36 @@ func TestRate(t *testing.T) {
 // BenchmarkLine is the cost a line pays for the meter.
 func BenchmarkLine(b *testing.B) {
 	m := New(io.Discard, Options{Prog: "p", Files: 1, Total: 10})
-	m.Start("a", strings.NewReader(""))
+	m.Start("a", strings.NewReader(""), 0)
 	b.ReportAllocs()
 	for b.Loop() {
 		m.Line()
+	}
+}
+
+// TestStartAfterSeek checks that the bytes a seek jumped over leave the
+// total: the fraction, the rate and the ETA are those of what is read.
+func TestStartAfterSeek(t *testing.T) {
+	c := newClock()
+	var term bytes.Buffer
+	// Two files of 3000 bytes; the first is read from byte 2000 on.
+	m := New(&term, Options{Prog: "p", Files: 2, Total: 6000, Now: c.now, Width: func() int { return 200 }})
+	r := m.Start("a.log", strings.NewReader(strings.Repeat("x", 1000)), 2000)
+	if want := "p: file 1/2, 0 B/3.9 KiB (0%), 0 lines: a.log"; last(term.String()) != want {
+		t.Errorf("at the start:\n got %q\nwant %q", last(term.String()), want)
+	}
+	readAll(t, r)
+	// 1000 of the 4000 bytes to read in 2 s: 3000 left take 6 s.
+	c.advance(2 * time.Second)
+	lines(m, 1024)
+	if want := "p: file 1/2, 1000 B/3.9 KiB (25%), 1024 lines, 512 lines/s, ETA 6s: a.log"; last(term.String()) != want {
+		t.Errorf("after 2s:\n got %q\nwant %q", last(term.String()), want)
+	}
+	m.End()
+	readAll(t, m.Start("b.log", strings.NewReader(strings.Repeat("x", 3000)), 0))
+	c.advance(time.Second)
+	lines(m, 1024)
+	if want := "p: file 2/2, 3.9 KiB/3.9 KiB (100%), 2048 lines, 683 lines/s, ETA 0s: b.log"; last(term.String()) != want {
+		t.Errorf("at the end:\n got %q\nwant %q", last(term.String()), want)
 	}
 }

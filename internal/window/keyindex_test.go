@@ -8,37 +8,42 @@ import (
 
 // TestKeyIndexMatchesMap checks the open-addressing index against a map
 // through random insertions and removals, with a table small enough that
-// runs wrap around its end and removals shift them back.
+// runs wrap around its end and removals shift them back, and keys both
+// held in their entries and stored in slabs.
 func TestKeyIndexMatchesMap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	var x keyIndex
-	var entries []topEntry
+	l := newTopList(1 << 20)
 	ref := map[string]int32{}
 	free := []int32{}
 	for step := range 20000 {
 		k := []byte(fmt.Sprint(rng.IntN(60)))
+		if rng.IntN(2) == 0 {
+			k = fmt.Appendf(nil, "%s-a-key-too-long-for-an-entry-%s", k, k)
+		}
 		i, ok := ref[string(k)]
-		if got := x.find(k, hashKey(k), entries); got != map[bool]int32{true: i, false: -1}[ok] {
+		if got := l.find(k, hashKey(k)); got != map[bool]int32{true: i, false: -1}[ok] {
 			t.Fatalf("step %d: find(%s) = %d, want %d (%v)", step, k, got, i, ok)
 		}
 		switch {
 		case ok && rng.IntN(2) == 0:
-			x.remove(entries[i].hash, i, entries)
+			l.index.remove(l.entries[i].tag, i)
 			delete(ref, string(k))
 			free = append(free, i)
 		case !ok:
 			if n := len(free); n > 0 {
 				i, free = free[n-1], free[:n-1]
-				entries[i] = topEntry{key: k, hash: hashKey(k)}
 			} else {
-				i = int32(len(entries))
-				entries = append(entries, topEntry{key: k, hash: hashKey(k)})
+				i = int32(len(l.entries))
+				l.entries = append(l.entries, topEntry{})
 			}
-			x.put(entries[i].hash, i, entries)
+			e := &l.entries[i]
+			l.setKey(e, k)
+			e.tag = tagOf(hashKey(k))
+			l.index.put(e.tag, i)
 			ref[string(k)] = i
 		}
-		if x.n != len(ref) {
-			t.Fatalf("step %d: %d keys, want %d", step, x.n, len(ref))
+		if l.index.n != len(ref) {
+			t.Fatalf("step %d: %d keys, want %d", step, l.index.n, len(ref))
 		}
 	}
 }

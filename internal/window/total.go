@@ -76,23 +76,49 @@ func (t *totals) count(r *event.Request, b int64) (saturated bool) {
 	if i := bytes.IndexByte(path, '?'); i >= 0 {
 		path = path[:i]
 	}
+	// A key the log did not have is not counted; the test is here, not
+	// in add, so that an absent field (most logs have no hosts or
+	// countries) costs no call.
 	l := &t.lists
-	sat := l[event.TopSections].add(r.Section, b)
-	sat = l[event.TopPaths].add(path, b) || sat
-	sat = l[event.TopClients].add(r.RemoteHost, b) || sat
-	sat = l[event.TopReferers].add(r.Referer, b) || sat
-	sat = l[event.TopUserAgents].add(r.UserAgent, b) || sat
-	sat = l[event.TopHosts].add(r.Host, b) || sat
-	if r.Status == 404 {
-		sat = l[event.TopNotFound].add(path, b) || sat
+	sat := false
+	if len(r.Section) > 0 {
+		sat = l[event.TopSections].add(r.Section, b)
 	}
-	sat = l[event.TopCountries].add(r.Country, b) || sat
+	if len(path) > 0 {
+		sat = l[event.TopPaths].add(path, b) || sat
+		if r.Status == 404 {
+			sat = l[event.TopNotFound].add(path, b) || sat
+		}
+	}
+	if len(r.RemoteHost) > 0 {
+		sat = l[event.TopClients].add(r.RemoteHost, b) || sat
+	}
+	if len(r.Referer) > 0 {
+		sat = l[event.TopReferers].add(r.Referer, b) || sat
+	}
+	if len(r.UserAgent) > 0 {
+		sat = l[event.TopUserAgents].add(r.UserAgent, b) || sat
+	}
+	if len(r.Host) > 0 {
+		sat = l[event.TopHosts].add(r.Host, b) || sat
+	}
+	if len(r.Country) > 0 {
+		sat = l[event.TopCountries].add(r.Country, b) || sat
+	}
 	if r.Status > 0 {
 		t.codes[r.Status]++
 	}
 	local := r.TS + int64(r.UTCOffset)
 	day := floorDiv(local, 86400)
 	t.hours[(local-day*86400)/3600]++
+	if i := t.lastDay; i < len(t.days) && t.days[i].day == day {
+		// The day of the last request, as it mostly is.
+		d := &t.days[i]
+		d.hits++
+		var s bool
+		d.bytes, s = event.AddCount(d.bytes, b)
+		return s || sat
+	}
 	return t.day(day, b) || sat
 }
 

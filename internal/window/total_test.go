@@ -14,13 +14,19 @@ import (
 
 // totalStream returns n requests over about two days, a little out of
 // order and now and then late, whose keys follow a Zipf law over keys
-// distinct keys per list, so that a small table must go approximate.
-func totalStream(seed uint64, n, keys int) []event.Request {
+// distinct keys per list, so that a small table must go approximate. With
+// long, keys are longer than 16 bytes, and all of a list's keys of one
+// length share their first and last 16 bytes, so that only their middles
+// tell them apart.
+func totalStream(seed uint64, n, keys int, long bool) []event.Request {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	zipf := rand.NewZipf(rng, 1.1, 2, uint64(keys-1))
 	key := func(prefix string) []byte {
 		if rng.IntN(10) == 0 {
 			return nil // not logged
+		}
+		if long {
+			return fmt.Appendf(nil, "%s-the-same-start-%d-and-the-same-end", prefix, zipf.Uint64())
 		}
 		return fmt.Appendf(nil, "%s%d", prefix, zipf.Uint64())
 	}
@@ -130,17 +136,20 @@ func TestTotalMatchesReference(t *testing.T) {
 		keys    int // distinct keys per list in the stream
 		maxKeys int // counted exactly
 		top     int
+		long    bool // keys of more than 16 bytes that differ only inside
 	}{
-		{"exact", 300, 0, 50},
-		{"exact-all-listed", 40, 0, 50},
-		{"exact-at-limit", 300, 400, 10},
-		{"approx", 3000, 200, 20},
-		{"approx-tiny", 3000, 5, 3},
+		{"exact", 300, 0, 50, false},
+		{"exact-all-listed", 40, 0, 50, false},
+		{"exact-at-limit", 300, 400, 10, false},
+		{"approx", 3000, 200, 20, false},
+		{"approx-tiny", 3000, 5, 3, false},
+		{"exact-long", 300, 0, 50, true},
+		{"approx-long", 3000, 200, 20, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := DefaultConfig()
 			c.TotalTop, c.MaxTotalKeys = tc.top, tc.maxKeys
-			reqs := totalStream(uint64(len(tc.name)), 30000, tc.keys)
+			reqs := totalStream(uint64(len(tc.name)), 30000, tc.keys, tc.long)
 			rec := &recorder{}
 			a, err := New(c, rec)
 			if err != nil {
@@ -238,7 +247,7 @@ func checkExact(t *testing.T, name string, got []event.TopEntry, want []*exactCo
 	}
 	for i, w := range want {
 		if g := got[i]; string(g.Key) != w.key || g.Hits != w.hits || g.Bytes != w.bytes {
-			t.Errorf("%s[%d] = %s %d %d, reference %s %d %d", name, i, g.Key, g.Hits, g.Bytes, w.key, w.hits, w.bytes)
+			t.Errorf("%s[%d] = %q %d %d, reference %s %d %d", name, i, g.Key, g.Hits, g.Bytes, w.key, w.hits, w.bytes)
 		}
 	}
 }
