@@ -17,6 +17,7 @@ import (
 )
 
 var (
+	mu     sync.Mutex // of the browser's state, for Close
 	once   sync.Once
 	ctx0   context.Context
 	err0   error
@@ -25,20 +26,23 @@ var (
 	dir    string
 )
 
-// Close ends the browser and removes its profile; a TestMain calls it
-// after m.Run.
+// Close ends the browser and removes its profile; the next Tab starts
+// another. A TestMain calls it after m.Run, or a test with t.Cleanup where
+// the package has no TestMain of its own to spare.
 func Close() {
+	mu.Lock()
+	defer mu.Unlock()
 	cancel()
-	if dir == "" {
-		return
-	}
-	// Chromium's helpers may still write for a moment after it ends.
-	for range 50 {
-		if os.RemoveAll(dir) == nil {
-			return
+	if dir != "" {
+		// Chromium's helpers may still write for a moment after it ends.
+		for range 50 {
+			if os.RemoveAll(dir) == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
+	once, ctx0, err0, skip, cancel, dir = sync.Once{}, nil, nil, "", func() {}, ""
 }
 
 func chromiumPath() string {
@@ -55,7 +59,10 @@ func chromiumPath() string {
 // t without chromium.
 func Tab(t testing.TB, timeout time.Duration) (context.Context, *Log) {
 	t.Helper()
+	mu.Lock()
 	once.Do(start)
+	ctx0, err0, skip := ctx0, err0, skip
+	mu.Unlock()
 	if skip != "" {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true and %s", skip)
