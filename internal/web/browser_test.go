@@ -25,6 +25,7 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	browsertest.Close()
 	closeSharedStore()
+	closeYearStore()
 	os.Exit(code)
 }
 
