@@ -210,9 +210,14 @@ func ClickAndLoad(t testing.TB, ctx context.Context, sel string) {
 	}
 }
 
-// Screenshot returns a PNG of the whole page at the given width.
-func Screenshot(t testing.TB, ctx context.Context, width int64) []byte {
+// Screenshot returns a PNG of the page in a viewport of width × height;
+// height 0 takes the whole page.
+func Screenshot(t testing.TB, ctx context.Context, width, height int64) []byte {
 	t.Helper()
-	Do(t, ctx, chromedp.EmulateViewport(width, 900))
-	return Run(t, ctx, chromedp.FullScreenshot(100))
+	if height == 0 {
+		Do(t, ctx, chromedp.EmulateViewport(width, 900))
+		return Run(t, ctx, chromedp.FullScreenshot(100))
+	}
+	Do(t, ctx, chromedp.EmulateViewport(width, height))
+	return Run(t, ctx, chromedp.CaptureScreenshot())
 }

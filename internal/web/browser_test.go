@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -123,6 +124,22 @@ func TestBrowserPageLoads(t *testing.T) {
 	if gotSum != sum || gotNonzero != nonzero || nonzero != 24 {
 		t.Errorf("want the heatmap's %d requests in %d hours (24), got %d in %d", sum, nonzero, gotSum, gotNonzero)
 	}
+	// Before any live tick, the newest stored second, in the log's zone.
+	if got := run(t, ctx, chromedp.Evaluate[string](`document.getElementById('last-tick').textContent`)); got != "2026-12-01 00:59:59, stored" {
+		t.Errorf("want the newest stored second as the newest tick, got %q", got)
+	}
+	// The alert timeline has the time axis of the graphs above it, on the
+	// screen too.
+	axes := run(t, ctx, chromedp.Evaluate[[][]string](`['requests', 'classes', 'latency', 'timeline'].map(id =>
+		Array.from(document.querySelectorAll('#' + id + ' text.xlabel')).map(e => {
+			const r = e.getBoundingClientRect();
+			return e.textContent + ' at ' + Math.round(r.left + r.width / 2);
+		}))`))
+	for i, a := range axes {
+		if len(a) < 2 || !slices.Equal(a, axes[0]) {
+			t.Errorf("want the same time axis on every graph, got %q and %q (graph %d)", axes[0], a, i)
+		}
+	}
 	// The live stream connects; so the script ran without error.
 	waitJS(t, ctx, `document.getElementById('live-status').textContent === 'live'`, 5*time.Second)
 	log.Check(t)
@@ -182,6 +199,12 @@ func TestBrowserLive(t *testing.T) {
 	}
 	if top := run(t, ctx, chromedp.Evaluate[string](`document.querySelectorAll('#requests text.ylabel')[2].textContent`)); top != "400" {
 		t.Errorf("want the axis rescaled to 400 req/s, got %q", top)
+	}
+	// The time axis scrolled with the graph, still on round instants:
+	// five minutes apart over a quarter of an hour.
+	labels := run(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#requests text.xlabel')).map(e => e.textContent)`))
+	if len(labels) < 2 || !slices.EqualFunc(labels, labels, func(a, _ string) bool { return regexp.MustCompile(`^\d\d:\d[05]$`).MatchString(a) }) {
+		t.Errorf("want labels every five minutes, got %q", labels)
 	}
 
 	firing := `{"kind":"alert","name":"` + jsonText(probeScript) + `","state":"firing","ts":1796083201,"hits":1500,"threshold":10,"window":120,"rate":12.5,"metric":"hits/s","op":">","value":12.5,"labels":{"section":"` + jsonText(probeImg) + `"},"for":0,"keep_firing_for":0,"starts_at":1796083201}`
