@@ -75,8 +75,10 @@ func wantPoints(t *testing.T, h history.Reader, r history.Range) int {
 
 // The page loads clean and draws one point per step of the range.
 func TestBrowserPageLoads(t *testing.T) {
-	ctx, log := browser(t)
+	// The store first: under -race, writing it takes longer than a
+	// tab waits.
 	f := sharedStore(t)
+	ctx, log := browser(t)
 	_, url := serve(t, f)
 	do(t, ctx, chromedp.Navigate(url+"/?last=24h"), chromedp.WaitVisible(chromedp.ID("requests")))
 	want := wantPoints(t, f, history.Range{From: fakeEnd - 86400, To: fakeEnd})
@@ -174,8 +176,8 @@ const yLabels = `Array.from(document.querySelectorAll('#requests text.ylabel')).
 // number of points; the banner shows on a firing record and clears on its
 // resolution.
 func TestBrowserLive(t *testing.T) {
-	ctx, log := browser(t)
 	f := sharedStore(t)
+	ctx, log := browser(t)
 	s, url := serve(t, f)
 	do(t, ctx, chromedp.Navigate(url+"/?last=15m"), chromedp.WaitVisible(chromedp.ID("requests")))
 	n := wantPoints(t, f, history.Range{From: fakeEnd - 900, To: fakeEnd})
@@ -241,8 +243,8 @@ func jsonText(s string) string { return strings.NewReplacer(`"`, `\"`, `\`, `\\`
 // The range picker's presets, its custom form and the section links change
 // what is drawn, with no script needed.
 func TestBrowserRangePicker(t *testing.T) {
-	ctx, log := browser(t)
 	f := sharedStore(t)
+	ctx, log := browser(t)
 	_, url := serve(t, f)
 	do(t, ctx, chromedp.Navigate(url+"/"), chromedp.WaitVisible(chromedp.ID("requests")))
 	if got := run(t, ctx, chromedp.Evaluate[int](pointsOf)); got != 720 {
@@ -306,8 +308,8 @@ func TestBrowserRangePicker(t *testing.T) {
 // injected, no dialog opens, no link runs script, and bidirectional
 // overrides show as escapes.
 func TestBrowserProbesInert(t *testing.T) {
-	ctx, log := browser(t)
 	f := sharedStore(t)
+	ctx, log := browser(t)
 	_, url := serve(t, f)
 	for _, target := range []string{"/?last=24h", "/?last=24h&section=" + urlQuery(probeImg), "/?last=24h&section=" + urlQuery(probeScript)} {
 		do(t, ctx, chromedp.Navigate(url+target), chromedp.WaitVisible(chromedp.ID("requests")))

@@ -484,9 +484,7 @@ func newTimeline(als []event.Alert, v *view, ser *history.Series, zone *time.Loc
 		t.Rows[i].Y = tlLabel + i*tlRow
 	}
 	t.H = len(t.Rows)*tlRow + 20
-	for _, tk := range timeTicks(ser, zone) {
-		t.XTicks = append(t.XTicks, tk)
-	}
+	t.XTicks = timeTicks(ser, zone)
 	return t
 }
 
