@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -341,6 +342,32 @@ func TestBrowserProbesInert(t *testing.T) {
 		if strings.Contains(text, "\u202e") {
 			t.Errorf("%s: a raw bidirectional override reached the page", target)
 		}
+	}
+	log.Check(t)
+}
+
+// A page of a history with nothing stored yet, the first a new pipeline
+// shows, says so on its graphs until the first live tick draws on them.
+func TestBrowserEmptyUntilTick(t *testing.T) {
+	h, err := history.Open(filepath.Join(t.TempDir(), "h.db"), history.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	ctx, log := browser(t)
+	s, url := serve(t, h)
+	do(t, ctx, chromedp.Navigate(url+"/?last=15m"), chromedp.WaitVisible(chromedp.ID("requests")))
+	waitJS(t, ctx, `document.getElementById('live-status').textContent === 'live'`, 5*time.Second)
+	const nodata = `Array.from(document.querySelectorAll('text.nodata')).map(e => e.closest('svg').id).join(' ')`
+	if got := run(t, ctx, chromedp.Evaluate[string](nodata)); got != "requests classes heatmap" {
+		t.Errorf("want the graphs and heatmap to say there is no data, got %q", got)
+	}
+	newest := run(t, ctx, chromedp.Evaluate[int64](`JSON.parse(document.getElementById('live-data').textContent).newest`))
+	s.Publish("tick", []byte(fmt.Sprintf(`{"kind":"tick","ts":%d,"hits":12,"bytes":1,"status":{"1xx":0,"2xx":12,"3xx":0,"4xx":0,"5xx":0,"other":0}}`, newest+1)))
+	waitJS(t, ctx, `document.getElementById('last-tick').textContent.endsWith(': 12 requests')`, 2*time.Second)
+	// The heatmap is of stored history, which the tick is not yet.
+	if got := run(t, ctx, chromedp.Evaluate[string](nodata)); got != "heatmap" {
+		t.Errorf("after a tick, want only the heatmap without data, got %q", got)
 	}
 	log.Check(t)
 }
