@@ -18,8 +18,8 @@ import (
 // to the store's Writer one line at a time. The fake reader stays for
 // what a store cannot be asked to do, such as failing on cue.
 
-// storeDays is the per-second history of the shared store, and a little
-// more, so that the last 24 hours are all per-second data.
+// storeSeconds is the per-second history of the shared store: a day and a
+// little more, so that the last 24 hours are all per-second data.
 const storeSeconds = 26 * 3600
 
 // storeInterval is the summaries' interval, httpmon-window's default.
