@@ -2,217 +2,84 @@ package web
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"math"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/httpmon/httpmon/internal/browsertest"
+	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/history"
 )
 
-// The browser tests drive Debian's chromium, headless, through chromedp:
-// one browser for the package, started by the first test that needs it,
-// and a tab per test.
-
-var screenshot = flag.String("screenshot", "", "write a PNG of the page with generated data to this file (see TestScreenshot)")
-
-var (
-	browserOnce   sync.Once
-	browserCtx    context.Context
-	browserErr    error
-	browserSkip   string
-	browserCancel = func() {}
-	browserDir    string
-)
+// The browser tests drive headless chromium (internal/browsertest) over
+// the page of a real store, filled through its write path (store_test.go).
 
 func TestMain(m *testing.M) {
-	flag.Parse()
 	code := m.Run()
-	browserCancel()
-	if browserDir != "" {
-		// Chromium's helpers may still write for a moment after it ends.
-		for range 50 {
-			if os.RemoveAll(browserDir) == nil {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
+	browsertest.Close()
+	closeSharedStore()
+	closeYearStore()
 	os.Exit(code)
 }
 
-func chromiumPath() string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// browser returns a new tab, or skips the test without chromium; under
-// CI=true a missing browser fails instead.
-func browser(t *testing.T) (context.Context, *pageLog) {
+func browser(t *testing.T) (context.Context, *browsertest.Log) {
 	t.Helper()
-	browserOnce.Do(startBrowser)
-	if browserSkip != "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and %s", browserSkip)
-		}
-		t.Skip(browserSkip)
-	}
-	if browserErr != nil {
-		t.Fatalf("starting chromium: %v", browserErr)
-	}
-	ctx, cancel := chromedp.NewContext(browserCtx)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("opening a tab: %v", err)
-	}
-	ctx, cancelT := context.WithTimeout(ctx, 20*time.Second)
-	t.Cleanup(cancelT)
-	return ctx, watch(ctx)
-}
-
-func startBrowser() {
-	path := chromiumPath()
-	if path == "" {
-		browserSkip = "no chromium on PATH (apt-get install chromium)"
-		return
-	}
-	if testing.Short() {
-		browserSkip = "-short: no browser"
-		return
-	}
-	browserDir, browserErr = os.MkdirTemp("", "httpmon-chromium")
-	if browserErr != nil {
-		return
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-default-browser-check", true),
-		chromedp.Flag("no-proxy-server", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(browserDir),
-		chromedp.WindowSize(1000, 900),
-	)
-	bctx, cancelB := chromedp.NewContext(actx)
-	browserCancel = func() { cancelB(); cancelA() }
-	browserCtx = bctx
-	// The browser lives as long as the context of its first run, which
-	// has no timeout for that reason.
-	browserErr = chromedp.Do(bctx)
-}
-
-// pageLog collects what a page must not do: write errors to the console,
-// throw, or open a dialog.
-type pageLog struct {
-	mu       sync.Mutex
-	problems []string
-	dialogs  []string
-}
-
-func watch(ctx context.Context) *pageLog {
-	l := &pageLog{}
-	console := chromedp.Console(ctx)
-	dialogs := chromedp.Events(ctx, cdppage.JavascriptDialogOpening)
-	go func() {
-		for m, err := range console {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleWarning || m.IsException() {
-				l.mu.Lock()
-				l.problems = append(l.problems, m.String())
-				l.mu.Unlock()
-			}
-		}
-	}()
-	go func() {
-		for ev, err := range dialogs {
-			if err != nil {
-				return
-			}
-			l.mu.Lock()
-			l.dialogs = append(l.dialogs, string(ev.Type)+": "+ev.Message)
-			l.mu.Unlock()
-			chromedp.Call(ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: false})
-		}
-	}()
-	return l
-}
-
-// check fails t for any console error, exception or dialog so far.
-func (l *pageLog) check(t *testing.T) {
-	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, p := range l.problems {
-		t.Errorf("console: %s", p)
-	}
-	for _, d := range l.dialogs {
-		t.Errorf("a dialog opened: %s", d)
-	}
+	return browsertest.Tab(t, 20*time.Second)
 }
 
 func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return browsertest.Run(t, ctx, a)
 }
 
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Do(t, ctx, steps...)
+}
+
+func waitJS(t *testing.T, ctx context.Context, cond string, d time.Duration) {
+	t.Helper()
+	browsertest.WaitJS(t, ctx, cond, d)
+}
+
+func clickAndLoad(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	browsertest.ClickAndLoad(t, ctx, sel)
 }
 
 // pointsOf is the number of points of the requests graph, as drawn.
 const pointsOf = `document.querySelector('#requests polyline').points.numberOfItems`
 
-// waitJS waits up to d for a JavaScript condition.
-func waitJS(t *testing.T, ctx context.Context, cond string, d time.Duration) {
+// series is what the store answers for r, which the page must draw.
+func series(t *testing.T, h history.Reader, r history.Range) history.Series {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(d), chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
-		t.Fatalf("waiting %v for %s: %v", d, cond, err)
-	}
-}
-
-func wantPoints(t *testing.T, f history.Reader, r history.Range) int {
-	t.Helper()
-	s, err := f.Series(context.Background(), r, DefaultMaxPoints)
+	s, err := h.Series(context.Background(), r, DefaultMaxPoints)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return len(s.Points)
+	return s
+}
+
+func wantPoints(t *testing.T, h history.Reader, r history.Range) int {
+	t.Helper()
+	return len(series(t, h, r).Points)
 }
 
 // The page loads clean and draws one point per step of the range.
 func TestBrowserPageLoads(t *testing.T) {
+	// The store first: under -race, writing it takes longer than a
+	// tab waits.
+	f := sharedStore(t)
 	ctx, log := browser(t)
-	f := sharedFake()
 	_, url := serve(t, f)
 	do(t, ctx, chromedp.Navigate(url+"/?last=24h"), chromedp.WaitVisible(chromedp.ID("requests")))
 	want := wantPoints(t, f, history.Range{From: fakeEnd - 86400, To: fakeEnd})
@@ -234,17 +101,84 @@ func TestBrowserPageLoads(t *testing.T) {
 			t.Errorf("%s: want %d, got %d", k, v, counts[k])
 		}
 	}
+	// What is drawn is what the store holds.
+	shown(t, ctx, f, history.Range{From: fakeEnd - 86400, To: fakeEnd})
+	hm, err := f.Heatmap(context.Background(), history.Range{From: fakeEnd - 86400, To: fakeEnd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum, nonzero int64
+	for d := range hm {
+		for h := range hm[d] {
+			sum += hm[d][h]
+			if hm[d][h] > 0 {
+				nonzero++
+			}
+		}
+	}
+	cells := run(t, ctx, chromedp.Evaluate[[]int64](`Array.from(document.querySelectorAll('#heatmap rect title')).map(e => +e.textContent.match(/: (\d+) requests$/)[1])`))
+	var gotSum, gotNonzero int64
+	for _, c := range cells {
+		gotSum += c
+		if c > 0 {
+			gotNonzero++
+		}
+	}
+	if gotSum != sum || gotNonzero != nonzero || nonzero != 24 {
+		t.Errorf("want the heatmap's %d requests in %d hours (24), got %d in %d", sum, nonzero, gotSum, gotNonzero)
+	}
+	// Before any live tick, the newest stored second, in the log's zone.
+	if got := run(t, ctx, chromedp.Evaluate[string](`document.getElementById('last-tick').textContent`)); got != "2026-12-01 00:59:59, stored" {
+		t.Errorf("want the newest stored second as the newest tick, got %q", got)
+	}
+	// The alert timeline has the time axis of the graphs above it, on the
+	// screen too.
+	axes := run(t, ctx, chromedp.Evaluate[[][]string](`['requests', 'classes', 'latency', 'timeline'].map(id =>
+		Array.from(document.querySelectorAll('#' + id + ' text.xlabel')).map(e => {
+			const r = e.getBoundingClientRect();
+			return e.textContent + ' at ' + Math.round(r.left + r.width / 2);
+		}))`))
+	for i, a := range axes {
+		if len(a) < 2 || !slices.Equal(a, axes[0]) {
+			t.Errorf("want the same time axis on every graph, got %q and %q (graph %d)", axes[0], a, i)
+		}
+	}
 	// The live stream connects; so the script ran without error.
 	waitJS(t, ctx, `document.getElementById('live-status').textContent === 'live'`, 5*time.Second)
-	log.check(t)
+	log.Check(t)
 }
+
+// shown checks that the page in ctx draws the series of r as the store
+// answers it: one point per step, the range's requests and 5xx.
+func shown(t *testing.T, ctx context.Context, h history.Reader, r history.Range) history.Series {
+	t.Helper()
+	ser := series(t, h, r)
+	got := run(t, ctx, chromedp.Evaluate[map[string]int](`({
+		points: `+pointsOf+`,
+		hits: +document.getElementById('total-hits').textContent,
+		e5xx: +document.getElementById('total-5xx').textContent,
+	})`))
+	want := map[string]int{"points": len(ser.Points), "hits": int(ser.Total.Hits), "e5xx": int(ser.Total.Status[event.Class5xx])}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%+v: %s: want %d from the store, got %d", r, k, v, got[k])
+		}
+	}
+	if ser.Total.Hits == 0 {
+		t.Errorf("%+v: the store has no requests there", r)
+	}
+	return ser
+}
+
+// yLabels is the text of the requests graph's axis of values.
+const yLabels = `Array.from(document.querySelectorAll('#requests text.ylabel')).map(e => e.textContent).join(' ')`
 
 // A published tick shows within 2 s and the graph scrolls, keeping its
 // number of points; the banner shows on a firing record and clears on its
 // resolution.
 func TestBrowserLive(t *testing.T) {
+	f := sharedStore(t)
 	ctx, log := browser(t)
-	f := sharedFake()
 	s, url := serve(t, f)
 	do(t, ctx, chromedp.Navigate(url+"/?last=15m"), chromedp.WaitVisible(chromedp.ID("requests")))
 	n := wantPoints(t, f, history.Range{From: fakeEnd - 900, To: fakeEnd})
@@ -269,6 +203,12 @@ func TestBrowserLive(t *testing.T) {
 	if top := run(t, ctx, chromedp.Evaluate[string](`document.querySelectorAll('#requests text.ylabel')[2].textContent`)); top != "400" {
 		t.Errorf("want the axis rescaled to 400 req/s, got %q", top)
 	}
+	// The time axis scrolled with the graph, still on round instants:
+	// five minutes apart over a quarter of an hour.
+	labels := run(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#requests text.xlabel')).map(e => e.textContent)`))
+	if len(labels) < 2 || !slices.EqualFunc(labels, labels, func(a, _ string) bool { return regexp.MustCompile(`^\d\d:\d[05]$`).MatchString(a) }) {
+		t.Errorf("want labels every five minutes, got %q", labels)
+	}
 
 	firing := `{"kind":"alert","name":"` + jsonText(probeScript) + `","state":"firing","ts":1796083201,"hits":1500,"threshold":10,"window":120,"rate":12.5,"metric":"hits/s","op":">","value":12.5,"labels":{"section":"` + jsonText(probeImg) + `"},"for":0,"keep_firing_for":0,"starts_at":1796083201}`
 	resolved := strings.Replace(strings.Replace(firing, `"firing"`, `"resolved"`, 1), `"starts_at":1796083201}`, `"starts_at":1796083201,"ends_at":1796083260}`, 1)
@@ -286,7 +226,7 @@ func TestBrowserLive(t *testing.T) {
 	// The one firing when the page loaded resolves too: no banner.
 	s.Publish("alert", []byte(`{"kind":"alert","name":"errors_5xx","state":"resolved","ts":1796083300,"hits":0,"threshold":10,"window":120,"rate":0,"metric":"hits/s","op":">","value":0,"labels":{},"for":0,"keep_firing_for":0,"starts_at":1796081400,"ends_at":1796083300}`))
 	waitJS(t, ctx, `document.getElementById('banner').hidden && document.querySelectorAll('#banner-list li').length === 0`, 2*time.Second)
-	log.check(t)
+	log.Check(t)
 }
 
 // serve starts a server over h for a test: its live streams end before
@@ -304,13 +244,14 @@ func jsonText(s string) string { return strings.NewReplacer(`"`, `\"`, `\`, `\\`
 // The range picker's presets, its custom form and the section links change
 // what is drawn, with no script needed.
 func TestBrowserRangePicker(t *testing.T) {
+	f := sharedStore(t)
 	ctx, log := browser(t)
-	f := sharedFake()
 	_, url := serve(t, f)
 	do(t, ctx, chromedp.Navigate(url+"/"), chromedp.WaitVisible(chromedp.ID("requests")))
 	if got := run(t, ctx, chromedp.Evaluate[int](pointsOf)); got != 720 {
 		t.Fatalf("the default hour: want 720 points of 5 s, got %d", got)
 	}
+	hour := shown(t, ctx, f, history.Range{From: fakeEnd - 3600, To: fakeEnd})
 	firstLabel := `document.querySelector('#requests text.axis:not(.ylabel)').textContent`
 	hourLabel := run(t, ctx, chromedp.Evaluate[string](firstLabel))
 
@@ -323,6 +264,9 @@ func TestBrowserRangePicker(t *testing.T) {
 	}
 	if l := run(t, ctx, chromedp.Evaluate[string](firstLabel)); l == hourLabel {
 		t.Errorf("the time axis did not change: %q", l)
+	}
+	if q := shown(t, ctx, f, history.Range{From: fakeEnd - 900, To: fakeEnd}); q.Total.Hits >= hour.Total.Hits {
+		t.Errorf("15 minutes have %d requests, the hour %d", q.Total.Hits, hour.Total.Hits)
 	}
 
 	// A custom range, from the form.
@@ -337,28 +281,36 @@ func TestBrowserRangePicker(t *testing.T) {
 	if r := run(t, ctx, chromedp.Evaluate[string](`document.querySelector('.range').textContent`)); !strings.Contains(r, "2026-11-30 10:00:00 – 2026-11-30 10:10:00") {
 		t.Errorf("want the range shown in the log's zone, got %q", r)
 	}
+	custom := history.Range{From: 1796029200, To: 1796029800}
+	shown(t, ctx, f, custom)
+	allLabels := run(t, ctx, chromedp.Evaluate[string](yLabels))
 
 	// A section of the table filters the page to it.
 	clickAndLoad(t, ctx, `table.sections a`)
 	if sec := run(t, ctx, chromedp.Evaluate[string](`document.getElementById('current-section').textContent`)); sec != "/api" {
 		t.Errorf("want the page of /api, got %q", sec)
 	}
-	log.check(t)
-}
-
-func clickAndLoad(t *testing.T, ctx context.Context, sel string) {
-	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(chromedp.CSS(sel)))); err != nil {
-		t.Fatalf("clicking %s: %v", sel, err)
+	if loc := run(t, ctx, chromedp.Location()); !strings.Contains(loc, "section=%2Fapi") {
+		t.Errorf("want the section in the URL, got %s", loc)
 	}
+	// The section's own traffic, from its summaries: fewer requests in
+	// steps of their interval, on an axis of its own.
+	custom.Section = "/api"
+	if sec := shown(t, ctx, f, custom); sec.Step != storeInterval {
+		t.Errorf("want a point per summary (%d s), got %d s", storeInterval, sec.Step)
+	}
+	if l := run(t, ctx, chromedp.Evaluate[string](yLabels)); l == allLabels {
+		t.Errorf("the axis of values did not change with the section: %q", l)
+	}
+	log.Check(t)
 }
 
 // Hostile sections, paths, labels and rule names stay text: nothing is
 // injected, no dialog opens, no link runs script, and bidirectional
 // overrides show as escapes.
 func TestBrowserProbesInert(t *testing.T) {
+	f := sharedStore(t)
 	ctx, log := browser(t)
-	f := sharedFake()
 	_, url := serve(t, f)
 	for _, target := range []string{"/?last=24h", "/?last=24h&section=" + urlQuery(probeImg), "/?last=24h&section=" + urlQuery(probeScript)} {
 		do(t, ctx, chromedp.Navigate(url+target), chromedp.WaitVisible(chromedp.ID("requests")))
@@ -376,7 +328,13 @@ func TestBrowserProbesInert(t *testing.T) {
 			}
 		}
 		text := run(t, ctx, chromedp.Evaluate[string](`document.body.textContent`))
-		for _, p := range []string{probeScript, probeImg, probeJS, `/adm\u202egnp.exe`} {
+		probes := []string{probeScript, probeImg, probeJS, `/adm\u202egnp.exe`}
+		if strings.Contains(target, "script") {
+			// The page of one section leaves out the alerts of rules over
+			// others, the only place of probeImg then.
+			probes = slices.DeleteFunc(probes, func(p string) bool { return p == probeImg })
+		}
+		for _, p := range probes {
 			if !strings.Contains(text, p) {
 				t.Errorf("%s: want %q shown as text", target, p)
 			}
@@ -385,31 +343,31 @@ func TestBrowserProbesInert(t *testing.T) {
 			t.Errorf("%s: a raw bidirectional override reached the page", target)
 		}
 	}
-	log.check(t)
+	log.Check(t)
 }
 
-// TestScreenshot writes the picture of the README with -screenshot FILE:
-//
-//	go test ./internal/web -run TestScreenshot -screenshot testdata/page.png
-func TestScreenshot(t *testing.T) {
-	if *screenshot == "" {
-		t.Skip("no -screenshot FILE")
-	}
-	ctx, _ := browser(t)
-	f := newFakeReader(7)
-	// The screenshot shows the usual kind of site, not the probes.
-	f.sections = f.sections[:4]
-	f.sections = append(f.sections, fakeSection{"/login", "/login", 0.015, 5120}, fakeSection{"/health", "/health", 0.005, 12})
-	f.rules = f.rules[:2]
-	f.rules[1].Annotations = nil
-	f.alerts = append(f.alerts[:2], f.alerts[4])
-	_, url := serve(t, f)
-	do(t, ctx, chromedp.EmulateViewport(1000, 900), chromedp.Navigate(url+"/?last=24h"), chromedp.WaitVisible(chromedp.ID("requests")))
-	buf := run(t, ctx, chromedp.FullScreenshot(100))
-	if err := os.MkdirAll(filepath.Dir(*screenshot), 0o755); err != nil {
+// A page of a history with nothing stored yet, the first a new pipeline
+// shows, says so on its graphs until the first live tick draws on them.
+func TestBrowserEmptyUntilTick(t *testing.T) {
+	h, err := history.Open(filepath.Join(t.TempDir(), "h.db"), history.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(*screenshot, buf, 0o644); err != nil {
-		t.Fatal(err)
+	t.Cleanup(func() { h.Close() })
+	ctx, log := browser(t)
+	s, url := serve(t, h)
+	do(t, ctx, chromedp.Navigate(url+"/?last=15m"), chromedp.WaitVisible(chromedp.ID("requests")))
+	waitJS(t, ctx, `document.getElementById('live-status').textContent === 'live'`, 5*time.Second)
+	const nodata = `Array.from(document.querySelectorAll('text.nodata')).map(e => e.closest('svg').id).join(' ')`
+	if got := run(t, ctx, chromedp.Evaluate[string](nodata)); got != "requests classes heatmap" {
+		t.Errorf("want the graphs and heatmap to say there is no data, got %q", got)
 	}
+	newest := run(t, ctx, chromedp.Evaluate[int64](`JSON.parse(document.getElementById('live-data').textContent).newest`))
+	s.Publish("tick", []byte(fmt.Sprintf(`{"kind":"tick","ts":%d,"hits":12,"bytes":1,"status":{"1xx":0,"2xx":12,"3xx":0,"4xx":0,"5xx":0,"other":0}}`, newest+1)))
+	waitJS(t, ctx, `document.getElementById('last-tick').textContent.endsWith(': 12 requests')`, 2*time.Second)
+	// The heatmap is of stored history, which the tick is not yet.
+	if got := run(t, ctx, chromedp.Evaluate[string](nodata)); got != "heatmap" {
+		t.Errorf("after a tick, want only the heatmap without data, got %q", got)
+	}
+	log.Check(t)
 }

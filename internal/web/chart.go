@@ -35,6 +35,9 @@ type chart struct {
 	XTicks []axisTick
 	Live   bool
 	Unit   string
+	// Empty says that no value of the range is above zero: the plot says
+	// so rather than draw a flat line that looks like a quiet site.
+	Empty bool
 }
 
 // chartLine is one series of a chart. Points is the polyline of a series
@@ -69,6 +72,7 @@ func newChart(id, title, unit string, s *history.Series, zone *time.Location, li
 		}
 	}
 	c.YMax = niceCeil(top)
+	c.Empty = !(top > 0)
 	n := len(s.Points)
 	for i := range lines {
 		vs := values[i]
@@ -153,40 +157,76 @@ func niceCeil(v float64) float64 {
 	return 10 * p
 }
 
-// timeTicks labels about six instants of s's steps in the log's zone.
+// tickSteps are the spacings of the time axis' labels, in seconds: round
+// times of the log's clock. live.js has the same list.
+var tickSteps = []int64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200,
+	86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400}
+
+// maxTimeTicks is the most labels of a time axis: room for "Jan 2 15:04"
+// between them.
+const maxTimeTicks = 7
+
+// timeTicks labels the round instants of s's steps in the log's zone, at
+// most maxTimeTicks of them, placed where the charts draw those instants.
 func timeTicks(s *history.Series, zone *time.Location) []axisTick {
 	n := len(s.Points)
 	if n == 0 {
 		return nil
 	}
-	span := s.Points[n-1].TS - s.Points[0].TS
-	layout := "15:04:05"
-	switch {
-	case span > 2*24*3600:
-		layout = "Jan 2"
-	case span > 6*3600:
-		layout = "Jan 2 15:04"
-	case span > 600:
-		layout = "15:04"
+	first, last := s.Points[0].TS, s.Points[n-1].TS
+	if n == 1 || last <= first {
+		return []axisTick{{Pos: plotLeft, Label: time.Unix(first, 0).In(zone).Format("15:04:05"), Anchor: "start"}}
 	}
-	const labels = 6
+	span := last - first
+	step := tickSteps[len(tickSteps)-1]
+	for _, st := range tickSteps {
+		if span/st < maxTimeTicks {
+			step = st
+			break
+		}
+	}
+	layout := tickLayout(step, span)
+	_, off := time.Unix(first, 0).In(zone).Zone()
 	var ts []axisTick
-	for k := 0; k < labels && n > 1; k++ {
-		j := k * (n - 1) / (labels - 1)
-		x := float64(plotLeft) + float64(plotW)*float64(j)/float64(n-1)
+	for t := ceilTo(first+int64(off), step) - int64(off); t <= last; t += step {
+		x := float64(plotLeft) + float64(plotW)*float64(t-first)/float64(span)
+		// The ends stay inside the plot.
 		anchor := "middle"
-		switch k {
-		case 0:
+		switch {
+		case x-plotLeft < 24:
 			anchor = "start"
-		case labels - 1:
+		case plotLeft+plotW-x < 24:
 			anchor = "end"
 		}
-		ts = append(ts, axisTick{Pos: x, Label: time.Unix(s.Points[j].TS, 0).In(zone).Format(layout), Anchor: anchor})
-	}
-	if n == 1 {
-		ts = append(ts, axisTick{Pos: plotLeft, Label: time.Unix(s.Points[0].TS, 0).In(zone).Format(layout), Anchor: "start"})
+		ts = append(ts, axisTick{Pos: x, Label: time.Unix(t, 0).In(zone).Format(layout), Anchor: anchor})
 	}
 	return ts
+}
+
+// tickLayout is the format of time labels step apart over span seconds:
+// the date once labels are days apart or the range spans more than one.
+func tickLayout(step, span int64) string {
+	switch {
+	case step >= 86400:
+		return "Jan 2"
+	case span > 86400:
+		return "Jan 2 15:04"
+	case step >= 60:
+		return "15:04"
+	}
+	return "15:04:05"
+}
+
+// ceilTo rounds t up to a multiple of step.
+func ceilTo(t, step int64) int64 {
+	m := t % step
+	if m < 0 {
+		m += step
+	}
+	if m == 0 {
+		return t
+	}
+	return t - m + step
 }
 
 // formatValue writes an axis value in its unit.

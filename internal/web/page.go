@@ -30,6 +30,9 @@ type page struct {
 	Step    string // the graph's step, like "1s" or "5m"
 	Presets []presetLink
 	Empty   bool // nothing stored in the range
+	// NewestStr is the newest stored second, in the log's zone, on a page
+	// whose range ends there; empty otherwise.
+	NewestStr string
 
 	Hits     int64
 	Bytes    string
@@ -181,6 +184,9 @@ func (s *Server) buildPage(ctx context.Context, v view, inline bool) (*page, err
 	s.charts(p, &ser, zone)
 	if !inline {
 		p.Live = newLiveData(&ser, &v, &p.Requests)
+		if v.Live && !p.Empty {
+			p.NewestStr = time.Unix(v.To-1, 0).In(zone).Format("2006-01-02 15:04:05")
+		}
 	}
 
 	secs, err := h.Sections(ctx, v.Range, s.opt.TopSections)
@@ -406,18 +412,26 @@ func alertKey(a *event.Alert) string {
 	return string(b)
 }
 
-// Timeline geometry.
+// Timeline geometry: a row is its alert's name above its bar.
 const (
-	tlLeft = 160
-	tlRow  = 18
+	tlLabel = 14 // the name's baseline above the bar
+	tlRow   = 34
 )
 
 func newTimeline(als []event.Alert, v *view, ser *history.Series, zone *time.Location) timeline {
-	t := timeline{W: tlLeft + plotW + 10, Left: tlLeft, PlotW: plotW}
-	width := float64(v.To - v.From)
+	// The same time axis as the charts above, so that a span lines up
+	// with the traffic that fired it: the names go above their rows.
+	t := timeline{W: chartW, Left: plotLeft, PlotW: plotW}
+	first, last := v.From, v.To
+	if n := len(ser.Points); n > 1 {
+		first, last = ser.Points[0].TS, ser.Points[n-1].TS
+	}
 	x := func(ts int64) float64 {
-		ts = min(max(ts, v.From), v.To)
-		return float64(tlLeft) + float64(plotW)*float64(ts-v.From)/width
+		if last <= first {
+			return plotLeft
+		}
+		f := math.Min(math.Max(float64(ts-first)/float64(last-first), 0), 1)
+		return float64(plotLeft) + float64(plotW)*f
 	}
 	rows := map[string]int{}
 	open := map[string]int64{}
@@ -467,13 +481,10 @@ func newTimeline(als []event.Alert, v *view, ser *history.Series, zone *time.Loc
 		add(&t.Rows[rows[k]], open[k], v.To)
 	}
 	for i := range t.Rows {
-		t.Rows[i].Y = 4 + i*tlRow
+		t.Rows[i].Y = tlLabel + i*tlRow
 	}
-	t.H = 4 + len(t.Rows)*tlRow + 20
-	for _, tk := range timeTicks(ser, zone) {
-		tk.Pos = tk.Pos - plotLeft + tlLeft
-		t.XTicks = append(t.XTicks, tk)
-	}
+	t.H = len(t.Rows)*tlRow + 20
+	t.XTicks = timeTicks(ser, zone)
 	return t
 }
 

@@ -24,7 +24,7 @@ func TestAPITicksThroughAlert(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/httpmon/httpmon/cmd/httpmon-alert").CombinedOutput(); err != nil {
 		t.Fatalf("building httpmon-alert: %v\n%s", err, out)
 	}
-	_, url := serve(t, sharedFake())
+	_, url := serve(t, sharedStore(t))
 	resp, err := http.Get(url + "/api/ticks?from=1796082300&to=1796083200")
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ var assets embed.FS
 
 var pageTemplate = template.Must(template.New("").Funcs(template.FuncMap{
 	"plus": func(a, b int) int { return a + b },
+	"half": func(a int) int { return a / 2 },
 }).ParseFS(assets, "assets/page.html"))
 
 var pageCSS = mustAsset("page.css")

@@ -31,13 +31,46 @@
     return v === Math.trunc(v) ? String(v) : String(Number(v.toPrecision(3)));
   }
 
-  function timeLabel(ts, span) {
+  // timeLabel writes ts in the log's zone, as the server's tickLayout
+  // does for labels step seconds apart over span; step 0 is one instant.
+  function timeLabel(ts, step, span) {
     var d = new Date((ts + data.offset) * 1000), iso = d.toISOString();
     var day = months[d.getUTCMonth()] + " " + d.getUTCDate();
-    if (span > 2 * 86400) return day;
-    if (span > 6 * 3600) return day + " " + iso.slice(11, 16);
-    if (span > 600) return iso.slice(11, 16);
+    if (step === 0) return iso.slice(0, 10) + " " + iso.slice(11, 19);
+    if (step >= 86400) return day;
+    if (span > 86400) return day + " " + iso.slice(11, 16);
+    if (step >= 60) return iso.slice(11, 16);
     return iso.slice(11, 19);
+  }
+
+  var tickSteps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200,
+    86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400];
+
+  // xlabels redraws the time axis of svg at round instants, as the
+  // server's timeTicks does.
+  function xlabels(svg, left, w) {
+    var old = svg.querySelectorAll("text.xlabel");
+    if (n < 2 || old.length === 0) return;
+    var y = old[0].getAttribute("y");
+    var first = data.first, span = (n - 1) * data.step;
+    var step = tickSteps[tickSteps.length - 1];
+    for (var i = 0; i < tickSteps.length; i++) {
+      if (Math.floor(span / tickSteps[i]) < 7) { step = tickSteps[i]; break; }
+    }
+    var off = data.offset;
+    var t = Math.ceil((first + off) / step) * step - off;
+    for (var j = 0; j < old.length; j++) old[j].remove();
+    for (; t <= first + span; t += step) {
+      var x = left + w * (t - first) / span;
+      var el = document.createElementNS("http://www.w3.org/2000/svg", "text");
+      el.setAttribute("class", "axis xlabel");
+      el.setAttribute("x", x.toFixed(1));
+      el.setAttribute("y", y);
+      el.setAttribute("dy", "-6");
+      el.setAttribute("text-anchor", x - left < 24 ? "start" : left + w - x < 24 ? "end" : "middle");
+      el.textContent = timeLabel(t, step, span);
+      svg.appendChild(el);
+    }
   }
 
   // draw redraws the lines of one chart from per-step counts, the way
@@ -62,14 +95,11 @@
         lines[k].dataset.n = String(s.length);
       }
     });
+    var nodata = svg.querySelector("text.nodata");
+    if (nodata && max > 0) nodata.remove();
     var ylabels = svg.querySelectorAll("text.ylabel");
     for (var j = 0; j < ylabels.length; j++) ylabels[j].textContent = label(ymax * j / (ylabels.length - 1));
-    var xlabels = svg.querySelectorAll("text.axis:not(.ylabel)");
-    var span = (n - 1) * data.step;
-    for (var k = 0; k < xlabels.length && n > 1; k++) {
-      var idx = Math.floor(k * (n - 1) / (xlabels.length - 1));
-      xlabels[k].textContent = timeLabel(data.first + idx * data.step, span);
-    }
+    xlabels(svg, left, w);
   }
 
   function shift(k) {
@@ -86,7 +116,7 @@
     if (t.ts <= newest) return; // in the page already
     newest = t.ts;
     var stamp = document.getElementById("last-tick");
-    if (stamp) stamp.textContent = timeLabel(t.ts, 0) + ": " + t.hits + " requests";
+    if (stamp) stamp.textContent = timeLabel(t.ts, 0, 0) + ": " + t.hits + " requests";
     // Ticks count every section: a page of one section is not extended.
     if (!data.live || data.section || n === 0) return;
     var b = data.first + Math.floor((t.ts - data.first) / data.step) * data.step;
@@ -122,7 +152,7 @@
       var ls = a.labels || {}, names = Object.keys(ls);
       var text = safe(a.name);
       if (names.length) text += " {" + names.map(function (n) { return safe(n) + "=" + safe(ls[n]); }).join(", ") + "}";
-      text += " since " + timeLabel(a.ts, 0);
+      text += " since " + timeLabel(a.ts, 0, 0);
       li.textContent = text;
       list.appendChild(li);
     }
