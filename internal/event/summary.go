@@ -9,6 +9,7 @@ import (
 // Summary encodes s as a "summary" line.
 func (e *Encoder) Summary(s *Summary) ([]byte, error) {
 	e.begin(KindSummary)
+	e.optStr("source", s.Source)
 	e.int("start", s.Start)
 	e.int("end", s.End)
 	if s.UTCOffset != 0 {
@@ -47,6 +48,7 @@ func (e *Encoder) Summary(s *Summary) ([]byte, error) {
 		e.s.WriteRaw("}")
 	}
 	e.s.WriteRaw("]")
+	e.lateSources(s.LateSources)
 	return e.end()
 }
 
@@ -55,11 +57,14 @@ func (e *Encoder) Summary(s *Summary) ([]byte, error) {
 func (d *Decoder) Summary(line []byte, s *Summary) error {
 	secs := s.Sections[:0]
 	bins := s.Latency.Bins[:0]
+	lates := s.LateSources[:0]
 	*s = Summary{}
 	s.Latency.Bins = bins
 	hasStart, hasEnd := false, false
 	err := d.members(line, func(f string) (err error) {
 		switch f {
+		case "source":
+			s.Source, err = d.str(f)
 		case "start":
 			s.Start, hasStart, err = d.ts(f)
 		case "end":
@@ -91,12 +96,15 @@ func (d *Decoder) Summary(line []byte, s *Summary) error {
 			s.SectionsError, err = d.count(f)
 		case "sections":
 			secs, err = d.sections(f, secs)
+		case "late_sources":
+			lates, err = d.lateSources(f, lates)
 		default:
 			d.it.Skip()
 		}
 		return err
 	})
 	s.Sections = secs
+	s.LateSources = lates
 	if err != nil {
 		return err
 	}
