@@ -36,13 +36,13 @@ type mergedInterval struct {
 
 // mergedSection is one section's sum over the sources that listed it.
 type mergedSection struct {
-	name                   []byte
-	hits, bytes, e4, e5    int64
-	topPath                []byte
-	topBytes               int64
-	floorListed            int64 // the floors of the cut-short sources that listed it
-	lat                    latency.Sketch
-	estimate               int64
+	name                []byte
+	hits, bytes, e4, e5 int64
+	topPath             []byte
+	topBytes            int64
+	floorListed         int64 // the floors of the cut-short sources that listed it
+	lat                 latency.Sketch
+	estimate            int64
 }
 
 // addLate counts n late records of source name.
