@@ -94,23 +94,22 @@ func (d *Decoder) latency(field string, l *Latency) error {
 	}
 	hasBins := false
 	for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
-		name := field + "." + f
 		switch f {
 		case "count":
-			l.Count, err = d.count(name)
+			l.Count, err = d.count(d.join(field, ".count"))
 		case "p50":
-			l.P50, err = d.latencySeconds(name)
+			l.P50, err = d.latencySeconds(d.join(field, ".p50"))
 		case "p90":
-			l.P90, err = d.latencySeconds(name)
+			l.P90, err = d.latencySeconds(d.join(field, ".p90"))
 		case "p99":
-			l.P99, err = d.latencySeconds(name)
+			l.P99, err = d.latencySeconds(d.join(field, ".p99"))
 		case "max":
-			l.Max, err = d.latencySeconds(name)
+			l.Max, err = d.latencySeconds(d.join(field, ".max"))
 		case "zero":
-			l.Zero, err = d.count(name)
+			l.Zero, err = d.count(d.join(field, ".zero"))
 			hasBins = true
 		case "bins":
-			bins, err = d.bins(name, bins)
+			bins, err = d.bins(d.join(field, ".bins"), bins)
 			hasBins = true
 		default:
 			d.it.Skip()
@@ -157,11 +156,12 @@ func (d *Decoder) bins(field string, bins []Bin) ([]Bin, error) {
 	if !ok {
 		return bins, err
 	}
+	elem, index, count := d.join(field, "[]"), d.join(field, "[][0]"), d.join(field, "[][1]")
 	for d.it.ReadArray() {
 		var b Bin
-		if ok, err := d.expect(field+"[]", jsoniter.ArrayValue, "an array of index and count"); !ok {
+		if ok, err := d.expect(elem, jsoniter.ArrayValue, "an array of index and count"); !ok {
 			if err == nil {
-				err = fmt.Errorf("field %q: want [index, count], not null", field+"[]")
+				err = fmt.Errorf("field %q: want [index, count], not null", elem)
 			}
 			return bins, err
 		}
@@ -169,16 +169,16 @@ func (d *Decoder) bins(field string, bins []Bin) ([]Bin, error) {
 		for d.it.ReadArray() {
 			switch n {
 			case 0:
-				v, ok, err := d.num(field + "[][0]")
+				v, ok, err := d.num(index)
 				if err != nil {
 					return bins, err
 				}
 				if !ok || v != math.Trunc(v) || v < math.MinInt32 || v > math.MaxInt32 {
-					return bins, fmt.Errorf("field %q: want a bin index, a 32-bit integer", field+"[][0]")
+					return bins, fmt.Errorf("field %q: want a bin index, a 32-bit integer", index)
 				}
 				b.Index = int32(v)
 			case 1:
-				if b.Count, err = d.count(field + "[][1]"); err != nil {
+				if b.Count, err = d.count(count); err != nil {
 					return bins, err
 				}
 			default:
@@ -191,7 +191,7 @@ func (d *Decoder) bins(field string, bins []Bin) ([]Bin, error) {
 		}
 		switch {
 		case n < 2 || b.Count == 0:
-			return bins, fmt.Errorf("field %q: want [index, count] with a count of at least 1", field+"[]")
+			return bins, fmt.Errorf("field %q: want [index, count] with a count of at least 1", elem)
 		case len(bins) > 0 && b.Index <= bins[len(bins)-1].Index:
 			return bins, errors.New(`field "` + field + `": bin indexes must ascend`)
 		}

@@ -131,8 +131,9 @@ func (d *Decoder) sections(field string, secs []SectionStat) ([]SectionStat, err
 	if !ok {
 		return secs, err
 	}
+	elem, lat := d.join(field, "[]"), d.join(field, "[].latency")
 	for d.it.ReadArray() {
-		ok, err := d.expect(field+"[]", jsoniter.ObjectValue, "an object")
+		ok, err := d.expect(elem, jsoniter.ObjectValue, "an object")
 		if !ok {
 			if err != nil {
 				return secs, err
@@ -140,6 +141,10 @@ func (d *Decoder) sections(field string, secs []SectionStat) ([]SectionStat, err
 			continue
 		}
 		var sec SectionStat
+		if n := len(secs); n < cap(secs) {
+			// The bins of the record decoded before, reused.
+			sec.Latency.Bins = secs[:n+1][n].Latency.Bins[:0]
+		}
 		for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
 			switch f {
 			case "section":
@@ -157,7 +162,7 @@ func (d *Decoder) sections(field string, secs []SectionStat) ([]SectionStat, err
 			case "top_bytes":
 				sec.TopBytes, err = d.count(f)
 			case "latency":
-				err = d.latency(field+"[].latency", &sec.Latency)
+				err = d.latency(lat, &sec.Latency)
 			default:
 				d.it.Skip()
 			}

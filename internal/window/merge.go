@@ -133,6 +133,17 @@ type Merger struct {
 
 	run     runTotals
 	lagTold bool
+
+	// The watermark and the newest tick are kept between records, since
+	// finding them looks at every source: valid until a source changes
+	// state; atMin counts the live sources at the watermark, which moves
+	// only once the last of them has passed it.
+	cached bool
+	wm     int64
+	wmOK   bool
+	atMin  int
+	top    int64
+	topAny bool
 }
 
 // mergeInput is one stream of records, a file or standard input. Until it
@@ -234,12 +245,16 @@ func (m *Merger) source(in int, name []byte, now time.Time) *mergeSource {
 	}
 	src := m.sources[i]
 	if in >= 0 {
+		if !m.inputs[in].heard || m.inputs[in].idle || src.input != in {
+			m.cached = false
+		}
 		m.inputs[in].heard = true
 		m.inputs[in].idle = false
 		src.input = in
 	}
 	src.heard = now
 	if src.state != sourceLive {
+		m.cached = false
 		if src.state == sourceIdle {
 			m.sink.Tell(src.name, "sends again after being idle; back in the merge")
 		}
@@ -255,12 +270,22 @@ func (m *Merger) Tick(in int, t *event.Tick, now time.Time) error {
 	}
 	src := m.source(in, t.Source, now)
 	ts := t.TS
+	old := src.hi
 	if !src.started {
 		src.started, src.hi = true, ts
 		src.mark(ts)
+		m.cached = false
 	} else if !src.firstSeen(ts) {
 		src.stats.Duplicates++
 		return nil
+	}
+	if m.cached && src.hi > old {
+		m.top = max(m.top, src.hi)
+		if m.wmOK && old == m.wm {
+			if m.atMin--; m.atMin == 0 {
+				m.cached = false
+			}
+		}
 	}
 	if !m.aligned && m.cfg.Interval >= AlignLocal {
 		m.align, m.aligned = int64(t.UTCOffset), true
@@ -353,12 +378,14 @@ func (m *Merger) Check(now time.Time) error {
 		in := &m.inputs[i]
 		if !in.heard && !in.closed && !in.idle && now.Sub(in.opened) >= m.cfg.SourceTimeout {
 			in.idle = true
+			m.cached = false
 			m.sink.Tell(in.label, fmt.Sprintf("input sent nothing for %s; merging without it until it does", m.cfg.SourceTimeout))
 		}
 	}
 	for _, src := range m.sources {
 		if src.state == sourceLive && now.Sub(src.heard) >= m.cfg.SourceTimeout {
 			src.state = sourceIdle
+			m.cached = false
 			src.stats.Idle++
 			m.sink.Tell(src.name, fmt.Sprintf("silent for %s; idle, left out of the merge until it sends again (its records for seconds final by then count as late)", m.cfg.SourceTimeout))
 		}
@@ -373,6 +400,7 @@ func (m *Merger) Close(in int) error {
 		return m.err
 	}
 	m.inputs[in].closed = true
+	m.cached = false
 	for _, src := range m.sources {
 		if src.input == in {
 			src.state = sourceDone
@@ -404,6 +432,33 @@ func (m *Merger) Ahead(in int) bool {
 // watermark returns the newest second that every live source has passed,
 // and false while an input or an expected source has not been heard.
 func (m *Merger) watermark() (int64, bool) {
+	m.recount()
+	return m.wm, m.wmOK
+}
+
+// recount finds the watermark and the newest tick again, if a change of
+// the sources may have moved them.
+func (m *Merger) recount() {
+	if m.cached {
+		return
+	}
+	m.cached = true
+	m.wm, m.wmOK = m.scanWatermark()
+	m.atMin = 0
+	for _, src := range m.sources {
+		if src.state == sourceLive && src.started && src.hi == m.wm {
+			m.atMin++
+		}
+	}
+	m.top, m.topAny = int64(math.MinInt64), false
+	for _, src := range m.sources {
+		if src.started && src.state != sourceDone {
+			m.top, m.topAny = max(m.top, src.hi), true
+		}
+	}
+}
+
+func (m *Merger) scanWatermark() (int64, bool) {
 	for i := range m.inputs {
 		if in := &m.inputs[i]; !in.heard && !in.closed && !in.idle {
 			return 0, false
@@ -441,15 +496,10 @@ func (m *Merger) settle() error {
 	return m.emitThrough(w)
 }
 
-// newest returns the newest tick of any source.
+// newest returns the newest tick of any source not done.
 func (m *Merger) newest() (int64, bool) {
-	n, any := int64(math.MinInt64), false
-	for _, src := range m.sources {
-		if src.started && src.state != sourceDone {
-			n, any = max(n, src.hi), true
-		}
-	}
-	return n, any
+	m.recount()
+	return m.top, m.topAny
 }
 
 // emitThrough emits the merged seconds through w and the intervals that
