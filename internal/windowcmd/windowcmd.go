@@ -54,7 +54,7 @@ func New() *cli.App {
 				Usage: "also pass request records through, after counting them, for httpmon-alert rules over a section or source"},
 			&cli.DurationFlag{Name: "max-gap", Value: time.Duration(def.MaxGap) * time.Second,
 				Usage: "a jump forward in time longer than this restarts the stream instead of emitting empty seconds (0: no limit)"},
-		}, stage.InputFlags(name)...)),
+		}, append(mergeFlags(), stage.InputFlags(name)...)...)),
 		Action: run,
 	}
 }
@@ -106,6 +106,9 @@ func config(c *cli.Context) (window.Config, error) {
 	}
 	cfg.Top = c.Int("top")
 	cfg.TotalTop = c.Int("total-top")
+	if err := sourceConfig(c, &cfg); err != nil {
+		return cfg, err
+	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, stage.UsageError("%v", err)
 	}
@@ -130,6 +133,9 @@ type rfc3339 int64
 func (t rfc3339) String() string { return time.Unix(int64(t), 0).UTC().Format(time.RFC3339) }
 
 func run(c *cli.Context) error {
+	if c.Bool("merge") {
+		return runMerge(c)
+	}
 	cfg, err := config(c)
 	if err != nil {
 		return err
@@ -203,7 +209,7 @@ func run(c *cli.Context) error {
 		err = agg.Flush()
 	}
 	if err == nil {
-		err = emitTotal(st, agg)
+		err = emitTotal(st, agg, cfg.Source)
 	}
 	if n := agg.Stats().Saturated; n > 0 {
 		fmt.Fprintf(c.App.ErrWriter, "%s: %d byte totals saturated at %d, the most the protocol carries; they are lower bounds\n", name, n, int64(event.MaxCount))
@@ -215,10 +221,11 @@ func run(c *cli.Context) error {
 }
 
 // emitTotal writes the total record of the run, if it has one.
-func emitTotal(st *stage.Stage, agg *window.Aggregator) error {
+func emitTotal(st *stage.Stage, agg *window.Aggregator, source []byte) error {
 	var t event.Total
 	if !agg.Total(&t) {
 		return nil
 	}
+	t.Source = source
 	return st.Emit(event.NewEncoder().Total(&t))
 }
