@@ -379,7 +379,7 @@ func (m *Merger) Check(now time.Time) error {
 		if !in.heard && !in.closed && !in.idle && now.Sub(in.opened) >= m.cfg.SourceTimeout {
 			in.idle = true
 			m.cached = false
-			m.sink.Tell(in.label, fmt.Sprintf("input sent nothing for %s; merging without it until it does", m.cfg.SourceTimeout))
+			m.sink.Tell(nil, fmt.Sprintf("%s: no tick, summary or total for %s; merging without this input until it sends one", in.label, m.cfg.SourceTimeout))
 		}
 	}
 	for _, src := range m.sources {
@@ -465,7 +465,11 @@ func (m *Merger) scanWatermark() (int64, bool) {
 		}
 	}
 	w, any := int64(math.MaxInt64), false
+	newest, started := int64(math.MinInt64), false
 	for _, src := range m.sources {
+		if src.started {
+			newest, started = max(newest, src.hi), true
+		}
 		if src.state != sourceLive {
 			continue
 		}
@@ -474,7 +478,11 @@ func (m *Merger) scanWatermark() (int64, bool) {
 		}
 		w, any = min(w, src.hi), true
 	}
-	return w, any
+	if !any {
+		// Every source is idle or done: none is left to wait for.
+		return newest, started
+	}
+	return w, true
 }
 
 // settle emits what the watermark makes final.

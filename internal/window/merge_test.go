@@ -142,6 +142,15 @@ func TestMergerTable(t *testing.T) {
 			wantLate: []string{"b=15"},
 		},
 		{
+			name:   "with every source idle, none is left to wait for",
+			expect: []string{"a", "b"},
+			steps: []mstep{
+				{tick: mtick("a", 100, 1)}, {tick: mtick("a", 101, 1)}, {tick: mtick("b", 100, 1)},
+				{at: 30 * time.Second, check: true},
+			},
+			want: []string{wantTick(100, 2), wantTick(101, 1)},
+		},
+		{
 			name:   "duplicates are counted once",
 			expect: []string{"a", "b"},
 			steps: []mstep{
@@ -389,5 +398,43 @@ func TestMergeTopBound(t *testing.T) {
 	exact, e := mergeTop([]topSource{{entries: []event.TopEntry{{Key: []byte("/a"), Hits: 3}}}, {entries: []event.TopEntry{{Key: []byte("/a"), Hits: 2}, {Key: []byte("/b"), Hits: 1}}}}, 10)
 	if e != 0 || fmt.Sprint(exact) != fmt.Sprint([]event.TopEntry{{Key: []byte("/a"), Hits: 5}, {Key: []byte("/b"), Hits: 1}}) {
 		t.Fatalf("exact merge %v, error %d", exact, e)
+	}
+}
+
+// TestMergerLag checks the bound on how far sources may drift apart: on
+// one input the oldest seconds are made final past MaxLag, and with many
+// inputs the one ahead is told to pause first.
+func TestMergerLag(t *testing.T) {
+	t0 := time.Unix(0, 0)
+	cfg := DefaultMergeConfig()
+	cfg.Interval, cfg.MaxLag = 1000, 10
+	rec := newMergeRecorder()
+	m, _ := NewMerger(cfg, rec)
+	ina, inb := m.Input([]byte("a"), t0), m.Input([]byte("b"), t0)
+	must(t, m.Tick(inb, mtick("", 100, 1), t0))
+	for ts := int64(100); ts <= 106; ts++ {
+		must(t, m.Tick(ina, mtick("", ts, 1), t0))
+		if m.Ahead(ina) {
+			t.Fatalf("a is ahead at %d, within half of MaxLag", ts)
+		}
+	}
+	must(t, m.Tick(ina, mtick("", 107, 1), t0))
+	if !m.Ahead(ina) || m.Ahead(inb) {
+		t.Fatalf("at 107 a should pause and b not: a %v, b %v", m.Ahead(ina), m.Ahead(inb))
+	}
+	for ts := int64(108); ts <= 115; ts++ {
+		must(t, m.Tick(ina, mtick("", ts, 1), t0))
+	}
+	want := []string{wantTick(100, 2)}
+	for ts := int64(101); ts <= 105; ts++ {
+		want = append(want, wantTick(ts, 1))
+	}
+	diffLines(t, want, rec.kind("tick"))
+	if !slices.ContainsFunc(rec.told, func(s string) bool { return strings.Contains(s, "lags more than 10s") }) {
+		t.Errorf("the lag was not said: %q", rec.told)
+	}
+	must(t, m.Tick(inb, mtick("", 101, 3), t0))
+	if s := m.Stats()[0]; string(s.Name) != "b" || s.Late != 3 {
+		t.Errorf("b's late tick: %+v", s)
 	}
 }

@@ -214,8 +214,18 @@ func runMerge(c *cli.Context) error {
 			}
 		}
 	}
+	// After SIGINT or SIGTERM the inputs get the drain every stage gives
+	// its upstream; an input still opening (a FIFO without a writer) gets
+	// no longer.
+	done := st.Ctx.Done()
+	var drained <-chan time.Time
+loop:
 	for open > 0 && err == nil {
 		select {
+		case <-done:
+			done, drained = nil, time.After(stage.DrainRecords+time.Second)
+		case <-drained:
+			break loop
 		case msg := <-msgs:
 			in := inputs[msg.in]
 			if msg.end {
