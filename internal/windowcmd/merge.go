@@ -296,7 +296,9 @@ func readInput(st *stage.Stage, i int, name string, msgs chan<- inputMsg, resume
 		defer f.Close()
 		src = f
 	}
-	lines := lineio.NewReader(src, lineio.Options{Done: st.Ctx.Done(), Drain: stage.DrainRecords})
+	// Small reads: a merge may read hundreds of inputs, each of a couple
+	// of records a second, and every input holds a few buffers.
+	lines := lineio.NewReader(src, lineio.Options{Done: st.Ctx.Done(), Drain: stage.DrainRecords, ChunkSize: 16 << 10})
 	r := ndjson.NewReader(lines, ndjson.Options{OnBad: func(no int64, raw []byte, err error) {
 		msgs <- inputMsg{in: i, line: slices.Clone(raw), no: no, bad: err}
 		<-resume
