@@ -28,11 +28,11 @@ type MergeConfig struct {
 	// MaxGap bounds the silence filled with empty merged ticks, as
 	// Config.MaxGap does for one source.
 	MaxGap int64
-	// MaxLag bounds how far the newest source may run ahead of the merged
-	// seconds not yet final: past it, the oldest are made final without
-	// the sources that lag, whose records for them then count as late.
-	// It bounds the memory of pending seconds. Callers that can pause an
-	// input keep sources within it (see Merger.Ahead).
+	// MaxLag bounds the merged seconds held pending: past that many, the
+	// seconds more than MaxLag behind the newest source are made final
+	// without the sources that lag, whose records for them then count as
+	// late. Callers that can pause an input keep the sources within it
+	// (see Merger.Ahead), and then it never comes to that.
 	MaxLag int64
 }
 
@@ -488,8 +488,10 @@ func (m *Merger) scanWatermark() (int64, bool) {
 // settle emits what the watermark makes final.
 func (m *Merger) settle() error {
 	w, ok := m.watermark()
-	if newest, any := m.newest(); any && m.started && newest-m.cfg.MaxLag >= m.next && (!ok || w < newest-m.cfg.MaxLag) {
-		// A source that lags this far would hold unbounded memory.
+	if newest, any := m.newest(); any && m.started && int64(len(m.pending)) > m.cfg.MaxLag && (!ok || w < newest-m.cfg.MaxLag) {
+		// Holding more seconds than that for a source that lags would
+		// take memory without bound. Only seconds held count: a source
+		// far ahead whose input the caller paused holds few.
 		w, ok = newest-m.cfg.MaxLag, true
 		if !m.lagTold {
 			m.lagTold = true

@@ -438,3 +438,38 @@ func TestMergerLag(t *testing.T) {
 		t.Errorf("b's late tick: %+v", s)
 	}
 }
+
+// TestMergerPausedInputStaysExact replays two hosts whose logs start
+// hours apart, the way --merge reads files: the input ahead pauses while
+// Ahead says so, and nothing is made final early or late.
+func TestMergerPausedInputStaysExact(t *testing.T) {
+	t0 := time.Unix(0, 0)
+	cfg := DefaultMergeConfig()
+	rec := newMergeRecorder()
+	m, _ := NewMerger(cfg, rec)
+	ina, inb := m.Input([]byte("a"), t0), m.Input([]byte("b"), t0)
+	const gap = 6 * 3600
+	must(t, m.Tick(inb, mtick("", gap, 1), t0))
+	for ts := int64(0); ts < gap; ts++ {
+		must(t, m.Tick(ina, mtick("", ts, 1), t0))
+	}
+	if m.Ahead(inb) {
+		t.Fatal("b still ahead once a caught up")
+	}
+	for ts := int64(gap + 1); ts < gap+100; ts++ {
+		must(t, m.Tick(inb, mtick("", ts, 1), t0))
+		must(t, m.Tick(ina, mtick("", ts-1, 1), t0))
+	}
+	must(t, m.Flush())
+	for _, s := range m.Stats() {
+		if s.Late != 0 {
+			t.Fatalf("late ticks: %+v", s)
+		}
+	}
+	if len(rec.told) > 0 {
+		t.Fatalf("said %q", rec.told)
+	}
+	if got := rec.kind("tick"); len(got) != gap+100 || got[gap] != wantTick(gap, 2) {
+		t.Fatalf("%d ticks, tick %d %q", len(got), gap, got[gap])
+	}
+}
