@@ -29,7 +29,7 @@ func mergeFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "merge",
 			Usage: "merge the ticks, summaries and totals of many sources, interleaved on standard input or in the files given (FIFOs, <(ssh web1 …)), into one stream"},
 		&cli.DurationFlag{Name: "source-timeout", Value: def.SourceTimeout,
-			Usage: "with --merge: a source silent this long on the wall clock is idle and held back nothing until it sends again"},
+			Usage: "with --merge: a source silent this long on the wall clock is idle and holds nothing back until it sends again"},
 		&cli.StringFlag{Name: "sources",
 			Usage: "with --merge: comma-separated names of sources to wait for before any second is final (on an input that carries many)"},
 		&cli.DurationFlag{Name: "max-lag", Value: time.Duration(def.MaxLag) * time.Second,
@@ -163,6 +163,7 @@ func runMerge(c *cli.Context) error {
 	defer check.Stop()
 	open := len(inputs)
 	var failed error
+	toldRequests := false
 	handle := func(msg inputMsg) error {
 		in := inputs[msg.in]
 		sink.where, sink.line = in.name, msg.no
@@ -189,6 +190,10 @@ func runMerge(c *cli.Context) error {
 		default:
 			// Every other kind goes through, as every stage passes what
 			// it does not own.
+			if msg.kind == event.KindRequest && !toldRequests {
+				toldRequests = true
+				st.Rejects.Tell(fmt.Sprintf("%s: request records pass through unmerged: --merge reads the ticks and summaries of windows; run httpmon-window --source NAME before it", in.label()))
+			}
 			if bad = dec.Validate(msg.line); bad == nil {
 				return st.Pass(msg.line)
 			}

@@ -23,7 +23,7 @@ func New() *cli.App {
 	return &cli.App{
 		Name:      name,
 		Usage:     "group request records into per-second ticks and per-interval summaries",
-		UsageText: name + " [options] < requests.ndjson\n\nexample:\n   httpmon-parse access.log | " + name + " --interval 10s | httpmon-alert | httpmon-report",
+		UsageText: name + " [options] < requests.ndjson\n" + name + " --merge [options] [FILE...]\n\nexamples:\n   httpmon-parse access.log | " + name + " --interval 10s | httpmon-alert | httpmon-report\n   " + name + " --merge <(ssh web1 'httpmon-parse -f /var/log/nginx/access.log | " + name + " --source web1') <(ssh web2 …) | httpmon-alert | httpmon-report",
 		Description: "Reads NDJSON from standard input. Each \"request\" record is counted in its own\n" +
 			"second (event time, from its ts). Emits one \"tick\" per second, contiguous, and a\n" +
 			"\"summary\" per interval aligned to multiples of --interval since the epoch, or,\n" +
@@ -34,7 +34,10 @@ func New() *cli.App {
 			"(see README).\n" +
 			"At the end of input, or on SIGINT/SIGTERM, one \"total\" record follows for the\n" +
 			"whole run (see --total-top).\n" +
-			"Records of other kinds pass through unchanged.",
+			"Records of other kinds pass through unchanged.\n" +
+			"With --merge, reads instead the ticks, summaries and totals of many windows given\n" +
+			"--source (interleaved on standard input, or in the files given, read at once) and\n" +
+			"emits the records one window over all their requests would give (see README).",
 		HideHelpCommand: true,
 		Metadata:        stage.Role{Input: "request records", From: "httpmon-parse"}.Metadata(),
 		Flags: stage.WithEnv(name, append([]cli.Flag{
