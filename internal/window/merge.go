@@ -34,6 +34,13 @@ type MergeConfig struct {
 	// late. Callers that can pause an input keep the sources within it
 	// (see Merger.Ahead), and then it never comes to that.
 	MaxLag int64
+	// Resume, when Resuming, is the first merged second not yet out: a
+	// merge restarted after its output up to Resume was stored. Records
+	// of earlier seconds, which the sources' transport redelivers, are
+	// duplicates of what is stored and left out; the merged stream starts
+	// at Resume.
+	Resume   int64
+	Resuming bool
 }
 
 // DefaultMergeConfig returns the configuration of httpmon-window --merge
@@ -270,6 +277,10 @@ func (m *Merger) Tick(in int, t *event.Tick, now time.Time) error {
 	}
 	src := m.source(in, t.Source, now)
 	ts := t.TS
+	if m.cfg.Resuming && ts < m.cfg.Resume {
+		src.stats.Duplicates++
+		return nil
+	}
 	old := src.hi
 	if !src.started {
 		src.started, src.hi = true, ts
@@ -520,6 +531,9 @@ func (m *Merger) emitThrough(w int64) error {
 			return nil
 		}
 		m.started, m.next = true, m.lo
+		if m.cfg.Resuming {
+			m.next = m.cfg.Resume
+		}
 	}
 	for m.next <= w {
 		if m.pending[m.next] == nil && m.cfg.MaxGap > 0 {

@@ -100,7 +100,7 @@ func (m *Merger) Summary(in int, s *event.Summary, now time.Time) error {
 		return m.err
 	}
 	src := m.source(in, s.Source, now)
-	if s.Start <= src.sumHi {
+	if s.Start <= src.sumHi || (m.cfg.Resuming && s.End <= m.cfg.Resume) {
 		src.stats.Duplicates++
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +35,7 @@ func mergeFlags() []cli.Flag {
 			Usage: "with --merge: comma-separated names of sources to wait for before any second is final (on an input that carries many)"},
 		&cli.DurationFlag{Name: "max-lag", Value: time.Duration(def.MaxLag) * time.Second,
 			Usage: "with --merge: how far the newest source may run ahead of the slowest live one; inputs further ahead pause, and on one input the oldest seconds are made final"},
+		&cli.StringFlag{Name: "resume-from", Usage: "with --merge: the first merged second not yet stored, as unix seconds or RFC 3339 (a merge restarted on a redelivering transport): records of earlier seconds are duplicates, and left out"},
 		&cli.BoolFlag{Name: "pass-sources",
 			Usage: "with --merge: also pass each source's own records through, for a store that keys by source (every other stage would count them twice)"},
 	}
@@ -60,6 +62,13 @@ func mergeConfig(c *cli.Context) (window.MergeConfig, error) {
 	cfg.SourceTimeout = c.Duration("source-timeout")
 	if cfg.SourceTimeout < time.Second {
 		return cfg, stage.UsageError("--source-timeout must be at least 1s, got %s", cfg.SourceTimeout)
+	}
+	if v := c.String("resume-from"); v != "" {
+		ts, err := parseSecond(v)
+		if err != nil {
+			return cfg, stage.UsageError("--resume-from: %q is neither unix seconds nor an RFC 3339 time", v)
+		}
+		cfg.Resume, cfg.Resuming = ts, true
 	}
 	for _, f := range []string{"source", "pass-requests"} {
 		if c.IsSet(f) {
@@ -324,7 +333,7 @@ func readInput(st *stage.Stage, i int, name string, msgs chan<- inputMsg, resume
 
 // sourceConfig applies --source and --source-top to a window's cfg.
 func sourceConfig(c *cli.Context, cfg *window.Config) error {
-	for _, f := range []string{"source-timeout", "sources", "max-lag", "pass-sources"} {
+	for _, f := range []string{"source-timeout", "sources", "max-lag", "pass-sources", "resume-from"} {
 		if c.IsSet(f) {
 			return stage.UsageError("--%s goes only with --merge", f)
 		}
@@ -343,4 +352,21 @@ func sourceConfig(c *cli.Context, cfg *window.Config) error {
 	cfg.Source = []byte(name)
 	cfg.Top = max(cfg.Top, n)
 	return nil
+}
+
+// parseSecond reads a time as unix seconds or RFC 3339, within the
+// protocol's years.
+func parseSecond(v string) (int64, error) {
+	ts, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		t, perr := time.Parse(time.RFC3339, v)
+		if perr != nil {
+			return 0, perr
+		}
+		ts = t.Unix()
+	}
+	if ts < event.MinTS || ts > event.MaxTS {
+		return 0, errors.New("outside the years 0–9999")
+	}
+	return ts, nil
 }
