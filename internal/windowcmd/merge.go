@@ -1,6 +1,7 @@
 package windowcmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -237,6 +238,10 @@ loop:
 	for open > 0 && err == nil {
 		select {
 		case <-done:
+			if errors.Is(context.Cause(st.Ctx), stage.ErrReaderGone) {
+				// Nobody is left to write to.
+				break loop
+			}
 			done, drained = nil, time.After(stage.DrainRecords+time.Second)
 		case <-drained:
 			break loop
