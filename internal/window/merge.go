@@ -227,7 +227,13 @@ func (m *Merger) Tick(in int, t *event.Tick, now time.Time) error {
 	p.bytes, _ = event.AddCount(p.bytes, t.Bytes)
 	p.status.Add(&t.Status)
 	if t.Hits > 0 {
-		p.offset = t.UTCOffset
+		// Of sources in several zones, the easternmost, whatever order
+		// their ticks come in.
+		if p.hits == t.Hits {
+			p.offset = t.UTCOffset
+		} else {
+			p.offset = max(p.offset, t.UTCOffset)
+		}
 	}
 	p.lat.AddLatency(&t.Latency)
 	return m.settle()

@@ -160,7 +160,9 @@ func (iv *mergedInterval) addSections(s *event.Summary) {
 		ms.bytes, _ = event.AddCount(ms.bytes, sec.Bytes)
 		ms.e4 += sec.Errors4x
 		ms.e5 += sec.Errors5x
-		if sec.TopBytes > ms.topBytes || ms.topPath == nil {
+		// Ties go to the smaller path, so that the order in which the
+		// sources' summaries arrive does not matter.
+		if ms.topPath == nil || sec.TopBytes > ms.topBytes || (sec.TopBytes == ms.topBytes && bytes.Compare(sec.TopPath, ms.topPath) < 0) {
 			ms.topPath = append(ms.topPath[:0], sec.TopPath...)
 			if ms.topPath == nil {
 				ms.topPath = []byte{}
