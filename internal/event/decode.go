@@ -21,6 +21,28 @@ type Decoder struct {
 	sub   *jsoniter.Iterator
 	arena []byte
 	line  []byte // the line being read, for finish
+	// names memoizes the dotted names of nested fields, which errors
+	// quote: building them for every bin and status class of every tick
+	// was most of what decoding a tick allocated.
+	names map[[2]string]string
+}
+
+// join returns a+b, the name of a nested field, without allocating once
+// the pair has been seen. Callers pass only names of the schema, so the
+// memo stays small; it is bounded anyway.
+func (d *Decoder) join(a, b string) string {
+	k := [2]string{a, b}
+	if s, ok := d.names[k]; ok {
+		return s
+	}
+	s := a + b
+	if d.names == nil {
+		d.names = map[[2]string]string{}
+	}
+	if len(d.names) < 512 {
+		d.names[k] = s
+	}
+	return s
 }
 
 // NewDecoder returns a Decoder.
@@ -308,28 +330,6 @@ func (d *Decoder) bool(field string) (bool, error) {
 	return d.it.ReadBool(), nil
 }
 
-// statusFields are the names of the status members of summaries, ticks
-// and sections, made once so that decoding a record allocates none.
-var statusFields = map[string]*[NumClasses]string{}
-
-func init() {
-	for _, field := range []string{"status", "sections[].status"} {
-		var names [NumClasses]string
-		for i, c := range ClassNames {
-			names[i] = field + "." + c
-		}
-		statusFields[field] = &names
-	}
-}
-
-// classField returns the name of class i in the status member field.
-func classField(field string, i int) string {
-	if names := statusFields[field]; names != nil {
-		return names[i]
-	}
-	return field + "." + ClassNames[i]
-}
-
 func (d *Decoder) status(field string, c *StatusCounts) error {
 	ok, err := d.expect(field, jsoniter.ObjectValue, "an object")
 	if !ok {
@@ -341,7 +341,7 @@ func (d *Decoder) status(field string, c *StatusCounts) error {
 			d.it.Skip()
 			continue
 		}
-		if c[i], err = d.count(classField(field, i)); err != nil {
+		if c[i], err = d.count(d.join(field, "."+ClassNames[i])); err != nil {
 			return err
 		}
 	}

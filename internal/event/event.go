@@ -119,6 +119,9 @@ func (c *StatusCounts) Add(o *StatusCounts) {
 // second, in order and contiguous, including seconds without requests, so
 // that later stages see time pass when nothing arrives.
 type Tick struct {
+	// Source labels the host or stream the tick is of (httpmon-window
+	// --source); empty for an unlabelled window and for a merge of many.
+	Source    []byte
 	TS        int64 // the second, in unix seconds
 	UTCOffset int32
 	Hits      int64
@@ -149,6 +152,7 @@ type SectionStat struct {
 
 // Summary is the traffic of one interval [Start, End).
 type Summary struct {
+	Source    []byte // as in Tick
 	Start     int64
 	End       int64
 	UTCOffset int32
@@ -174,6 +178,15 @@ type Summary struct {
 	// its bytes, error counts and heaviest document are lower bounds.
 	SectionsApprox bool
 	SectionsError  int64
+	// LateSources breaks Late down by source in a merged summary: the
+	// sources that sent records for seconds already final.
+	LateSources []SourceCount
+}
+
+// SourceCount is a count of one source in a merged record.
+type SourceCount struct {
+	Source []byte
+	Count  int64
 }
 
 // Alert is a transition of an alert rule.

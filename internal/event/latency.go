@@ -94,23 +94,22 @@ func (d *Decoder) latency(field string, l *Latency) error {
 	}
 	hasBins := false
 	for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
-		name := field + "." + f
 		switch f {
 		case "count":
-			l.Count, err = d.count(name)
+			l.Count, err = d.count(d.join(field, ".count"))
 		case "p50":
-			l.P50, err = d.latencySeconds(name)
+			l.P50, err = d.latencySeconds(d.join(field, ".p50"))
 		case "p90":
-			l.P90, err = d.latencySeconds(name)
+			l.P90, err = d.latencySeconds(d.join(field, ".p90"))
 		case "p99":
-			l.P99, err = d.latencySeconds(name)
+			l.P99, err = d.latencySeconds(d.join(field, ".p99"))
 		case "max":
-			l.Max, err = d.latencySeconds(name)
+			l.Max, err = d.latencySeconds(d.join(field, ".max"))
 		case "zero":
-			l.Zero, err = d.count(name)
+			l.Zero, err = d.count(d.join(field, ".zero"))
 			hasBins = true
 		case "bins":
-			bins, err = d.bins(name, bins)
+			bins, err = d.bins(d.join(field, ".bins"), bins)
 			hasBins = true
 		default:
 			d.it.Skip()
@@ -157,8 +156,7 @@ func (d *Decoder) bins(field string, bins []Bin) ([]Bin, error) {
 	if !ok {
 		return bins, err
 	}
-	// The names of the elements, made once rather than for every bin.
-	elem, index, count := field+"[]", field+"[][0]", field+"[][1]"
+	elem, index, count := d.join(field, "[]"), d.join(field, "[][0]"), d.join(field, "[][1]")
 	for d.it.ReadArray() {
 		var b Bin
 		if ok, err := d.expect(elem, jsoniter.ArrayValue, "an array of index and count"); !ok {

@@ -9,6 +9,7 @@ import (
 // Summary encodes s as a "summary" line.
 func (e *Encoder) Summary(s *Summary) ([]byte, error) {
 	e.begin(KindSummary)
+	e.optStr("source", s.Source)
 	e.int("start", s.Start)
 	e.int("end", s.End)
 	if s.UTCOffset != 0 {
@@ -48,6 +49,7 @@ func (e *Encoder) Summary(s *Summary) ([]byte, error) {
 		e.s.WriteRaw("}")
 	}
 	e.s.WriteRaw("]")
+	e.lateSources(s.LateSources)
 	return e.end()
 }
 
@@ -56,11 +58,14 @@ func (e *Encoder) Summary(s *Summary) ([]byte, error) {
 func (d *Decoder) Summary(line []byte, s *Summary) error {
 	secs := s.Sections[:0]
 	bins := s.Latency.Bins[:0]
+	lates := s.LateSources[:0]
 	*s = Summary{}
 	s.Latency.Bins = bins
 	hasStart, hasEnd := false, false
 	err := d.members(line, func(f string) (err error) {
 		switch f {
+		case "source":
+			s.Source, err = d.str(f)
 		case "start":
 			s.Start, hasStart, err = d.ts(f)
 		case "end":
@@ -92,12 +97,15 @@ func (d *Decoder) Summary(line []byte, s *Summary) error {
 			s.SectionsError, err = d.count(f)
 		case "sections":
 			secs, err = d.sections(f, secs)
+		case "late_sources":
+			lates, err = d.lateSources(f, lates)
 		default:
 			d.it.Skip()
 		}
 		return err
 	})
 	s.Sections = secs
+	s.LateSources = lates
 	if err != nil {
 		return err
 	}
@@ -124,8 +132,9 @@ func (d *Decoder) sections(field string, secs []SectionStat) ([]SectionStat, err
 	if !ok {
 		return secs, err
 	}
+	elem, lat := d.join(field, "[]"), d.join(field, "[].latency")
 	for d.it.ReadArray() {
-		ok, err := d.expect(field+"[]", jsoniter.ObjectValue, "an object")
+		ok, err := d.expect(elem, jsoniter.ObjectValue, "an object")
 		if !ok {
 			if err != nil {
 				return secs, err
@@ -133,6 +142,10 @@ func (d *Decoder) sections(field string, secs []SectionStat) ([]SectionStat, err
 			continue
 		}
 		var sec SectionStat
+		if n := len(secs); n < cap(secs) {
+			// The bins of the record decoded before, reused.
+			sec.Latency.Bins = secs[:n+1][n].Latency.Bins[:0]
+		}
 		for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
 			switch f {
 			case "section":
@@ -152,7 +165,7 @@ func (d *Decoder) sections(field string, secs []SectionStat) ([]SectionStat, err
 			case "top_bytes":
 				sec.TopBytes, err = d.count(f)
 			case "latency":
-				err = d.latency(field+"[].latency", &sec.Latency)
+				err = d.latency(lat, &sec.Latency)
 			default:
 				d.it.Skip()
 			}

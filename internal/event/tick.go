@@ -3,6 +3,7 @@ package event
 // Tick encodes t as a "tick" line.
 func (e *Encoder) Tick(t *Tick) ([]byte, error) {
 	e.begin(KindTick)
+	e.optStr("source", t.Source)
 	e.int("ts", t.TS)
 	if t.UTCOffset != 0 {
 		e.int("utc_offset", int64(t.UTCOffset))
@@ -22,6 +23,8 @@ func (d *Decoder) Tick(line []byte, t *Tick) error {
 	hasTS := false
 	err := d.members(line, func(f string) (err error) {
 		switch f {
+		case "source":
+			t.Source, err = d.str(f)
 		case "ts":
 			t.TS, hasTS, err = d.ts(f)
 		case "utc_offset":

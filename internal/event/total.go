@@ -38,6 +38,9 @@ const MaxDays = 400
 
 // Total is the traffic of a whole run of httpmon-window.
 type Total struct {
+	// Source labels the host or stream the total is of; empty for a
+	// window not given --source, and for a merge of many.
+	Source    []byte
 	Start     int64 // first second seen
 	End       int64 // one past the last second seen
 	UTCOffset int32 // the log's zone, the latest offset seen
@@ -82,6 +85,7 @@ type TopEntry struct {
 // Total encodes t as a "total" line.
 func (e *Encoder) Total(t *Total) ([]byte, error) {
 	e.begin(KindTotal)
+	e.optStr("source", t.Source)
 	e.int("start", t.Start)
 	e.int("end", t.End)
 	e.int("utc_offset", int64(t.UTCOffset))
@@ -176,6 +180,8 @@ func (d *Decoder) Total(line []byte, t *Total) error {
 	hasStart, hasEnd := false, false
 	err := d.members(line, func(f string) (err error) {
 		switch f {
+		case "source":
+			t.Source, err = d.str(f)
 		case "start":
 			t.Start, hasStart, err = d.ts(f)
 		case "end":

@@ -42,6 +42,10 @@ func (e *TooLongError) Error() string {
 type Options struct {
 	// MaxLine is the longest line accepted; 0 means DefaultMaxLine.
 	MaxLine int
+	// ChunkSize is the size of each read, and of each of the few buffers
+	// in flight; 0 means 256 KiB. A reader of many inputs at once takes
+	// less, since each holds several.
+	ChunkSize int
 	// OnIdle runs before Next blocks waiting for input. Its error is
 	// returned by Next.
 	OnIdle func() error
@@ -86,6 +90,9 @@ func NewReader(src io.Reader, opt Options) *Reader {
 	if opt.MaxLine <= 0 {
 		opt.MaxLine = DefaultMaxLine
 	}
+	if opt.ChunkSize <= 0 {
+		opt.ChunkSize = chunkSize
+	}
 	r := &Reader{
 		opt:  opt,
 		ch:   make(chan chunk, 4),
@@ -102,7 +109,7 @@ func (r *Reader) fill(src io.Reader) {
 		select {
 		case buf = <-r.free:
 		default:
-			buf = make([]byte, chunkSize)
+			buf = make([]byte, r.opt.ChunkSize)
 		}
 		n, err := src.Read(buf)
 		if n > 0 || err != nil {

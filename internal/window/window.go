@@ -67,6 +67,11 @@ type Config struct {
 	// counts exactly; past it, that list is approximate. Zero means
 	// DefaultMaxKeys.
 	MaxTotalKeys int
+	// Source, when set, labels every tick and summary, and makes the
+	// summaries carry their latency sketches (the bins, besides the
+	// percentiles), of the interval and of each listed section, so that a
+	// merge of many sources (Merger) adds them exactly.
+	Source []byte
 }
 
 // DefaultConfig returns the configuration httpmon-window uses when no flags
@@ -487,6 +492,7 @@ func (a *Aggregator) emitNext() error {
 	}
 
 	a.tick = event.Tick{
+		Source:    a.cfg.Source,
 		TS:        s,
 		UTCOffset: a.offset,
 		Hits:      sec.hits,
@@ -540,6 +546,7 @@ func (a *Aggregator) closeFront() error {
 func (a *Aggregator) summarize(iv *interval) {
 	s := &a.sum
 	*s = event.Summary{
+		Source:    a.cfg.Source,
 		Start:     max(a.intervalStart(iv.k), event.MinTS),
 		End:       a.intervalStart(iv.k + 1),
 		UTCOffset: a.offset,
@@ -554,7 +561,7 @@ func (a *Aggregator) summarize(iv *interval) {
 	if iv.seconds > 0 {
 		s.RPS = float64(iv.hits) / float64(iv.seconds)
 	}
-	iv.lat.Latency(&s.Latency)
+	a.latency(&iv.lat, &s.Latency)
 
 	a.ranked = iv.sections.rank(a.ranked[:0])
 	s.SectionsTotal = iv.sections.distinct()
@@ -588,9 +595,19 @@ func (a *Aggregator) summarize(iv *interval) {
 			TopPath:  top,
 			TopBytes: sec.topBytes,
 		})
-		sec.lat.Latency(&s.Sections[len(s.Sections)-1].Latency)
+		a.latency(&sec.lat, &s.Sections[len(s.Sections)-1].Latency)
 	}
 	clear(a.ranked) // let dropped sections be collected
+}
+
+// latency fills l with the percentiles of sk, and with its bins too when
+// the summaries are a source's, for a merge to add.
+func (a *Aggregator) latency(sk *latency.Sketch, l *event.Latency) {
+	if a.cfg.Source == nil {
+		sk.Latency(l)
+		return
+	}
+	sketchLatency(sk, l)
 }
 
 func (a *Aggregator) newInterval(k int64) *interval {

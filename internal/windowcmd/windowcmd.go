@@ -23,7 +23,7 @@ func New() *cli.App {
 	return &cli.App{
 		Name:      name,
 		Usage:     "group request records into per-second ticks and per-interval summaries",
-		UsageText: name + " [options] < requests.ndjson\n\nexample:\n   httpmon-parse access.log | " + name + " --interval 10s | httpmon-alert | httpmon-report",
+		UsageText: name + " [options] < requests.ndjson\n" + name + " --merge [options] [FILE...]\n\nexamples:\n   httpmon-parse access.log | " + name + " --interval 10s | httpmon-alert | httpmon-report\n   " + name + " --merge <(ssh web1 'httpmon-parse -f /var/log/nginx/access.log | " + name + " --source web1') <(ssh web2 …) | httpmon-alert | httpmon-report",
 		Description: "Reads NDJSON from standard input. Each \"request\" record is counted in its own\n" +
 			"second (event time, from its ts). Emits one \"tick\" per second, contiguous, and a\n" +
 			"\"summary\" per interval aligned to multiples of --interval since the epoch, or,\n" +
@@ -34,7 +34,10 @@ func New() *cli.App {
 			"(see README).\n" +
 			"At the end of input, or on SIGINT/SIGTERM, one \"total\" record follows for the\n" +
 			"whole run (see --total-top).\n" +
-			"Records of other kinds pass through unchanged.",
+			"Records of other kinds pass through unchanged.\n" +
+			"With --merge, reads instead the ticks, summaries and totals of many windows given\n" +
+			"--source (interleaved on standard input, or in the files given, read at once) and\n" +
+			"emits the records one window over all their requests would give (see README).",
 		HideHelpCommand: true,
 		Metadata:        stage.Role{Input: "request records", From: "httpmon-parse"}.Metadata(),
 		Flags: stage.WithEnv(name, append([]cli.Flag{
@@ -54,7 +57,7 @@ func New() *cli.App {
 				Usage: "also pass request records through, after counting them, for httpmon-alert rules over a section or source"},
 			&cli.DurationFlag{Name: "max-gap", Value: time.Duration(def.MaxGap) * time.Second,
 				Usage: "a jump forward in time longer than this restarts the stream instead of emitting empty seconds (0: no limit)"},
-		}, stage.InputFlags(name)...)),
+		}, append(mergeFlags(), stage.InputFlags(name)...)...)),
 		Action: run,
 	}
 }
@@ -106,6 +109,9 @@ func config(c *cli.Context) (window.Config, error) {
 	}
 	cfg.Top = c.Int("top")
 	cfg.TotalTop = c.Int("total-top")
+	if err := sourceConfig(c, &cfg); err != nil {
+		return cfg, err
+	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, stage.UsageError("%v", err)
 	}
@@ -136,6 +142,9 @@ type rfc3339 int64
 func (t rfc3339) String() string { return time.Unix(int64(t), 0).UTC().Format(time.RFC3339) }
 
 func run(c *cli.Context) error {
+	if c.Bool("merge") {
+		return runMerge(c)
+	}
 	cfg, err := config(c)
 	if err != nil {
 		return err
@@ -219,7 +228,7 @@ func run(c *cli.Context) error {
 		err = agg.Flush()
 	}
 	if err == nil {
-		err = emitTotal(st, agg)
+		err = emitTotal(st, agg, cfg.Source)
 	}
 	if n := agg.Stats().Saturated; n > 0 {
 		fmt.Fprintf(c.App.ErrWriter, "%s: %d byte totals saturated at %d, the most the protocol carries; they are lower bounds\n", name, n, int64(event.MaxCount))
@@ -234,10 +243,11 @@ func run(c *cli.Context) error {
 }
 
 // emitTotal writes the total record of the run, if it has one.
-func emitTotal(st *stage.Stage, agg *window.Aggregator) error {
+func emitTotal(st *stage.Stage, agg *window.Aggregator, source []byte) error {
 	var t event.Total
 	if !agg.Total(&t) {
 		return nil
 	}
+	t.Source = source
 	return st.Emit(event.NewEncoder().Total(&t))
 }
