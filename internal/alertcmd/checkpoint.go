@@ -12,13 +12,15 @@ import (
 // checkpoint passes a checkpoint record on with the states of the rules
 // after the tick of its second, which httpmon-window wrote before it. A
 // resume checkpoint, first in a restarted pipeline, gives the rules the
-// states it holds instead, and goes on unchanged.
+// states it holds instead, and goes on unchanged; the transitions its
+// store held are not notified again.
 func (m *manager) checkpoint(raw []byte) error {
 	if err := m.dec.Checkpoint(raw, &m.ck); err != nil {
 		return stage.Bad(err)
 	}
 	if m.ck.Resume {
 		m.restore(m.ck.Rules)
+		m.nt.resumed(&m.ck)
 		return m.st.Pass(raw)
 	}
 	m.ck.Rules = m.eng.States(m.ck.Rules)

@@ -64,6 +64,19 @@ type notifier struct {
 	enc   *event.Encoder
 	grace time.Duration
 	log   *notify.Log
+	// notified is the newest second whose transitions a store held when
+	// the pipeline restarted: the run before notified them, and the
+	// restarted run writes them again only for the store.
+	notified    int64
+	hasNotified bool
+}
+
+// resumed takes the alerted second of a resume checkpoint: transitions up
+// to it are not notified again.
+func (n *notifier) resumed(c *event.Checkpoint) {
+	if c.HasAlerted {
+		n.notified, n.hasNotified = c.Alerted, true
+	}
 }
 
 func positive(c *cli.Context, flag string) error {
@@ -197,9 +210,10 @@ func (n *notifier) setRules(eng *alert.Engine) {
 	}
 }
 
-// send queues a transition for every sink; it never waits for one.
+// send queues a transition for every sink; it never waits for one. A
+// transition a store held at a restart was sent before it.
 func (n *notifier) send(a *event.Alert) {
-	if len(n.sinks) == 0 {
+	if len(n.sinks) == 0 || (n.hasNotified && a.TS <= n.notified) {
 		return
 	}
 	rec, err := n.enc.Alert(a)

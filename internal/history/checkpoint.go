@@ -2,6 +2,8 @@ package history
 
 import (
 	"database/sql"
+	"errors"
+	"os"
 	"strings"
 
 	"github.com/httpmon/httpmon/internal/event"
@@ -152,9 +154,17 @@ func fileErrorOrNil(path string, err error) error {
 }
 
 // readOnlyDSN is the data source name of path opened for reading only.
+// Without a write-ahead log beside it, no writer has the file open or
+// left commits outside it, and it is read as immutable: SQLite then
+// creates no -wal and -shm files either, so a file that is refused is
+// left exactly as it was.
 func readOnlyDSN(path string) string {
 	d := dsn(path, Options{BusyTimeout: DefaultBusyTimeout})
-	return strings.Replace(d, "?", "?mode=ro&", 1)
+	q := "?mode=ro&"
+	if _, err := os.Stat(path + "-wal"); errors.Is(err, os.ErrNotExist) {
+		q += "immutable=1&"
+	}
+	return strings.Replace(d, "?", q, 1)
 }
 
 // sqliteMagic begins every SQLite database file.

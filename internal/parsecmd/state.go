@@ -40,8 +40,10 @@ type checkpointer struct {
 	last     time.Time        // when a checkpoint was last due
 	saved    checkpoint.State // what the file holds, once written by step
 	written  bool
-	failing  bool // the last step could not write, and said so
-	records  bool // --checkpoints
+	failing  bool  // the last step could not write, and said so
+	records  bool  // --checkpoints
+	history  bool  // the state is a history, which the records fill
+	syncErr  error // of the rejected lines, before the last record
 	record   checkpointRecord
 }
 
@@ -79,6 +81,9 @@ func (k *checkpointer) step() error {
 // start writes the state before following, so that a state file that
 // cannot be written fails now, not at the end.
 func (k *checkpointer) start() error {
+	if k.history {
+		return nil
+	}
 	if err := checkpoint.Save(k.path, k.fl.State()); err != nil {
 		return stateError(k.path, err)
 	}
@@ -102,6 +107,14 @@ func (k *checkpointer) emit(s checkpoint.State) error {
 	if !k.records {
 		return nil
 	}
+	if k.history {
+		// The record is the checkpoint: the rejected lines it covers
+		// are synced before it goes, and while they cannot be it does
+		// not go (write tells why).
+		if k.syncErr = k.st.Rejects.Sync(); k.syncErr != nil {
+			return nil
+		}
+	}
 	if err := k.st.Emit(k.record.line(s)); err != nil {
 		return err
 	}
@@ -110,6 +123,9 @@ func (k *checkpointer) emit(s checkpoint.State) error {
 
 // write syncs the rejected lines and writes s.
 func (k *checkpointer) write(s checkpoint.State) error {
+	if k.history {
+		return k.syncErr
+	}
 	if err := k.st.Rejects.Sync(); err != nil {
 		return err
 	}
