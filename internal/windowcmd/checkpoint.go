@@ -36,6 +36,11 @@ type checkpoints struct {
 	newest  int64 // the newest second of a request counted
 	// hold returns how long the aggregator holds seconds open now.
 	hold func() int64
+	// releaseAt is the newest second of a request past which the oldest
+	// held checkpoint may be final, with the hold of when it was set: a
+	// request checks this alone, and release checks again after each
+	// summary, when a shorter hold may have made it final sooner.
+	releaseAt int64
 }
 
 type heldCheckpoint struct {
@@ -84,7 +89,15 @@ func (c *checkpoints) checkpoint(raw []byte) error {
 		c.held = append(c.held[:0], c.held[1:]...)
 	}
 	c.held = append(c.held, heldCheckpoint{through: through, line: append([]byte(nil), line...)})
+	c.arm()
 	return nil
+}
+
+// arm sets releaseAt for the oldest held checkpoint.
+func (c *checkpoints) arm() {
+	if len(c.held) > 0 {
+		c.releaseAt = c.held[0].through + c.hold()
+	}
 }
 
 // covered reports whether a request of second ts was counted by the run
@@ -116,7 +129,7 @@ func (c *checkpoints) final(through int64) bool {
 // requested passes on the checkpoints that a counted request has made
 // final.
 func (c *checkpoints) requested() error {
-	if len(c.held) == 0 {
+	if len(c.held) == 0 || c.newest <= c.releaseAt {
 		return nil
 	}
 	return c.release()
@@ -136,5 +149,6 @@ func (c *checkpoints) release() error {
 	if n > 0 {
 		c.held = append(c.held[:0], c.held[n:]...)
 	}
+	c.arm()
 	return nil
 }
