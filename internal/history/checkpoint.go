@@ -14,17 +14,24 @@ import (
 // that stores under that source, as its record. alertedKey+source keeps
 // the newest second of an alert transition that a resume took back (see
 // resume), so that a restart after it still knows what was notified.
+// takebackKey+source keeps, with the checkpoint, the second after which
+// the records of its pipeline came from lines after its position: its
+// through, or for a checkpoint before any request the newest second
+// stored before it.
 const (
 	checkpointKey = "checkpoint:"
 	alertedKey    = "alerted:"
+	takebackKey   = "takeback:"
 )
 
 // checkpoint statements of the write path, prepared with writeStatements.
 var checkpointStatements = map[string]string{
 	"checkpoint": `INSERT INTO meta VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value`,
-	"alerted": `INSERT INTO meta SELECT ?, max(ts) FROM alerts WHERE source=? AND ts>? HAVING max(ts) IS NOT NULL
+	"alerted": `INSERT INTO meta SELECT ?, max(ts) FROM alerts
+		WHERE source=? AND ts>(SELECT value FROM meta WHERE key=?) HAVING max(ts) IS NOT NULL
 		ON CONFLICT(key) DO UPDATE SET value=max(value, excluded.value)`,
-	"unalert": `DELETE FROM alerts WHERE source=? AND ts>?`,
+	"newestAlert": `SELECT max(ts) FROM alerts WHERE source=?`,
+	"unalert":     `DELETE FROM alerts WHERE source=? AND ts>(SELECT value FROM meta WHERE key=?)`,
 }
 
 func init() {
@@ -36,9 +43,10 @@ func init() {
 // pendingCheckpoint is the newest checkpoint of the open transaction,
 // written at its commit.
 type pendingCheckpoint struct {
-	rec  event.Checkpoint
-	line []byte
-	set  bool
+	rec      event.Checkpoint
+	line     []byte
+	takeback int64
+	set      bool
 }
 
 // Checkpoint stores a checkpoint record: the transaction that commits it
@@ -48,12 +56,13 @@ type pendingCheckpoint struct {
 // and a restart must read them again from the last position committed.
 //
 // A resume checkpoint, first in a restarted pipeline, also takes back the
-// stored alert transitions after its Through: the restarted pipeline
-// writes the transitions after Through again, from the same lines, and a
-// transition that the run before made from a partial second (a stalled
-// input whose seconds went out on the wall clock's word) would otherwise
-// stay. Ticks and summaries need no such care: the re-written ones replace
-// them, or are the less full ones.
+// stored alert transitions after the committed checkpoint's Through (or,
+// for one before any request, after the newest second stored before it):
+// the restarted pipeline writes them again, from the same lines, and a
+// transition that the run before made from a partial second (the last
+// seconds of its input when a stage died) would otherwise stay. Ticks
+// and summaries need no such care: the re-written ones replace them, or
+// are the less full ones.
 func (w *Writer) Checkpoint(line []byte) error {
 	ck := &w.ck
 	if err := w.dec.Checkpoint(line, &ck.rec); err != nil {
@@ -65,14 +74,24 @@ func (w *Writer) Checkpoint(line []byte) error {
 	if err := w.begin(); err != nil {
 		return err
 	}
-	if ck.rec.Resume && ck.rec.HasThrough {
-		src := w.s.opt.Source
-		if err := w.exec("alerted", alertedKey+src, src, ck.rec.Through); err != nil {
+	src := w.s.opt.Source
+	if ck.rec.Resume {
+		if err := w.exec("alerted", alertedKey+src, src, takebackKey+src); err != nil {
 			return w.counted(err)
 		}
-		if err := w.exec("unalert", src, ck.rec.Through); err != nil {
+		if err := w.exec("unalert", src, takebackKey+src); err != nil {
 			return w.counted(err)
 		}
+	}
+	ck.takeback = w.newest
+	if ck.rec.HasThrough {
+		ck.takeback = ck.rec.Through
+	} else {
+		var alerted sql.NullInt64
+		if err := w.stmt("newestAlert").QueryRowContext(w.ctx, src).Scan(&alerted); err != nil {
+			return w.counted(err)
+		}
+		ck.takeback = max(ck.takeback, alerted.Int64)
 	}
 	ck.line = append(ck.line[:0], line...)
 	ck.set = true
@@ -86,6 +105,9 @@ func (w *Writer) commitCheckpoint() error {
 		return nil
 	}
 	w.ck.set = false
+	if err := w.exec("checkpoint", takebackKey+w.s.opt.Source, w.ck.takeback); err != nil {
+		return err
+	}
 	return w.exec("checkpoint", checkpointKey+w.s.opt.Source, w.ck.line)
 }
 

@@ -109,6 +109,13 @@ func TestResumeTakesBackTheAlertsAfterThrough(t *testing.T) {
 	if r := resumeOf(t, s); !r.HasAlerted || r.Alerted != t0+15 {
 		t.Errorf("Alerted after the resume = %d, %v; want still %d", r.Alerted, r.HasAlerted, t0+15)
 	}
+	// A checkpoint before any request takes back what came after the
+	// newest second stored before it.
+	store(t, s, [][]byte{ckLine(0, 0, false)}, [][]byte{alertLine("c", "firing", t0+20)})
+	store(t, s, [][]byte{ckLine(0, 0, true)})
+	if n := count(t, s, `SELECT count(*) FROM alerts`); n != 1 {
+		t.Errorf("%d alerts after a resume from a checkpoint without through, want 1", n)
+	}
 }
 
 func TestReadResumeRefusesOtherFiles(t *testing.T) {

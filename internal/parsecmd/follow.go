@@ -52,7 +52,9 @@ func (cmd *command) follow(cfg config) error {
 		if err := cmd.st.Emit(resumeRecord, nil); err != nil {
 			return err
 		}
-		if err := cmd.st.Out.Flush(); err != nil {
+	}
+	if fromHistory {
+		if err := ck.begin(); err != nil {
 			return err
 		}
 	}

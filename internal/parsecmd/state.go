@@ -90,6 +90,20 @@ func (k *checkpointer) start() error {
 	return nil
 }
 
+// begin writes the checkpoint of where following starts, before any
+// line, for a history: so that the history has a position before it has
+// any record of this pipeline, and a restart after the first run died
+// resumes, and takes back what that run stored, rather than starting
+// afresh.
+func (k *checkpointer) begin() error {
+	s := k.fl.State()
+	if err := k.emit(s); err != nil {
+		return err
+	}
+	k.saved, k.written = s, true
+	return nil
+}
+
 // save writes the last checkpoint, after the output was flushed; its
 // error is the command's.
 func (k *checkpointer) save() error {
