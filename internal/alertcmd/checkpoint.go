@@ -1,6 +1,7 @@
 package alertcmd
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,6 +39,14 @@ func (m *manager) restore(saved []event.RuleState) {
 	}
 	if len(names) == 0 {
 		return
+	}
+	for i := range saved {
+		if !slices.Contains(names, string(saved[i].Name)) {
+			continue
+		}
+		if !m.resumed || saved[i].Last > m.resumedLast {
+			m.resumed, m.resumedLast = true, saved[i].Last
+		}
 	}
 	for i, n := range names {
 		names[i] = textsafe.String(n)

@@ -85,7 +85,14 @@ func (w *Writer) Checkpoint(line []byte) error {
 	}
 	ck.takeback = w.newest
 	if ck.rec.HasThrough {
+		// The rules may have seen seconds after through (the window
+		// let ticks go on the wall clock's word while the checkpoint
+		// waited): their transitions up to then are in the states and
+		// not written again.
 		ck.takeback = ck.rec.Through
+		for i := range ck.rec.Rules {
+			ck.takeback = max(ck.takeback, ck.rec.Rules[i].Last)
+		}
 	} else {
 		var alerted sql.NullInt64
 		if err := w.stmt("newestAlert").QueryRowContext(w.ctx, src).Scan(&alerted); err != nil {

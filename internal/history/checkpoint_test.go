@@ -152,3 +152,20 @@ func TestReadResumeRefusesOtherFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeKeepsTheAlertsTheRulesSaw checks that the alerts up to the
+// rules' last second, which the restarted alert stage does not write
+// again, stay when the window's through is older.
+func TestResumeKeepsTheAlertsTheRulesSaw(t *testing.T) {
+	s := open(t, Options{})
+	const t0 = 1_700_000_000
+	ck := fmt.Sprintf(`{"kind":"checkpoint","files":[],"through":%d,"rules":[{"name":"a","expr":"hits > 1 over 3s","state":"inactive","active_at":0,"fired_at":0,"from":%d,"last":%d,"base":[0,0,0],"hits":[0,0,0]}]}`, t0+9, t0, t0+12)
+	store(t, s, [][]byte{alertLine("a", "resolved", t0+11), []byte(ck)}, [][]byte{alertLine("a", "firing", t0+14)})
+	store(t, s, [][]byte{ckLine(0, t0+9, true)})
+	if n := count(t, s, `SELECT count(*) FROM alerts WHERE ts=?`, t0+11); n != 1 {
+		t.Errorf("the transition the rules saw: %d stored after the resume, want 1", n)
+	}
+	if n := count(t, s, `SELECT count(*) FROM alerts WHERE ts=?`, t0+14); n != 0 {
+		t.Errorf("the transition after the rules' last second: %d stored after the resume, want it taken back", n)
+	}
+}
