@@ -22,6 +22,7 @@ func (m *manager) checkpoint(raw []byte) error {
 	if m.ck.Resume {
 		m.restore(m.ck.Rules)
 		m.nt.resumed(&m.ck)
+		m.nt.refire(m.eng.Firing(nil))
 		return m.st.Pass(raw)
 	}
 	m.ck.Rules = m.eng.States(m.ck.Rules)

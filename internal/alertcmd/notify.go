@@ -216,9 +216,42 @@ func (n *notifier) send(a *event.Alert) {
 	if len(n.sinks) == 0 || (n.hasNotified && a.TS <= n.notified) {
 		return
 	}
+	na := n.build(a)
+	if na == nil {
+		return
+	}
+	for _, s := range n.sinks {
+		s.Notify(na)
+	}
+}
+
+// refire tells the sinks that keep firing alerts alive (Alertmanager)
+// of the alerts a resume checkpoint restored as firing: they were sent
+// before the restart, but such a sink lets an alert expire unless it is
+// sent again, as Prometheus sends its restored alerts again.
+func (n *notifier) refire(alerts []event.Alert) {
+	for i := range alerts {
+		var na *notify.Alert
+		for _, s := range n.sinks {
+			if _, ok := s.(*notify.Alertmanager); !ok {
+				continue
+			}
+			if na == nil {
+				if na = n.build(&alerts[i]); na == nil {
+					return
+				}
+			}
+			s.Notify(na)
+		}
+	}
+}
+
+// build makes the notification of a transition; nil if it cannot be
+// encoded.
+func (n *notifier) build(a *event.Alert) *notify.Alert {
 	rec, err := n.enc.Alert(a)
 	if err != nil {
-		return
+		return nil
 	}
 	na := &notify.Alert{
 		Name: string(a.Name), State: string(a.State), TS: a.TS, UTCOffset: a.UTCOffset,
@@ -235,9 +268,7 @@ func (n *notifier) send(a *event.Alert) {
 			na.Annotations = append(na.Annotations, notify.Label{Name: l.Name, Value: l.Value})
 		}
 	}
-	for _, s := range n.sinks {
-		s.Notify(na)
-	}
+	return na
 }
 
 // close gives queued notifications the grace time to go out, all sinks at
