@@ -13,7 +13,8 @@ import (
 // checkpointKey+source: the newest committed position of the pipeline
 // that stores under that source, as its record. alertedKey+source keeps
 // the newest second of an alert transition that a resume took back (see
-// resume), so that a restart after it still knows what was notified.
+// Writer.Checkpoint), so that a restart after it still knows what was
+// notified.
 // takebackKey+source keeps, with the checkpoint, the second after which
 // the records of its pipeline came from lines after its position: its
 // through, or for a checkpoint before any request the newest second
