@@ -145,3 +145,16 @@ func (m *Monitor) restore(rs *event.RuleState) {
 		}
 	}
 }
+
+// Firing appends to dst the firing record of every rule that is firing,
+// as it was at its firing second: after a restore, what a sink that keeps
+// firing alerts alive (Alertmanager) must be told again.
+func (e *Engine) Firing(dst []event.Alert) []event.Alert {
+	for _, m := range e.mons {
+		if m.state == firing {
+			v, _ := m.value()
+			dst = append(dst, m.record(event.StateFiring, m.firedAt, v, e.offset))
+		}
+	}
+	return dst
+}

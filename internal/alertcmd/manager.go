@@ -31,6 +31,10 @@ type manager struct {
 	rules     []alert.Rule // in force
 	ruleLines [][]byte     // the rule records of the rules in force
 	announced bool         // the rule records went out
+	// resumedLast is the newest second the restored rules had evaluated,
+	// when a resume checkpoint restored any (resumed).
+	resumed     bool
+	resumedLast int64
 	// v1 is set when the one rule is the default high_traffic, whose
 	// alert records keep the fields this command always wrote.
 	v1           bool
@@ -145,6 +149,12 @@ func (m *manager) request(raw []byte) error {
 func (m *manager) evalTick(raw []byte) error {
 	if err := m.dec.Tick(raw, &m.tick); err != nil {
 		return stage.Bad(err)
+	}
+	if m.resumed && m.tick.TS <= m.resumedLast {
+		// Evaluated before the restart, in the states restored: the
+		// window wrote the ticks after its checkpoint's second again,
+		// and the rules had seen some of them when it went out.
+		return m.st.Pass(raw)
 	}
 	if err := m.reloadPending(); err != nil {
 		return err

@@ -64,6 +64,19 @@ type notifier struct {
 	enc   *event.Encoder
 	grace time.Duration
 	log   *notify.Log
+	// notified is the newest second whose transitions a store held when
+	// the pipeline restarted: the run before notified them, and the
+	// restarted run writes them again only for the store.
+	notified    int64
+	hasNotified bool
+}
+
+// resumed takes the alerted second of a resume checkpoint: transitions up
+// to it are not notified again.
+func (n *notifier) resumed(c *event.Checkpoint) {
+	if c.HasAlerted {
+		n.notified, n.hasNotified = c.Alerted, true
+	}
 }
 
 func positive(c *cli.Context, flag string) error {
@@ -197,14 +210,48 @@ func (n *notifier) setRules(eng *alert.Engine) {
 	}
 }
 
-// send queues a transition for every sink; it never waits for one.
+// send queues a transition for every sink; it never waits for one. A
+// transition a store held at a restart was sent before it.
 func (n *notifier) send(a *event.Alert) {
-	if len(n.sinks) == 0 {
+	if len(n.sinks) == 0 || (n.hasNotified && a.TS <= n.notified) {
 		return
 	}
+	na := n.build(a)
+	if na == nil {
+		return
+	}
+	for _, s := range n.sinks {
+		s.Notify(na)
+	}
+}
+
+// refire tells the sinks that keep firing alerts alive (Alertmanager)
+// of the alerts a resume checkpoint restored as firing: they were sent
+// before the restart, but such a sink lets an alert expire unless it is
+// sent again, as Prometheus sends its restored alerts again.
+func (n *notifier) refire(alerts []event.Alert) {
+	for i := range alerts {
+		var na *notify.Alert
+		for _, s := range n.sinks {
+			if _, ok := s.(*notify.Alertmanager); !ok {
+				continue
+			}
+			if na == nil {
+				if na = n.build(&alerts[i]); na == nil {
+					return
+				}
+			}
+			s.Notify(na)
+		}
+	}
+}
+
+// build makes the notification of a transition; nil if it cannot be
+// encoded.
+func (n *notifier) build(a *event.Alert) *notify.Alert {
 	rec, err := n.enc.Alert(a)
 	if err != nil {
-		return
+		return nil
 	}
 	na := &notify.Alert{
 		Name: string(a.Name), State: string(a.State), TS: a.TS, UTCOffset: a.UTCOffset,
@@ -221,9 +268,7 @@ func (n *notifier) send(a *event.Alert) {
 			na.Annotations = append(na.Annotations, notify.Label{Name: l.Name, Value: l.Value})
 		}
 	}
-	for _, s := range n.sinks {
-		s.Notify(na)
-	}
+	return na
 }
 
 // close gives queued notifications the grace time to go out, all sinks at

@@ -36,6 +36,12 @@ type Checkpoint struct {
 	Through    int64
 	HasThrough bool
 	Resume     bool
+	// Alerted, on a resume checkpoint from a store, is the newest second
+	// of an alert transition the store holds: the run before the restart
+	// notified it, so httpmon-alert does not notify the transitions up to
+	// it again. HasAlerted is false when the store held none.
+	Alerted    int64
+	HasAlerted bool
 	// Rules are the alert rules' states after the tick of Through.
 	Rules []RuleState
 }
@@ -123,6 +129,9 @@ func (e *Encoder) Checkpoint(c *Checkpoint) ([]byte, error) {
 		e.field("resume")
 		e.s.WriteBool(true)
 	}
+	if c.HasAlerted {
+		e.int("alerted", c.Alerted)
+	}
 	if len(c.Rules) > 0 {
 		e.s.WriteRaw(`,"rules":[`)
 		for i := range c.Rules {
@@ -202,6 +211,8 @@ func (d *Decoder) Checkpoint(line []byte, c *Checkpoint) error {
 			c.Through, c.HasThrough, err = d.ts(f)
 		case "resume":
 			c.Resume, err = d.bool(f)
+		case "alerted":
+			c.Alerted, c.HasAlerted, err = d.ts(f)
 		case "rules":
 			rules, err = d.ruleStates(f, rules)
 		default:

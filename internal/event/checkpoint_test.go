@@ -10,7 +10,7 @@ import (
 
 var checkpointSeeds = []string{
 	`{"kind":"checkpoint","files":[{"path":"/var/log/a.log","dev":2049,"ino":18446744073709551615,"fingerprint_len":3,"fingerprint":"ab","offset":10,"line":2}],"patterns":["/var/log/*.log"]}`,
-	`{"kind":"checkpoint","files":[],"through":100,"resume":true,"rules":[{"name":"h","expr":"hits > 1 over 3s","state":"firing","active_at":98,"fired_at":99,"keep_firing_since":100,"from":90,"last":100,"base":[1,2,3],"hits":[1,2,3]}]}`,
+	`{"kind":"checkpoint","files":[],"through":100,"resume":true,"alerted":120,"rules":[{"name":"h","expr":"hits > 1 over 3s","state":"firing","active_at":98,"fired_at":99,"keep_firing_since":100,"from":90,"last":100,"base":[1,2,3],"hits":[1,2,3]}]}`,
 	`{"kind":"checkpoint","files":[{"path":"a"}],"rules":[{"name":"x","state":"pending","base":[],"hits":[]}]}`,
 	`{"kind":"checkpoint","files":[],"rules":[{"name":"slow","expr":"latency_p99 > 1s over 2s","state":"inactive","active_at":0,"fired_at":0,"from":1,"last":2,"base":[0,2],"hits":[0,2],"latency":[{"count":0},{"count":2,"max":0.5,"zero":1,"bins":[[-30,1]]}]}]}`,
 }

@@ -23,6 +23,14 @@ func (fl *Follower) Poll() (more bool, err error) {
 	if more, err = fl.readDraining(fl.opt.Now()); err != nil {
 		return false, err
 	}
+	if more {
+		// A file rotated away still has a backlog, as after a restart
+		// from an older position: the lines at the paths now were
+		// written after it, and wait until it is read, so that they
+		// come in the order they were written and a window downstream
+		// does not count the older lines as late.
+		return true, nil
+	}
 	for _, p := range fl.appendActive(make([]string, 0, len(fl.active))) {
 		m, err := fl.readActive(fl.active[p])
 		if err != nil {

@@ -122,13 +122,8 @@ func (s *Store) init(ctx context.Context) error {
 	if err != nil {
 		return describe(err, s.opt.BusyTimeout)
 	}
-	switch {
-	case app == 0 && version == 0 && objects == 0:
-		// A new file, or an empty one: ours to make.
-	case app != ApplicationID:
-		return ErrNotHistory
-	case version > SchemaVersion:
-		return fmt.Errorf("its schema version %d is newer than this httpmon knows (%d): use a newer httpmon", version, SchemaVersion)
+	if err := identify(app, version, objects); err != nil {
+		return err
 	}
 	var mode string
 	if err := s.db.QueryRowContext(ctx, `PRAGMA journal_mode=WAL`).Scan(&mode); err != nil {
@@ -152,6 +147,20 @@ func (s *Store) init(ctx context.Context) error {
 		}
 	}
 	return describe(tx.Commit(), s.opt.BusyTimeout)
+}
+
+// identify checks what an SQLite file's header and schema say it is: an
+// httpmon history of a version this binary knows, or a new, empty file.
+func identify(app, version, objects int64) error {
+	switch {
+	case app == 0 && version == 0 && objects == 0:
+		// A new file, or an empty one: ours to make.
+	case app != ApplicationID:
+		return ErrNotHistory
+	case version > SchemaVersion:
+		return fmt.Errorf("its schema version %d is newer than this httpmon knows (%d): use a newer httpmon", version, SchemaVersion)
+	}
+	return nil
 }
 
 // SQLite's primary result codes that have a message of their own.

@@ -34,6 +34,7 @@ type Writer struct {
 	al   event.Alert
 	rule event.Rule
 	tot  event.Total
+	ck   pendingCheckpoint
 
 	batch   []batchTick // the ticks of tx, for their minutes
 	arena   []event.Bin // their bins
@@ -114,7 +115,7 @@ func (e *BadRecord) Error() string { return e.Err.Error() }
 func (e *BadRecord) Unwrap() error { return e.Err }
 
 // Line stores one NDJSON record of any kind the history keeps (tick,
-// summary, total, alert, rule) and ignores the others. An error other
+// summary, total, alert, rule, checkpoint) and ignores the others. An error other
 // than a *BadRecord is the store's: the transaction of the record, and
 // the records before it in the same transaction, are lost.
 func (w *Writer) Line(line []byte) error {
@@ -148,6 +149,8 @@ func (w *Writer) Line(line []byte) error {
 			return &BadRecord{err}
 		}
 		return w.Rule(line, &w.rule)
+	case event.KindCheckpoint:
+		return w.Checkpoint(line)
 	}
 	return nil
 }
@@ -193,6 +196,7 @@ func (w *Writer) fail(err error) error {
 	}
 	w.lost += int64(w.n)
 	w.n = 0
+	w.ck.set = false
 	w.batch, w.arena = w.batch[:0], w.arena[:0]
 	clear(w.touched)
 	clear(w.secHour)
@@ -327,6 +331,9 @@ func (w *Writer) Flush() error {
 		return w.fail(err)
 	}
 	if err := w.exec("newest", w.newest); err != nil {
+		return w.fail(err)
+	}
+	if err := w.commitCheckpoint(); err != nil {
 		return w.fail(err)
 	}
 	if m := floorTo(w.newest, 60); m != w.pruned {

@@ -3,6 +3,7 @@ package parsecmd
 import (
 	"github.com/urfave/cli/v2"
 
+	"github.com/httpmon/httpmon/internal/checkpoint"
 	"github.com/httpmon/httpmon/internal/follow"
 	"github.com/httpmon/httpmon/internal/stage"
 )
@@ -11,7 +12,18 @@ import (
 // written until interrupted, which is a normal end. Problems that do not
 // stop it are told on stderr and as notices.
 func (cmd *command) follow(cfg config) error {
-	resume, err := loadState(cfg.state)
+	// A history of httpmon-report --db given as the state is read, never
+	// written: the report commits the positions, with the records before
+	// them, and the checkpoint records carry them there.
+	fromHistory := cfg.state != "" && isHistory(cfg.state)
+	var resume *checkpoint.State
+	var resumeRecord []byte
+	var err error
+	if fromHistory {
+		resume, resumeRecord, err = historyResume(cfg.state, cfg.files)
+	} else {
+		resume, err = loadState(cfg.state)
+	}
 	if err != nil {
 		return err
 	}
@@ -28,9 +40,22 @@ func (cmd *command) follow(cfg config) error {
 	defer fl.Close()
 	var ck *checkpointer
 	if cfg.state != "" {
-		ck = &checkpointer{path: cfg.state, interval: cfg.stateInterval, st: cmd.st, fl: fl, records: cfg.checkpoints}
+		ck = &checkpointer{path: cfg.state, interval: cfg.stateInterval, st: cmd.st, fl: fl,
+			records: cfg.checkpoints || fromHistory, history: fromHistory}
 		if err := ck.start(); err != nil {
 			return cli.Exit(err.Error(), stage.ExitError)
+		}
+	}
+	if resumeRecord != nil {
+		// First, so that the stages restore what the store holds before
+		// any record of the lines after its position.
+		if err := cmd.st.Emit(resumeRecord, nil); err != nil {
+			return err
+		}
+	}
+	if fromHistory {
+		if err := ck.begin(); err != nil {
+			return err
 		}
 	}
 	err = fl.Run(cmd.st.Ctx, func(waiting bool) error {

@@ -40,8 +40,10 @@ type checkpointer struct {
 	last     time.Time        // when a checkpoint was last due
 	saved    checkpoint.State // what the file holds, once written by step
 	written  bool
-	failing  bool // the last step could not write, and said so
-	records  bool // --checkpoints
+	failing  bool  // the last step could not write, and said so
+	records  bool  // --checkpoints
+	history  bool  // the state is a history, which the records fill
+	syncErr  error // of the rejected lines, before the last record
 	record   checkpointRecord
 }
 
@@ -79,9 +81,26 @@ func (k *checkpointer) step() error {
 // start writes the state before following, so that a state file that
 // cannot be written fails now, not at the end.
 func (k *checkpointer) start() error {
+	if k.history {
+		return nil
+	}
 	if err := checkpoint.Save(k.path, k.fl.State()); err != nil {
 		return stateError(k.path, err)
 	}
+	return nil
+}
+
+// begin writes the checkpoint of where following starts, before any
+// line, for a history: so that the history has a position before it has
+// any record of this pipeline, and a restart after the first run died
+// resumes, and takes back what that run stored, rather than starting
+// afresh.
+func (k *checkpointer) begin() error {
+	s := k.fl.State()
+	if err := k.emit(s); err != nil {
+		return err
+	}
+	k.saved, k.written = s, true
 	return nil
 }
 
@@ -102,6 +121,14 @@ func (k *checkpointer) emit(s checkpoint.State) error {
 	if !k.records {
 		return nil
 	}
+	if k.history {
+		// The record is the checkpoint: the rejected lines it covers
+		// are synced before it goes, and while they cannot be it does
+		// not go (write tells why).
+		if k.syncErr = k.st.Rejects.Sync(); k.syncErr != nil {
+			return nil
+		}
+	}
 	if err := k.st.Emit(k.record.line(s)); err != nil {
 		return err
 	}
@@ -110,6 +137,9 @@ func (k *checkpointer) emit(s checkpoint.State) error {
 
 // write syncs the rejected lines and writes s.
 func (k *checkpointer) write(s checkpoint.State) error {
+	if k.history {
+		return k.syncErr
+	}
 	if err := k.st.Rejects.Sync(); err != nil {
 		return err
 	}

@@ -33,6 +33,14 @@ type checkpoints struct {
 	through int64 // its Through
 	skipped int64 // requests of seconds the resume checkpoint covers
 	counted bool  // a request was counted
+	newest  int64 // the newest second of a request counted
+	// hold returns how long the aggregator holds seconds open now.
+	hold func() int64
+	// releaseAt is the newest second of a request past which the oldest
+	// held checkpoint may be final, with the hold of when it was set: a
+	// request checks this alone, and release checks again after each
+	// summary, when a shorter hold may have made it final sooner.
+	releaseAt int64
 }
 
 type heldCheckpoint struct {
@@ -67,7 +75,7 @@ func (c *checkpoints) checkpoint(raw []byte) error {
 	if err != nil {
 		return err
 	}
-	if last, ok := c.agg.Emitted(); ok && last >= through && len(c.held) == 0 {
+	if len(c.held) == 0 && c.final(through) {
 		return c.st.Emit(line, nil)
 	}
 	if n := len(c.held); n > 0 && c.held[n-1].through == through {
@@ -81,7 +89,15 @@ func (c *checkpoints) checkpoint(raw []byte) error {
 		c.held = append(c.held[:0], c.held[1:]...)
 	}
 	c.held = append(c.held, heldCheckpoint{through: through, line: append([]byte(nil), line...)})
+	c.arm()
 	return nil
+}
+
+// arm sets releaseAt for the oldest held checkpoint.
+func (c *checkpoints) arm() {
+	if len(c.held) > 0 {
+		c.releaseAt = c.held[0].through + c.hold()
+	}
 }
 
 // covered reports whether a request of second ts was counted by the run
@@ -91,19 +107,40 @@ func (c *checkpoints) covered(ts int64) bool {
 		c.skipped++
 		return true
 	}
+	if !c.counted || ts > c.newest {
+		c.newest = ts
+	}
 	c.counted = true
 	return false
 }
 
-// release passes on the checkpoints whose seconds are all out: called
-// after each summary, since a checkpoint's second ends an interval.
-func (c *checkpoints) release() error {
+// final reports whether the seconds up to through are out, made final by
+// a request: one more than the hold beyond them. Seconds that went out
+// because the input ended, or on the wall clock's word while it was
+// silent, may still have requests to come after the position (a stopped
+// or killed httpmon-parse had not written them yet), which a restart from
+// the checkpoint would skip as counted; a request past the hold makes
+// every request still to come of those seconds late, restart or not.
+func (c *checkpoints) final(through int64) bool {
 	last, ok := c.agg.Emitted()
-	if !ok {
+	return ok && last >= through && c.counted && c.newest-c.hold() > through
+}
+
+// requested passes on the checkpoints that a counted request has made
+// final.
+func (c *checkpoints) requested() error {
+	if len(c.held) == 0 || c.newest <= c.releaseAt {
 		return nil
 	}
+	return c.release()
+}
+
+// release passes on the checkpoints whose seconds are all out and final:
+// called after each summary, since a checkpoint's second ends an
+// interval, and after each request while some are held.
+func (c *checkpoints) release() error {
 	n := 0
-	for n < len(c.held) && c.held[n].through <= last {
+	for n < len(c.held) && c.final(c.held[n].through) {
 		if err := c.st.Emit(c.held[n].line, nil); err != nil {
 			return err
 		}
@@ -112,5 +149,6 @@ func (c *checkpoints) release() error {
 	if n > 0 {
 		c.held = append(c.held[:0], c.held[n:]...)
 	}
+	c.arm()
 	return nil
 }

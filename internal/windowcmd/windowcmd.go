@@ -163,6 +163,12 @@ func run(c *cli.Context) error {
 		return err
 	}
 	ck.agg = agg
+	ck.hold = func() int64 {
+		if agg.Replay() {
+			return max(cfg.Lateness, cfg.ReplayLateness)
+		}
+		return cfg.Lateness
+	}
 	pace := &pacer{idle: idle, caughtUp: time.Duration(cfg.Lateness+1) * time.Second, now: time.Now}
 	live := idle > 0 && !replay(st.Stdin())
 	// Until the wall clock shows that a stream is live, it is a replay:
@@ -207,6 +213,9 @@ func run(c *cli.Context) error {
 				}
 			}
 			late, err := agg.Add(&req)
+			if err == nil {
+				err = ck.requested()
+			}
 			if !saturated && agg.Stats().Saturated > 0 {
 				saturated = true
 				st.Rejects.Warn("", st.LineNo(), "byte total over %d at %s: saturated there, a lower bound from now on", int64(event.MaxCount), rfc3339(req.TS))
