@@ -38,8 +38,8 @@ func TestWebPipeline(t *testing.T) {
 	}
 	// Fires on a burst and resolves once the burst leaves its window.
 	const rule = "busy: hits > 100 over 3s"
-	p := startPipeline(t, logPath, db, rule)
-	w := startLogWriter(t, logPath)
+	p := startWebPipeline(t, logPath, db, rule)
+	w := startWebLogWriter(t, logPath)
 	ctx, plog := browsertest.Tab(t, 90*time.Second)
 	t.Cleanup(browsertest.Close)
 
@@ -119,7 +119,7 @@ func TestWebPipeline(t *testing.T) {
 
 	// Served again from the file alone: the page opens on its newest
 	// second.
-	q := startReport(t, db)
+	q := startWebReport(t, db)
 	browsertest.Do(t, ctx, chromedp.Navigate(q.base), chromedp.WaitVisible(chromedp.ID("requests")))
 	var live struct {
 		Newest int64 `json:"newest"`
@@ -145,19 +145,19 @@ func TestWebPipeline(t *testing.T) {
 	q.stop(t)
 }
 
-// pipeline is the running commands of a test, the report's last.
-type pipeline struct {
+// webPipeline is the running commands of a test, the report's last.
+type webPipeline struct {
 	cmds   []*exec.Cmd
 	base   string // the page's address, http://127.0.0.1:PORT/
 	stderr []*bytes.Buffer
 	mu     *sync.Mutex
 }
 
-// startPipeline runs httpmon-parse -f log | httpmon-window | httpmon-alert
+// startWebPipeline runs httpmon-parse -f log | httpmon-window | httpmon-alert
 // --rule rule | httpmon-report --db db --listen 127.0.0.1:0.
-func startPipeline(t *testing.T, log, db, rule string) *pipeline {
+func startWebPipeline(t *testing.T, log, db, rule string) *webPipeline {
 	t.Helper()
-	return start(t, [][]string{
+	return startWeb(t, [][]string{
 		{"httpmon-parse", "-f", "--poll", "100ms", log},
 		{"httpmon-window", "--lateness", "1s"},
 		{"httpmon-alert", "--rule", rule},
@@ -165,15 +165,15 @@ func startPipeline(t *testing.T, log, db, rule string) *pipeline {
 	})
 }
 
-// startReport serves the history db alone.
-func startReport(t *testing.T, db string) *pipeline {
+// startWebReport serves the history db alone.
+func startWebReport(t *testing.T, db string) *webPipeline {
 	t.Helper()
-	return start(t, [][]string{{"httpmon-report", "--db", db, "--listen", "127.0.0.1:0"}})
+	return startWeb(t, [][]string{{"httpmon-report", "--db", db, "--listen", "127.0.0.1:0"}})
 }
 
-func start(t *testing.T, argvs [][]string) *pipeline {
+func startWeb(t *testing.T, argvs [][]string) *webPipeline {
 	t.Helper()
-	p := &pipeline{mu: &sync.Mutex{}}
+	p := &webPipeline{mu: &sync.Mutex{}}
 	var prev *os.File // the read end for the next command
 	for i, argv := range argvs {
 		cmd := command(t, argv[0], argv[1:]...)
@@ -251,7 +251,7 @@ func (l lockedWriter) Write(b []byte) (int, error) {
 
 // endInput stops the follower, whose end ends the input of the stages
 // after it in turn, and waits until all but the report have exited 0.
-func (p *pipeline) endInput(t *testing.T) {
+func (p *webPipeline) endInput(t *testing.T) {
 	t.Helper()
 	p.cmds[0].Process.Signal(syscall.SIGTERM)
 	for _, cmd := range p.cmds[:len(p.cmds)-1] {
@@ -262,7 +262,7 @@ func (p *pipeline) endInput(t *testing.T) {
 }
 
 // stop ends the report with SIGTERM and checks that it exits 0.
-func (p *pipeline) stop(t *testing.T) {
+func (p *webPipeline) stop(t *testing.T) {
 	t.Helper()
 	cmd := p.cmds[len(p.cmds)-1]
 	cmd.Process.Signal(syscall.SIGTERM)
@@ -271,9 +271,9 @@ func (p *pipeline) stop(t *testing.T) {
 	}
 }
 
-// logWriter appends lines of the wall clock's second to a log, five a
+// webLogWriter appends lines of the wall clock's second to a log, five a
 // second, as a web server would.
-type logWriter struct {
+type webLogWriter struct {
 	mu   sync.Mutex
 	f    *os.File
 	n    int
@@ -281,13 +281,13 @@ type logWriter struct {
 	done chan struct{}
 }
 
-func startLogWriter(t *testing.T, path string) *logWriter {
+func startWebLogWriter(t *testing.T, path string) *webLogWriter {
 	t.Helper()
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &logWriter{f: f, quit: make(chan struct{}), done: make(chan struct{})}
+	w := &webLogWriter{f: f, quit: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
 		tk := time.NewTicker(200 * time.Millisecond)
@@ -308,7 +308,7 @@ func startLogWriter(t *testing.T, path string) *logWriter {
 var webSections = []string{"/api/orders", "/static/app.js", "/", "/img/logo.png"}
 
 // write appends n lines of the second of now in one write.
-func (w *logWriter) write(now time.Time, n int) {
+func (w *webLogWriter) write(now time.Time, n int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var b strings.Builder
@@ -326,7 +326,7 @@ func (w *logWriter) write(now time.Time, n int) {
 
 // burst writes n lines of the current second at once, early in a second
 // so that they all bear it, and returns it.
-func (w *logWriter) burst(n int) int64 {
+func (w *webLogWriter) burst(n int) int64 {
 	now := time.Now()
 	if now.Nanosecond() > 500_000_000 {
 		time.Sleep(time.Second - time.Duration(now.Nanosecond()))
@@ -336,7 +336,7 @@ func (w *logWriter) burst(n int) int64 {
 	return now.Unix()
 }
 
-func (w *logWriter) stop() {
+func (w *webLogWriter) stop() {
 	select {
 	case <-w.quit:
 	default:
@@ -349,7 +349,7 @@ func (w *logWriter) stop() {
 // events is the page's live stream, read as the page reads it.
 type events struct{ r *bufio.Reader }
 
-func (p *pipeline) events(t *testing.T) *events {
+func (p *webPipeline) events(t *testing.T) *events {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

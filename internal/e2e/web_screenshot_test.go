@@ -54,7 +54,7 @@ func TestWebScreenshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	const format = `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time`
-	p := start(t, [][]string{
+	p := startWeb(t, [][]string{
 		{"httpmon-parse", "--log-format", format, logPath},
 		{"httpmon-window"},
 		{"httpmon-alert", "--rule", "high_traffic", "--rule", "server_errors", "--rule", "slow: latency_p99 > 400ms over 5m"},
