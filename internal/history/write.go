@@ -276,7 +276,9 @@ func (w *Writer) summary(line []byte, s *event.Summary) error {
 		return err
 	}
 	w.secHour[floorTo(s.Start, 3600)] = struct{}{}
-	if s.End > s.Start {
+	// A partial summary, the last one of an input that ended, runs past
+	// the last second seen: the ticks say how far the data goes.
+	if s.End > s.Start && !s.Partial {
 		w.newest = max(w.newest, s.End-1)
 	}
 	return nil

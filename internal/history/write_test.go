@@ -298,3 +298,20 @@ func TestOldSectionsFromTheHours(t *testing.T) {
 		t.Errorf("Series of a pruned range: step %d, total %+v, %v; want the hour's 720 hits", ser.Step, ser.Total, err)
 	}
 }
+
+// The last summary of an input that ended is partial and runs past the
+// last tick; the newest second is the last tick's, so that the page's
+// default range ends on the data.
+func TestNewestIgnoresThePartialSummaryEnd(t *testing.T) {
+	s := open(t, Options{})
+	const from, to = 1_000_000, 1_000_025 // the last tick is 1_000_024
+	store(t, s, ticks(from, to, 0, func(int64) int64 { return 1 }),
+		[][]byte{
+			summaryLine(&event.Summary{Start: from, End: from + 10, Seconds: 10, Hits: 10}),
+			summaryLine(&event.Summary{Start: from + 20, End: from + 30, Seconds: 5, Partial: true, Hits: 5}),
+		})
+	ts, ok, err := s.Newest(context.Background())
+	if err != nil || !ok || ts != to-1 {
+		t.Errorf("Newest() = %d, %v, %v; want %d", ts, ok, err, to-1)
+	}
+}
