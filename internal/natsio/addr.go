@@ -23,17 +23,15 @@ const Scheme = "nats://"
 // IsAddr reports whether s names a NATS subject or stream, not a file.
 func IsAddr(s string) bool { return strings.HasPrefix(s, Scheme) }
 
-// Shown returns s as messages show it: a NATS address without its
+// Shown returns s as messages show it: an address without its
 // credentials, anything else as it is.
 func Shown(s string) string {
-	if !IsAddr(s) {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
 		return s
 	}
-	a, err := ParseAddr(s)
-	if err != nil {
-		return Scheme + "…"
-	}
-	return Scheme + a.Host + "/" + a.Name
+	u.User = nil
+	return u.String()
 }
 
 // Addr is a NATS server and a name on it: a subject to publish to, or a

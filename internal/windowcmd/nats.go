@@ -38,21 +38,21 @@ func natsFlags() []cli.Flag {
 // startPublish sends the window's output to --publish instead of standard
 // output, and returns what finishes the publishing.
 func startPublish(c *cli.Context) (finish func(*stage.Stage, error) error, err error) {
-	target := c.String("publish")
-	if target == "" {
-		return nil, nil
-	}
 	for _, f := range []string{"resume", "durable"} {
 		if c.IsSet(f) {
 			return nil, stage.UsageError("--%s goes with --merge nats://HOST:PORT/STREAM", f)
 		}
+	}
+	target := c.String("publish")
+	if target == "" {
+		return nil, nil
 	}
 	if c.String("source") == "" {
 		return nil, stage.UsageError("--publish needs --source, which names the host in its records")
 	}
 	a, err := natsio.ParseAddr(target)
 	if err != nil {
-		return nil, stage.UsageError("--publish %s: %v", textsafe.String(target), err)
+		return nil, stage.UsageError("--publish %s: %v", textsafe.String(natsio.Shown(target)), err)
 	}
 	p, err := natsio.NewPublisher(a, name+" "+c.String("source"))
 	if err != nil {
@@ -128,7 +128,7 @@ func newNATSMerge(c *cli.Context, st *stage.Stage, names []string) (*natsMerge, 
 		return nil, stage.UsageError("--merge reads one NATS stream, got %d: one stream carries every host's subject", len(streams))
 	}
 	if _, err := natsio.ParseAddr(streams[0]); err != nil {
-		return nil, stage.UsageError("--merge %s: %v", textsafe.String(streams[0]), err)
+		return nil, stage.UsageError("--merge %s: %v", textsafe.String(natsio.Shown(streams[0])), err)
 	}
 	a, _ := natsio.ParseAddr(streams[0])
 	nm := &natsMerge{st: st, stream: a.Name, durable: c.String("durable"), resume: c.String("resume"), dec: event.NewDecoder(), through: -1 << 62, skip: -1 << 62, errw: c.App.ErrWriter}
