@@ -276,6 +276,9 @@ func TestNATSRestarts(t *testing.T) {
 	if err := <-published; err != nil {
 		t.Fatalf("web0 across the server's restart: %v\n%s", err, pubErr)
 	}
+	if !strings.Contains(pubErr.String(), "not connected: the server is down or unreachable; trying again") {
+		t.Errorf("web0 did not say why it waited: %s", pubErr)
+	}
 
 	// The central merge restarts, from what the store committed.
 	c.stop(t, store)

@@ -42,6 +42,10 @@ type PublishStats struct {
 	Retries    int64 // failed attempts that were tried again
 }
 
+// errNotConnected is why a record waits while the server is away, rather
+// than whatever a publish would say without a connection.
+var errNotConnected = errors.New("not connected: the server is down or unreachable")
+
 // RetryEvery spaces out the messages about a server that does not answer.
 const RetryEvery = 5 * time.Second
 
@@ -111,9 +115,13 @@ func (p *Publisher) publish(line []byte) error {
 	msg.Header.Set(jetstream.MsgIDHeader, id)
 	var stopped time.Time
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), ackWait)
-		ack, err := p.js.PublishMsg(ctx, msg)
-		cancel()
+		var ack *jetstream.PubAck
+		err := errNotConnected
+		if p.nc.IsConnected() {
+			ctx, cancel := context.WithTimeout(context.Background(), ackWait)
+			ack, err = p.js.PublishMsg(ctx, msg)
+			cancel()
+		}
 		if err == nil {
 			if ack.Duplicate {
 				p.stats.Duplicates++
