@@ -202,8 +202,12 @@ t0=$(date +%s)
 at() { # wait until second $1 of the run
 	local now
 	now=$(date +%s)
-	[ $((t0 + $1)) -gt "$now" ] && sleep $((t0 + $1 - now))
-	return 0
+	# In the background and waited for, so that a signal's trap runs at
+	# once rather than after the sleep.
+	if [ $((t0 + $1)) -gt "$now" ]; then
+		sleep $((t0 + $1 - now)) &
+		wait $!
+	fi
 }
 
 echo "== load: ${rate} req/s on each of ${hosts[*]}"
