@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // natsServer is an embedded NATS server with JetStream on disk, which a
@@ -129,6 +132,9 @@ type natsRecord struct {
 	Hits    int64  `json:"hits"`
 	Through int64  `json:"through"`
 	Resume  bool   `json:"resume"`
+	Nats    struct {
+		Seq uint64 `json:"seq"`
+	} `json:"nats"`
 }
 
 func (s *natsStore) records(t *testing.T) []natsRecord {
@@ -298,6 +304,38 @@ func TestNATSRestarts(t *testing.T) {
 		t.Fatalf("web1: %v", err)
 	}
 	natsWait(t, "the merge to commit the last second", func() bool { return store.through(t) >= base+last-1 })
+	// The consumer acknowledges what the store committed, and only that.
+	var seq uint64
+	for _, r := range store.records(t) {
+		if r.Kind == natsCheckpointKind {
+			seq = r.Nats.Seq
+		}
+	}
+	nc, err := nats.Connect(n.url(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var floor uint64
+	natsWait(t, "the consumer to acknowledge what the store committed", func() bool {
+		cons, err := js.Consumer(context.Background(), "HTTPMON", "httpmon-merge")
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := cons.Info(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		floor = info.AckFloor.Stream
+		return floor >= seq-1
+	})
+	if floor != seq-1 {
+		t.Errorf("acknowledged up to sequence %d, but the store committed up to %d", floor, seq-1)
+	}
 	c.stop(t, store)
 	if !strings.Contains(c.stderr.String(), "resuming stream HTTPMON") {
 		t.Errorf("the restarted merge did not say it resumed: %s", c.stderr)

@@ -25,6 +25,7 @@ type Consumer struct {
 	js      jetstream.JetStream
 	iter    jetstream.MessagesContext
 	last    uint64 // the newest sequence handed on
+	ack     bool
 
 	mu      sync.Mutex
 	pending []pendingMsg // handed on, not acknowledged, oldest first
@@ -47,7 +48,10 @@ var ErrStopped = errors.New("stopped")
 // exactly there: where to start is the store's to say, not the server's.
 // The stream is created if it does not exist, so that the central
 // pipeline may start before any host.
-func NewConsumer(ctx context.Context, a Addr, durable string, start uint64) (*Consumer, error) {
+//
+// With ack false the consumer acknowledges nothing and the server expects
+// nothing: without a store that commits, nothing would say when to.
+func NewConsumer(ctx context.Context, a Addr, durable string, start uint64, ack bool) (*Consumer, error) {
 	nc, err := connect(a, durable)
 	if err != nil {
 		return nil, err
@@ -57,7 +61,7 @@ func NewConsumer(ctx context.Context, a Addr, durable string, start uint64) (*Co
 		nc.Close()
 		return nil, fmt.Errorf("nats://%s: %v", a.Host, err)
 	}
-	c := &Consumer{addr: a, durable: durable, nc: nc, js: js}
+	c := &Consumer{addr: a, durable: durable, nc: nc, js: js, ack: ack}
 	if start > 0 {
 		c.last = start - 1
 	}
@@ -109,6 +113,9 @@ func (c *Consumer) create(ctx context.Context) error {
 		AckWait:       time.Hour,
 		MaxAckPending: -1,
 	}
+	if !c.ack {
+		cfg.AckPolicy = jetstream.AckNonePolicy
+	}
 	if c.last > 0 {
 		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
 		cfg.OptStartSeq = c.last + 1
@@ -155,9 +162,11 @@ func (c *Consumer) Next() (uint64, []byte, error) {
 			continue // a redelivery of what was handed on
 		}
 		c.last = seq
-		c.mu.Lock()
-		c.pending = append(c.pending, pendingMsg{seq, msg})
-		c.mu.Unlock()
+		if c.ack {
+			c.mu.Lock()
+			c.pending = append(c.pending, pendingMsg{seq, msg})
+			c.mu.Unlock()
+		}
 		return seq, msg.Data(), nil
 	}
 }

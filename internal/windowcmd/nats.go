@@ -216,7 +216,7 @@ func resumeLine(line []byte) []byte {
 // position, acknowledging what the store commits as it commits it.
 func (nm *natsMerge) read(ctx context.Context, i int, target string, msgs chan<- inputMsg, resume <-chan struct{}) {
 	a, _ := natsio.ParseAddr(target)
-	cons, err := natsio.NewConsumer(ctx, a, nm.durable, nm.committed)
+	cons, err := natsio.NewConsumer(ctx, a, nm.durable, nm.committed, nm.resume != "")
 	if ctx.Err() != nil {
 		err = nil // stopped while the server was away
 	}
