@@ -165,6 +165,42 @@ func (s *natsStore) through(t *testing.T) int64 {
 	return th
 }
 
+// committedSeq returns the stream position of the newest committed
+// checkpoint: every message before it is in the store.
+func (s *natsStore) committedSeq(t *testing.T) uint64 {
+	var seq uint64
+	for _, r := range s.records(t) {
+		if r.Kind == natsCheckpointKind {
+			seq = r.Nats.Seq
+		}
+	}
+	return seq
+}
+
+// ackFloor returns the sequence up to which the merge's durable consumer
+// has acknowledged the stream.
+func ackFloor(t *testing.T, n *natsServer) uint64 {
+	t.Helper()
+	nc, err := nats.Connect(n.url(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cons, err := js.Consumer(context.Background(), "HTTPMON", "httpmon-merge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := cons.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.AckFloor.Stream
+}
+
 // natsWait polls cond until it holds or the deadline passes.
 func natsWait(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -270,6 +306,12 @@ func TestNATSRestarts(t *testing.T) {
 		}
 	}
 	natsWait(t, "the merge to commit second 14", func() bool { return store.through(t) >= base+14 })
+	// The consumer acknowledges only what the store committed: web2's
+	// seconds 20 to 24 have been read, not committed.
+	natsWait(t, "the consumer to acknowledge", func() bool { return ackFloor(t, n) > 0 })
+	if floor, seq := ackFloor(t, n), store.committedSeq(t); floor > seq-1 {
+		t.Errorf("acknowledged up to sequence %d, but the store committed only up to %d", floor, seq-1)
+	}
 
 	// The server goes away while web0 publishes: the host waits for it.
 	n.s.Shutdown()
@@ -304,36 +346,13 @@ func TestNATSRestarts(t *testing.T) {
 		t.Fatalf("web1: %v", err)
 	}
 	natsWait(t, "the merge to commit the last second", func() bool { return store.through(t) >= base+last-1 })
-	// The consumer acknowledges what the store committed, and only that.
-	var seq uint64
-	for _, r := range store.records(t) {
-		if r.Kind == natsCheckpointKind {
-			seq = r.Nats.Seq
-		}
-	}
-	nc, err := nats.Connect(n.url(""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The consumer acknowledges what the store committed, all of it.
 	var floor uint64
 	natsWait(t, "the consumer to acknowledge what the store committed", func() bool {
-		cons, err := js.Consumer(context.Background(), "HTTPMON", "httpmon-merge")
-		if err != nil {
-			t.Fatal(err)
-		}
-		info, err := cons.Info(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		floor = info.AckFloor.Stream
-		return floor >= seq-1
+		floor = ackFloor(t, n)
+		return floor >= store.committedSeq(t)-1
 	})
-	if floor != seq-1 {
+	if seq := store.committedSeq(t); floor != seq-1 {
 		t.Errorf("acknowledged up to sequence %d, but the store committed up to %d", floor, seq-1)
 	}
 	c.stop(t, store)
