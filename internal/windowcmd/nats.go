@@ -127,10 +127,10 @@ func newNATSMerge(c *cli.Context, st *stage.Stage, names []string) (*natsMerge, 
 	if len(streams) > 1 {
 		return nil, stage.UsageError("--merge reads one NATS stream, got %d: one stream carries every host's subject", len(streams))
 	}
-	if _, err := natsio.ParseAddr(streams[0]); err != nil {
+	a, err := natsio.ParseAddr(streams[0])
+	if err != nil {
 		return nil, stage.UsageError("--merge %s: %v", textsafe.String(natsio.Shown(streams[0])), err)
 	}
-	a, _ := natsio.ParseAddr(streams[0])
 	nm := &natsMerge{st: st, stream: a.Name, durable: c.String("durable"), resume: c.String("resume"), dec: event.NewDecoder(), through: -1 << 62, skip: -1 << 62, errw: c.App.ErrWriter}
 	if nm.resume != "" {
 		line, cp, err := nm.readCommitted()
@@ -147,7 +147,7 @@ func newNATSMerge(c *cli.Context, st *stage.Stage, names []string) (*natsMerge, 
 			if err := st.Pass(resumeLine(line)); err != nil {
 				return nil, err
 			}
-			st.Rejects.Tell(fmt.Sprintf("resuming stream %s at sequence %d, after second %d", textsafe.String(nm.stream), nm.committed, nm.through))
+			st.Rejects.Tell(fmt.Sprintf("resuming stream %s at sequence %d, after %s", textsafe.String(nm.stream), nm.committed, rfc3339(nm.through)))
 		}
 	}
 	return nm, nil
