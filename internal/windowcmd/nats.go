@@ -176,6 +176,14 @@ func (nm *natsMerge) readCommitted() ([]byte, storedCheckpoint, error) {
 		return nil, cp, fmt.Errorf("--resume: %v", err)
 	}
 	defer f.Close()
+	if nm.off == 0 {
+		// Anything but NDJSON would read as a store with nothing in it,
+		// and the merge would start the stream over, counting it twice.
+		head := make([]byte, 16)
+		if n, _ := io.ReadFull(f, head); n > 0 && head[0] != '{' {
+			return nil, cp, fmt.Errorf("--resume %s: not a file of NDJSON records", textsafe.String(nm.resume))
+		}
+	}
 	if _, err := f.Seek(nm.off, 0); err != nil {
 		return nil, cp, fmt.Errorf("--resume: %v", err)
 	}
