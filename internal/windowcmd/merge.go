@@ -15,6 +15,7 @@ import (
 
 	"github.com/httpmon/httpmon/internal/event"
 	"github.com/httpmon/httpmon/internal/lineio"
+	"github.com/httpmon/httpmon/internal/natsio"
 	"github.com/httpmon/httpmon/internal/ndjson"
 	"github.com/httpmon/httpmon/internal/stage"
 	"github.com/httpmon/httpmon/internal/window"
@@ -84,8 +85,9 @@ func mergeConfig(c *cli.Context) (window.MergeConfig, error) {
 
 // mergeSink writes the merged records and says what the merge says.
 type mergeSink struct {
-	st  *stage.Stage
-	enc *event.Encoder
+	st   *stage.Stage
+	enc  *event.Encoder
+	nats *natsMerge // nil without a NATS input
 	// where and line name the record being merged, for messages about it;
 	// line is 0 between records.
 	where string
@@ -93,7 +95,7 @@ type mergeSink struct {
 }
 
 func (s *mergeSink) Tick(t *event.Tick) error       { return s.st.Emit(s.enc.Tick(t)) }
-func (s *mergeSink) Summary(m *event.Summary) error { return s.st.Emit(s.enc.Summary(m)) }
+func (s *mergeSink) Summary(m *event.Summary) error { return s.summary(m) }
 func (s *mergeSink) Total(t *event.Total) error     { return s.st.Emit(s.enc.Total(t)) }
 func (s *mergeSink) Tell(source []byte, msg string) {
 	if len(source) > 0 {
@@ -113,8 +115,9 @@ type inputMsg struct {
 	kind string
 	line []byte
 	no   int64
-	bad  error // the line is malformed
-	end  bool  // the input ended, with err if it failed
+	seq  uint64 // the stream sequence of a NATS input's record, else 0
+	bad  error  // the line is malformed
+	end  bool   // the input ended, with err if it failed
 	err  error
 }
 
@@ -152,16 +155,23 @@ func runMerge(c *cli.Context) error {
 	if len(names) == 0 {
 		names = []string{"-"}
 	}
+	if sink.nats, err = newNATSMerge(c, st, names); err != nil {
+		return err
+	}
 	msgs := make(chan inputMsg, 64)
 	inputs := make([]*mergeInput, len(names))
 	for i, name := range names {
 		in := &mergeInput{resume: make(chan struct{}, 1)}
 		label := "stdin"
 		if name != "-" {
-			in.name, label = name, name
+			in.name, label = natsio.Shown(name), natsio.Shown(name)
 		}
 		in.id = m.Input([]byte(label), now)
 		inputs[i] = in
+		if sink.nats != nil && natsio.IsAddr(name) {
+			go sink.nats.read(st.Ctx, i, name, msgs, in.resume)
+			continue
+		}
 		go readInput(st, i, name, msgs, in.resume)
 	}
 	pass := c.Bool("pass-sources")
@@ -180,6 +190,9 @@ func runMerge(c *cli.Context) error {
 		defer func() { sink.line = 0 }()
 		if msg.bad != nil {
 			st.Rejects.Report(in.name, msg.no, msg.line, msg.bad)
+			return nil
+		}
+		if msg.seq > 0 && sink.nats.take(&msg) {
 			return nil
 		}
 		now := time.Now()

@@ -57,7 +57,7 @@ func New() *cli.App {
 				Usage: "also pass request records through, after counting them, for httpmon-alert rules over a section or source"},
 			&cli.DurationFlag{Name: "max-gap", Value: time.Duration(def.MaxGap) * time.Second,
 				Usage: "a jump forward in time longer than this restarts the stream instead of emitting empty seconds (0: no limit)"},
-		}, append(mergeFlags(), stage.InputFlags(name)...)...)),
+		}, append(append(mergeFlags(), natsFlags()...), stage.InputFlags(name)...)...)),
 		Action: run,
 	}
 }
@@ -150,6 +150,10 @@ func run(c *cli.Context) error {
 		return err
 	}
 	idle, err := idleFlag(c)
+	if err != nil {
+		return err
+	}
+	published, err := startPublish(c)
 	if err != nil {
 		return err
 	}
@@ -247,6 +251,9 @@ func run(c *cli.Context) error {
 	}
 	if n := agg.Stats().Late; n > 0 {
 		fmt.Fprintf(c.App.ErrWriter, "%s: %d late records counted only in \"late\" of their summaries (raise --lateness, or --replay-lateness for a replay, to place them)\n", name, n)
+	}
+	if published != nil {
+		return published(st, err)
 	}
 	return st.Finish(err)
 }
