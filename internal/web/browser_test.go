@@ -26,8 +26,8 @@ import (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	browsertest.Close()
-	closeSharedStore()
-	closeYearStore()
+	theStore.close()
+	yearDB.close()
 	os.Exit(code)
 }
 

@@ -25,41 +25,50 @@ const storeSeconds = 26 * 3600
 // storeInterval is the summaries' interval, httpmon-window's default.
 const storeInterval = 10
 
-var (
-	storeOnce sync.Once
-	theStore  *history.Store
-	storeErr  error
-	storeDir  string
-)
+// testStore is a store of generated history, written once for the tests
+// that only read it, and removed by TestMain.
+type testStore struct {
+	name     string // of its directory
+	from, to int64
+	records  func(from, to int64, emit func(line []byte) error) error
 
-// sharedStore is the store of generated history, written once for the
-// tests that only read it, and removed by TestMain.
-func sharedStore(t testing.TB) *history.Store {
-	t.Helper()
-	storeOnce.Do(func() {
-		storeDir, storeErr = os.MkdirTemp("", "httpmon-web-store")
-		if storeErr != nil {
+	once sync.Once
+	db   *history.Store
+	err  error
+	dir  string
+}
+
+// get returns the store, written at its first use.
+func (s *testStore) get(tb testing.TB) *history.Store {
+	tb.Helper()
+	s.once.Do(func() {
+		if s.dir, s.err = os.MkdirTemp("", s.name); s.err != nil {
 			return
 		}
-		theStore, storeErr = history.Open(filepath.Join(storeDir, "h.db"), history.Options{})
-		if storeErr == nil {
-			storeErr = fill(theStore, fakeEnd-storeSeconds, fakeEnd, fakeRecords)
+		if s.db, s.err = history.Open(filepath.Join(s.dir, "h.db"), history.Options{}); s.err == nil {
+			s.err = fill(s.db, s.from, s.to, s.records)
 		}
 	})
-	if storeErr != nil {
-		t.Fatal(storeErr)
+	if s.err != nil {
+		tb.Fatal(s.err)
 	}
-	return theStore
+	return s.db
 }
 
-func closeSharedStore() {
-	if theStore != nil {
-		theStore.Close()
+func (s *testStore) close() {
+	if s.db != nil {
+		s.db.Close()
 	}
-	if storeDir != "" {
-		os.RemoveAll(storeDir)
+	if s.dir != "" {
+		os.RemoveAll(s.dir)
 	}
 }
+
+// theStore is the day of history that the page's tests read.
+var theStore = &testStore{name: "httpmon-web-store", from: fakeEnd - storeSeconds, to: fakeEnd, records: fakeRecords}
+
+// sharedStore is the store of generated history of the page's tests.
+func sharedStore(tb testing.TB) *history.Store { return theStore.get(tb) }
 
 // fill stores through the store's Writer the records that gen writes for
 // the seconds [from, to).

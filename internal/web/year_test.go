@@ -1,9 +1,6 @@
 package web
 
 import (
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/httpmon/httpmon/internal/event"
@@ -17,41 +14,11 @@ import (
 // leaves once its seconds are pruned), an hourly summary with ten sections
 // (the sections' hourly rollup), the last day per second with summaries of
 // 10 s, and an alert that fires and resolves every day.
-var (
-	yearOnce sync.Once
-	yearDB   *history.Store
-	yearErr  error
-	yearDir  string
-)
-
 const yearDays = 365
 
-func yearStore(b *testing.B) *history.Store {
-	b.Helper()
-	yearOnce.Do(func() {
-		yearDir, yearErr = os.MkdirTemp("", "httpmon-web-year")
-		if yearErr != nil {
-			return
-		}
-		yearDB, yearErr = history.Open(filepath.Join(yearDir, "year.db"), history.Options{})
-		if yearErr == nil {
-			yearErr = fill(yearDB, fakeEnd-yearDays*86400, fakeEnd, yearRecords)
-		}
-	})
-	if yearErr != nil {
-		b.Fatal(yearErr)
-	}
-	return yearDB
-}
+var yearDB = &testStore{name: "httpmon-web-year", from: fakeEnd - yearDays*86400, to: fakeEnd, records: yearRecords}
 
-func closeYearStore() {
-	if yearDB != nil {
-		yearDB.Close()
-	}
-	if yearDir != "" {
-		os.RemoveAll(yearDir)
-	}
-}
+func yearStore(b *testing.B) *history.Store { return yearDB.get(b) }
 
 func yearRecords(from, to int64, emit func([]byte) error) error {
 	base := newFakeReader(0)
