@@ -41,30 +41,51 @@ func appendDetail(b []byte, status *event.StatusCounts, count int64, maxv float6
 
 // parseDetail reads what appendDetail wrote, and returns the bins after it.
 func parseDetail(b []byte, status *event.StatusCounts) (count int64, maxv float64, zero int64, bins []byte, err error) {
-	uvarint := func() int64 {
-		v, n := binary.Uvarint(b)
-		if n <= 0 {
-			err = errBins
-			return 0
-		}
-		b = b[n:]
-		return int64(v)
-	}
+	r := blobReader{b: b}
 	for i := range status {
-		status[i] = uvarint()
+		status[i] = r.uvarint()
 	}
-	if count = uvarint(); count > 0 && err == nil {
-		if len(b) < 8 {
+	if count = r.uvarint(); count > 0 && !r.bad {
+		if len(r.b) < 8 {
 			return 0, 0, 0, nil, errBins
 		}
-		maxv = math.Float64frombits(binary.LittleEndian.Uint64(b))
-		b = b[8:]
-		zero = uvarint()
+		maxv = math.Float64frombits(binary.LittleEndian.Uint64(r.b))
+		r.b = r.b[8:]
+		zero = r.uvarint()
 	}
-	if err != nil {
-		return 0, 0, 0, nil, err
+	if r.bad {
+		return 0, 0, 0, nil, errBins
 	}
-	return count, maxv, zero, b, nil
+	return count, maxv, zero, r.b, nil
+}
+
+// blobReader reads the varints and strings of a stored blob, and
+// remembers that one was damaged rather than failing each read.
+type blobReader struct {
+	b   []byte
+	bad bool
+}
+
+func (r *blobReader) uvarint() int64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.bad = true
+		return 0
+	}
+	r.b = r.b[n:]
+	return int64(v)
+}
+
+// bytes reads a length and as many bytes.
+func (r *blobReader) bytes() []byte {
+	n := r.uvarint()
+	if r.bad || n > int64(len(r.b)) {
+		r.bad = true
+		return nil
+	}
+	s := r.b[:n]
+	r.b = r.b[n:]
+	return s
 }
 
 // eachBin calls fn with each bin of blob, as appendBins wrote them.
@@ -238,32 +259,13 @@ var errSections = errors.New("damaged sections of a summary")
 // eachSection calls fn with each section of blob.
 func eachSection(blob []byte, fn func(*sectionStat)) error {
 	var sec sectionStat
-	bad := false
-	num := func() int64 {
-		v, n := binary.Uvarint(blob)
-		if n <= 0 {
-			bad = true
-			return 0
-		}
-		blob = blob[n:]
-		return int64(v)
-	}
-	str := func() []byte {
-		n := num()
-		if bad || n > int64(len(blob)) {
-			bad = true
-			return nil
-		}
-		s := blob[:n]
-		blob = blob[n:]
-		return s
-	}
-	for len(blob) > 0 {
-		sec.name = str()
-		sec.hits, sec.bytes, sec.e4, sec.e5 = num(), num(), num(), num()
-		sec.topPath = str()
-		sec.topBytes = num()
-		if bad {
+	r := blobReader{b: blob}
+	for len(r.b) > 0 {
+		sec.name = r.bytes()
+		sec.hits, sec.bytes, sec.e4, sec.e5 = r.uvarint(), r.uvarint(), r.uvarint(), r.uvarint()
+		sec.topPath = r.bytes()
+		sec.topBytes = r.uvarint()
+		if r.bad {
 			return errSections
 		}
 		fn(&sec)
