@@ -44,7 +44,7 @@ func TestCheckpointEncode(t *testing.T) {
 			Fingerprint: []byte("9f86"), Offset: 120, Line: 4}},
 		Patterns: [][]byte{[]byte("/var/log/a.log")},
 		Through:  1549573959, HasThrough: true,
-		Nats:     CheckpointNats{Stream: []byte("HTTPMON"), Seq: 42},
+		Nats: CheckpointNats{Stream: []byte("HTTPMON"), Seq: 42},
 		Rules: []RuleState{{Name: []byte("high_traffic"), Expr: []byte("hits/s > 10 over 2m"), State: []byte(RuleFiring),
 			ActiveAt: 1549573956, FiredAt: 1549573956, From: 1549573900, Last: 1549573959, Base: []int64{0, 3}, Hits: []int64{0, 3}}},
 	}
