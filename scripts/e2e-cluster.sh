@@ -2,14 +2,15 @@
 # A small cluster on one machine: three hosts as network namespaces, each
 # with nginx under wrk load and its own pipeline publishing to a NATS
 # JetStream server in the root namespace, where the central pipeline
-# merges them. Under load, one host is cut off (its veth down) for longer
-# than --source-timeout and comes back, the NATS server is restarted, and
-# the central pipeline is restarted from what its store committed. At the
-# end the central store must hold, second by second, what one pipeline
-# reading all three hosts' logs gives, except the cut-off host's requests
-# of seconds that were final without it, which the merge counts as late
-# for that source; and the same alert transitions on every second that
-# neither the cut nor the central restart touched.
+# merges them into a history (httpmon-report --db --listen). Under load,
+# one host is cut off (its veth down) for longer than --source-timeout and
+# comes back, the NATS server is restarted, and the central pipeline is
+# restarted from what its history committed. At the end the central
+# history must hold, second by second, what one pipeline reading all three
+# hosts' logs gives, except the cut-off host's requests of seconds that
+# were final without it, which the merge counts as late for that source;
+# and the same alert transitions on every second that the cut did not
+# touch.
 #
 #   scripts/e2e-cluster.sh          needs root (ip netns), nginx and wrk;
 #                                   nats-server is built from the Go module
@@ -62,6 +63,7 @@ interval=5
 timeout=5  # --source-timeout, seconds
 window=10  # the alert's window, seconds
 threshold=$((rate * 5 / 2)) # req/s: three hosts' load is over it, two hosts' is not
+rule="high_traffic: hits/s > $threshold over ${window}s"
 pids=()
 
 cleanup() {
@@ -133,27 +135,37 @@ nats_start() {
 }
 nats_start
 
-# The central pipeline; store.ndjson is its store: the alert stage's
-# output, appended, whose last checkpoint is what is committed (before a
-# restart, what follows it is cut off, as an uncommitted transaction).
-store=$work/store.ndjson
+# The central pipeline, into the history central.db, which it resumes
+# from when restarted: the merge reads the history's committed checkpoint,
+# and the alert stage the rules' states in it.
+store=$work/central.db
 central_runs=0
 central_start() {
 	central_runs=$((central_runs + 1))
 	bg "central$central_runs" sh -c "httpmon-window --merge --interval ${interval}s --sources web1,web2,web3 \
 		--source-timeout ${timeout}s --resume '$store' nats://$net.1:4222/HTTPMON |
-		httpmon-alert --threshold $threshold --window ${window}s >>'$store'"
+		httpmon-alert --rule '$rule' |
+		httpmon-report --db '$store' --listen 127.0.0.1:0"
 }
 central_stop() {
 	stop "central$central_runs"
+}
+# committed prints the through of the history's committed checkpoint, or
+# -1; the history is read as any reader does, while the report writes.
+committed() {
 	python3 - "$store" <<'EOF'
-import sys
-p = sys.argv[1]
-lines = open(p, 'rb').read().splitlines(keepends=True)
-last = max((i for i, l in enumerate(lines) if l.startswith(b'{"kind":"checkpoint"')), default=-1)
-open(p, 'wb').writelines(lines[:last + 1])
-print("e2e-cluster: central stopped; %d records after its last checkpoint not committed" % (len(lines) - last - 1))
+import sys, sqlite3, json
+try:
+    db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=5)
+    row = db.execute("SELECT value FROM meta WHERE key LIKE 'checkpoint:%'").fetchone()
+    print(json.loads(row[0]).get("through", -1) if row else -1)
+except sqlite3.Error:
+    print(-1)
 EOF
+}
+# api_url prints the address the running central report serves on.
+api_url() {
+	sed -n 's|.*serving the web page on \(http://[^ ]*/\).*|\1|p' "$work/central$central_runs.err" | tail -1
 }
 
 # Each host: nginx on its loopback, its pipeline publishing to NATS.
@@ -254,42 +266,44 @@ central_stop
 central_start
 at 82
 echo "== load over; waiting for the last seconds to be committed"
-wait_last() {
-	python3 - "$store" "$work" "${hosts[@]}" <<'EOF'
-import sys, json, re, datetime
-store, work, hosts = sys.argv[1], sys.argv[2], sys.argv[3:]
+last_request=$(python3 - "$work" "${hosts[@]}" <<'EOF'
+import sys, re, datetime
+work, hosts = sys.argv[1], sys.argv[2:]
 last = 0
 for h in hosts:
     for line in open(f"{work}/{h}/logs/access.log"):
         m = re.search(r'\[([^\]]+)\]', line)
         t = datetime.datetime.strptime(m.group(1), "%d/%b/%Y:%H:%M:%S %z").timestamp()
         last = max(last, int(t))
-through = -1
-for line in open(store, 'rb'):
-    if line.startswith(b'{"kind":"checkpoint"'):
-        r = json.loads(line)
-        if not r.get("resume"):
-            through = r["through"]
-sys.exit(0 if through >= last else 1)
+print(last)
 EOF
-}
+)
+wait_last() { [ "$(committed)" -ge "$last_request" ]; }
 for _ in $(seq 120); do
 	wait_last && break
 	sleep 0.5
 done
-wait_last || { echo "e2e-cluster: FAIL: the central store did not commit the last second"; tail "$work"/central*.err; exit 1; }
+wait_last || { echo "e2e-cluster: FAIL: the central history did not commit the last second"; tail "$work"/central*.err; exit 1; }
 for h in "${hosts[@]}"; do stop "pipe_$h"; done
+# The central history, read from the running report's API as a user
+# would, from well before the first request to after the last.
+url=$(api_url)
+[ -n "$url" ] || { echo "e2e-cluster: FAIL: the central report did not say where it serves"; cat "$work/central$central_runs.err"; exit 1; }
+for k in ticks summaries alerts; do
+	curl -fsS "${url}api/$k?from=$((t0 - 3600))&to=$((last_request + 1))" >"$work/central.$k.ndjson"
+done
+resumed=$(sed -n 's/.*resuming stream HTTPMON at sequence [0-9]*, after \([^ ]*\)$/\1/p' "$work"/central*.err)
 central_stop
 
 # The reference: one pipeline reading all three logs, in time order.
 cat "$work"/web*/logs/access.log | sort -s -k4,4 >"$work/all.log"
 httpmon-parse "$work/all.log" | httpmon-window --idle 0 --interval ${interval}s |
-	httpmon-alert --threshold "$threshold" --window ${window}s >"$work/one.ndjson"
+	httpmon-alert --rule "$rule" >"$work/one.ndjson"
 
 echo "== compare"
-python3 - "$work" "$store" "$cut" "$window" "${hosts[@]}" <<'EOF'
+python3 - "$work" "$resumed" "$cut" "$window" "${hosts[@]}" <<'EOF'
 import sys, json, re, datetime, collections
-work, store, cut, window, hosts = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:]
+work, resumed, cut, window, hosts = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:]
 
 def records(path):
     for line in open(path, 'rb'):
@@ -305,18 +319,19 @@ one = {r["ts"]: r["hits"] for r in records(f"{work}/one.ndjson") if r["kind"] ==
 ticks, late, resumes = collections.Counter(), collections.Counter(), []
 central = {}
 alerts_c, alerts_1 = [], [(r["ts"], r["state"]) for r in records(f"{work}/one.ndjson") if r["kind"] == "alert"]
-for r in records(store):
-    k = r["kind"]
-    if k == "tick" and "source" not in r:
-        ticks[r["ts"]] += 1
-        central[r["ts"]] = r["hits"]
-    elif k == "summary" and "source" not in r:
-        for s in r.get("late_sources", []):
-            late[s["source"]] += s["late"]
-    elif k == "checkpoint" and r.get("resume"):
-        resumes.append(r["through"])
-    elif k == "alert":
-        alerts_c.append((r["ts"], r["state"]))
+for name in ("ticks", "summaries", "alerts"):
+    for r in records(f"{work}/central.{name}.ndjson"):
+        k = r["kind"]
+        if k == "tick" and "source" not in r:
+            ticks[r["ts"]] += 1
+            central[r["ts"]] = r["hits"]
+        elif k == "summary" and "source" not in r:
+            for s in r.get("late_sources", []):
+                late[s["source"]] += s["late"]
+        elif k == "alert":
+            alerts_c.append((r["ts"], r["state"]))
+for t in resumed.split():
+    resumes.append(int(datetime.datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp()))
 
 first, last = min(one), max(one)
 doubled = [s for s in range(first, last + 1) if ticks[s] > 1]
@@ -332,14 +347,12 @@ for s in range(first, last + 1):
         mismatches.append((s, c, o))
 lost_to_cut = sum(per_host[cut][s] for s in cut_seconds)
 
-# Alert transitions: equal on every second that neither the cut nor the
-# central restart touched (a second whose window holds a cut second, or
-# the window after the restart, whose alert stage starts with no history).
+# Alert transitions: equal on every second that the cut did not touch
+# (a second whose window holds a cut second). The central restart touches
+# none: the alert stage resumes its rule's state from the checkpoint.
 touched = set()
 for s in cut_seconds:
     touched.update(range(s, s + window + 1))
-for th in resumes:
-    touched.update(range(th + 1, th + window + 2))
 # After the last request the central pipeline goes on with empty seconds,
 # and its alert resolves; the single pipeline's input has ended there.
 a_c = sorted(a for a in alerts_c if a[0] not in touched and first <= a[0] <= last)
@@ -351,6 +364,11 @@ print(f"seconds final without {cut}: {len(cut_seconds)}, its {lost_to_cut} reque
       (", ".join(f"{k} {v}" for k, v in sorted(late.items())) or "none"))
 print(f"central restarts resumed after second(s): {resumes}")
 print(f"alert transitions: {len(alerts_1)} in one pipeline, {len(alerts_c)} centrally; compared outside {len(touched)} touched seconds and up to the last request: {len(a_1)} and {len(a_c)}")
+# The restart must fall while the rule fires, or its restored state is
+# not what the comparison tests.
+state_at = [st for ts, st in sorted(alerts_1) if resumes and ts <= resumes[0]]
+firing_at_restart = bool(state_at) and state_at[-1] == "firing"
+print(f"alert firing when the central pipeline restarted: {'yes' if firing_at_restart else 'no'}")
 print(f"mismatches: {len(mismatches) + (a_c != a_1)}")
 ok = True
 if doubled or missing:
@@ -362,9 +380,11 @@ if late.get(cut, 0) != lost_to_cut or any(v for k, v in late.items() if k != cut
 if not cut_seconds:
     print(f"FAIL: the cut did not make any second final without {cut}: it tested nothing"); ok = False
 if len(resumes) != 1:
-    print(f"FAIL: {len(resumes)} resumes in the store, want 1"); ok = False
+    print(f"FAIL: {len(resumes)} resumes of the central merge, want 1"); ok = False
 if a_c != a_1:
     print(f"FAIL: alert transitions differ: central {a_c}, one pipeline {a_1}"); ok = False
+if not firing_at_restart:
+    print("FAIL: the alert was not firing at the central restart: the restored rule state was not tested"); ok = False
 if not a_1:
     print("FAIL: no alert transition outside the touched seconds: the alert comparison tested nothing"); ok = False
 sys.exit(0 if ok else 1)

@@ -42,8 +42,19 @@ type Checkpoint struct {
 	// it again. HasAlerted is false when the store held none.
 	Alerted    int64
 	HasAlerted bool
+	// Nats is, on a checkpoint of a merge reading a NATS stream, where in
+	// the stream a restart reads again once the store holds every second
+	// up to Through; its Stream is empty on the others.
+	Nats CheckpointNats
 	// Rules are the alert rules' states after the tick of Through.
 	Rules []RuleState
+}
+
+// CheckpointNats is a position in a NATS JetStream stream: the sequence
+// of the first message a restarted merge reads.
+type CheckpointNats struct {
+	Stream []byte
+	Seq    uint64
 }
 
 // CheckpointFile is the position in one followed file.
@@ -132,6 +143,13 @@ func (e *Encoder) Checkpoint(c *Checkpoint) ([]byte, error) {
 	if c.HasAlerted {
 		e.int("alerted", c.Alerted)
 	}
+	if len(c.Nats.Stream) > 0 {
+		e.s.WriteRaw(`,"nats":{"stream":`)
+		e.writeBytes(c.Nats.Stream)
+		e.field("seq")
+		e.s.WriteUint64(c.Nats.Seq)
+		e.s.WriteRaw("}")
+	}
 	if len(c.Rules) > 0 {
 		e.s.WriteRaw(`,"rules":[`)
 		for i := range c.Rules {
@@ -213,6 +231,8 @@ func (d *Decoder) Checkpoint(line []byte, c *Checkpoint) error {
 			c.Resume, err = d.bool(f)
 		case "alerted":
 			c.Alerted, c.HasAlerted, err = d.ts(f)
+		case "nats":
+			err = d.checkpointNats(f, &c.Nats)
 		case "rules":
 			rules, err = d.ruleStates(f, rules)
 		default:
@@ -275,6 +295,33 @@ func (d *Decoder) checkpointFiles(field string, files []CheckpointFile) ([]Check
 		files = append(files, cf)
 	}
 	return files, d.iterError()
+}
+
+func (d *Decoder) checkpointNats(field string, n *CheckpointNats) error {
+	ok, err := d.expect(field, jsoniter.ObjectValue, "an object")
+	if !ok {
+		return err
+	}
+	for f := d.it.ReadObject(); f != "" && err == nil; f = d.it.ReadObject() {
+		switch f {
+		case "stream":
+			n.Stream, err = d.str("nats.stream")
+		case "seq":
+			n.Seq, err = d.uint64("nats.seq")
+		default:
+			d.it.Skip()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := d.iterError(); err != nil {
+		return err
+	}
+	if len(n.Stream) == 0 {
+		return missing("nats.stream")
+	}
+	return nil
 }
 
 func (d *Decoder) ruleStates(field string, rules []RuleState) ([]RuleState, error) {

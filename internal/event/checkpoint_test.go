@@ -13,6 +13,8 @@ var checkpointSeeds = []string{
 	`{"kind":"checkpoint","files":[],"through":100,"resume":true,"alerted":120,"rules":[{"name":"h","expr":"hits > 1 over 3s","state":"firing","active_at":98,"fired_at":99,"keep_firing_since":100,"from":90,"last":100,"base":[1,2,3],"hits":[1,2,3]}]}`,
 	`{"kind":"checkpoint","files":[{"path":"a"}],"rules":[{"name":"x","state":"pending","base":[],"hits":[]}]}`,
 	`{"kind":"checkpoint","files":[],"rules":[{"name":"slow","expr":"latency_p99 > 1s over 2s","state":"inactive","active_at":0,"fired_at":0,"from":1,"last":2,"base":[0,2],"hits":[0,2],"latency":[{"count":0},{"count":2,"max":0.5,"zero":1,"bins":[[-30,1]]}]}]}`,
+	`{"kind":"checkpoint","files":[],"through":99,"nats":{"stream":"HTTPMON","seq":18446744073709551615}}`,
+	`{"kind":"checkpoint","files":[],"nats":{"stream":"S","seq":0}}`,
 }
 
 // TestCheckpointLatencyRoundTrip checks the sketches of a latency rule's
@@ -42,6 +44,7 @@ func TestCheckpointEncode(t *testing.T) {
 			Fingerprint: []byte("9f86"), Offset: 120, Line: 4}},
 		Patterns: [][]byte{[]byte("/var/log/a.log")},
 		Through:  1549573959, HasThrough: true,
+		Nats: CheckpointNats{Stream: []byte("HTTPMON"), Seq: 42},
 		Rules: []RuleState{{Name: []byte("high_traffic"), Expr: []byte("hits/s > 10 over 2m"), State: []byte(RuleFiring),
 			ActiveAt: 1549573956, FiredAt: 1549573956, From: 1549573900, Last: 1549573959, Base: []int64{0, 3}, Hits: []int64{0, 3}}},
 	}
@@ -49,7 +52,7 @@ func TestCheckpointEncode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"kind":"checkpoint","files":[{"path":"/var/log/a.log","dev":2049,"ino":1152921504606846976,"fingerprint_len":5,"fingerprint":"9f86","offset":120,"line":4}],"patterns":["/var/log/a.log"],"through":1549573959,"rules":[{"name":"high_traffic","expr":"hits/s > 10 over 2m","state":"firing","active_at":1549573956,"fired_at":1549573956,"from":1549573900,"last":1549573959,"base":[0,3],"hits":[0,3]}]}` + "\n"
+	want := `{"kind":"checkpoint","files":[{"path":"/var/log/a.log","dev":2049,"ino":1152921504606846976,"fingerprint_len":5,"fingerprint":"9f86","offset":120,"line":4}],"patterns":["/var/log/a.log"],"through":1549573959,"nats":{"stream":"HTTPMON","seq":42},"rules":[{"name":"high_traffic","expr":"hits/s > 10 over 2m","state":"firing","active_at":1549573956,"fired_at":1549573956,"from":1549573900,"last":1549573959,"base":[0,3],"hits":[0,3]}]}` + "\n"
 	if string(got) != want {
 		t.Errorf("want %s\n got %s", want, got)
 	}
@@ -74,6 +77,9 @@ func TestCheckpointDecodeErrors(t *testing.T) {
 		{`{"kind":"checkpoint","files":[],"rules":[{"name":"a","state":"firing","base":[1],"hits":[1],"latency":[]}]}`, `as many`},
 		{`{"kind":"checkpoint","files":[],"rules":[{"name":"a","state":"firing","base":[1],"hits":[1],"latency":[{"count":2,"bins":[[1,1]]}]}]}`, `hold 1 request times`},
 		{`{"kind":"checkpoint","files":[],"through":"x"}`, `"through"`},
+		{`{"kind":"checkpoint","files":[],"nats":{"seq":3}}`, `"nats.stream"`},
+		{`{"kind":"checkpoint","files":[],"nats":{"stream":"S","seq":-1}}`, `"nats.seq"`},
+		{`{"kind":"checkpoint","files":[],"nats":[]}`, `"nats"`},
 	} {
 		var c Checkpoint
 		err := NewDecoder().Checkpoint([]byte(tc.line), &c)

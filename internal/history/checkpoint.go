@@ -121,12 +121,16 @@ func (w *Writer) commitCheckpoint() error {
 
 // Resume is where a pipeline storing under Source restarts from: the
 // newest checkpoint committed, as its record, and the newest second of a
-// stored alert transition of that source.
+// stored alert transition of that source. NatsStream and NatsSeq are the
+// checkpoint's position in a NATS stream, for a merge that reads one;
+// NatsStream is empty for the others.
 type Resume struct {
 	Source     string
 	Checkpoint []byte
 	Alerted    int64
 	HasAlerted bool
+	NatsStream string
+	NatsSeq    uint64
 }
 
 // ReadResume returns the committed checkpoint of every source of the
@@ -159,6 +163,8 @@ func ReadResume(path string) ([]Resume, error) {
 	}
 	defer rows.Close()
 	var out []Resume
+	dec := event.NewDecoder()
+	var ck event.Checkpoint
 	for rows.Next() {
 		var r Resume
 		var alerted int64
@@ -167,6 +173,11 @@ func ReadResume(path string) ([]Resume, error) {
 		}
 		if alerted != -1<<63 {
 			r.Alerted, r.HasAlerted = alerted, true
+		}
+		// A checkpoint that does not decode is still returned: its
+		// reader says what it makes of it.
+		if dec.Checkpoint(r.Checkpoint, &ck) == nil {
+			r.NatsStream, r.NatsSeq = string(ck.Nats.Stream), ck.Nats.Seq
 		}
 		out = append(out, r)
 	}

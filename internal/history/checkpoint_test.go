@@ -169,3 +169,21 @@ func TestResumeKeepsTheAlertsTheRulesSaw(t *testing.T) {
 		t.Errorf("the transition after the rules' last second: %d stored after the resume, want it taken back", n)
 	}
 }
+
+// TestReadResumeReturnsTheStreamPosition stores the checkpoints of a merge
+// reading a NATS stream and checks that the resume read returns the
+// newest one's position.
+func TestReadResumeReturnsTheStreamPosition(t *testing.T) {
+	s := open(t, Options{})
+	const t0 = 1_700_000_000
+	ck := func(through int64, seq uint64) []byte {
+		return fmt.Appendf(nil, `{"kind":"checkpoint","files":[],"through":%d,"nats":{"stream":"HTTPMON","seq":%d}}`, through, seq)
+	}
+	b1 := append(ticks(t0, t0+10, 0, func(int64) int64 { return 3 }), ck(t0+9, 40))
+	b2 := append(ticks(t0+10, t0+20, 0, func(int64) int64 { return 3 }), ck(t0+19, 80))
+	store(t, s, b1, b2)
+	r := resumeOf(t, s)
+	if r.NatsStream != "HTTPMON" || r.NatsSeq != 80 {
+		t.Errorf("stream position: got %q at %d, want HTTPMON at 80", r.NatsStream, r.NatsSeq)
+	}
+}

@@ -114,6 +114,7 @@ type Merger struct {
 	cfg  MergeConfig
 	sink MergeSink
 	err  error
+	dup  bool // the last record was a duplicate
 
 	sources []*mergeSource
 	byName  map[string]int
@@ -171,6 +172,11 @@ func NewMerger(cfg MergeConfig, sink MergeSink) (*Merger, error) {
 	return &Merger{cfg: cfg, sink: sink, byName: map[string]int{}, pending: map[int64]*mergedSecond{}, doneK: math.MinInt64}, nil
 }
 
+// Duplicate reports whether the record of the last call of Tick, Summary
+// or Total was one seen before and left out: a caller that passes the
+// sources' own records on (a store keyed by source) leaves it out too.
+func (m *Merger) Duplicate() bool { return m.dup }
+
 // Tick merges a source's tick, read from input in.
 func (m *Merger) Tick(in int, t *event.Tick, now time.Time) error {
 	if m.err != nil {
@@ -178,8 +184,10 @@ func (m *Merger) Tick(in int, t *event.Tick, now time.Time) error {
 	}
 	src := m.source(in, t.Source, now)
 	ts := t.TS
+	m.dup = false
 	if m.cfg.Resuming && ts < m.cfg.Resume {
 		src.stats.Duplicates++
+		m.dup = true
 		return nil
 	}
 	old := src.hi
@@ -189,6 +197,7 @@ func (m *Merger) Tick(in int, t *event.Tick, now time.Time) error {
 		m.cached = false
 	} else if !src.firstSeen(ts) {
 		src.stats.Duplicates++
+		m.dup = true
 		return nil
 	}
 	if m.cached && src.hi > old {

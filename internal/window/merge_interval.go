@@ -101,8 +101,10 @@ func (m *Merger) Summary(in int, s *event.Summary, now time.Time) error {
 		return m.err
 	}
 	src := m.source(in, s.Source, now)
+	m.dup = false
 	if s.Start <= src.sumHi || (m.cfg.Resuming && s.End <= m.cfg.Resume) {
 		src.stats.Duplicates++
+		m.dup = true
 		return nil
 	}
 	k := m.intervalOf(s.Start)

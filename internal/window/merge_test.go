@@ -494,3 +494,32 @@ func TestMergerResume(t *testing.T) {
 		t.Fatalf("stats %+v", s)
 	}
 }
+
+// TestMergerDuplicate checks that the Merger says which records it left
+// out as seen before, of each kind, and of none other.
+func TestMergerDuplicate(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	m, _ := NewMerger(DefaultMergeConfig(), newMergeRecorder())
+	in := m.Input(nil, t0)
+	sum := &event.Summary{Source: []byte("a"), Start: 100, End: 110, Seconds: 10}
+	tot := &event.Total{Source: []byte("a"), Start: 100, End: 110}
+	for _, tc := range []struct {
+		name string
+		give func() error
+		want bool
+	}{
+		{"first tick", func() error { return m.Tick(in, mtick("a", 100, 1), t0) }, false},
+		{"tick again", func() error { return m.Tick(in, mtick("a", 100, 1), t0) }, true},
+		{"next tick", func() error { return m.Tick(in, mtick("a", 101, 1), t0) }, false},
+		{"first summary", func() error { return m.Summary(in, sum, t0) }, false},
+		{"summary again", func() error { return m.Summary(in, sum, t0) }, true},
+		{"first total", func() error { return m.Total(in, tot, t0) }, false},
+		{"total again", func() error { return m.Total(in, tot, t0) }, true},
+		{"another source's tick", func() error { return m.Tick(in, mtick("b", 100, 1), t0) }, false},
+	} {
+		must(t, tc.give())
+		if got := m.Duplicate(); got != tc.want {
+			t.Errorf("%s: Duplicate() = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -42,9 +42,11 @@ func (m *Merger) Total(in int, t *event.Total, now time.Time) error {
 		return m.err
 	}
 	src := m.source(in, t.Source, now)
+	m.dup = false
 	for i := range src.totals {
 		if src.totals[i].Start == t.Start && src.totals[i].End == t.End {
 			src.stats.Duplicates++
+			m.dup = true
 			return nil
 		}
 	}

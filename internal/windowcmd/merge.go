@@ -228,7 +228,7 @@ func runMerge(c *cli.Context) error {
 		case bad != nil:
 			st.Rejects.Report(in.name, msg.no, msg.line, bad)
 			return nil
-		case err == nil && pass:
+		case err == nil && pass && !m.Duplicate():
 			return st.Pass(msg.line)
 		}
 		return err

@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,6 +20,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/httpmon/httpmon/internal/event"
+	"github.com/httpmon/httpmon/internal/history"
 	"github.com/httpmon/httpmon/internal/natsio"
 	"github.com/httpmon/httpmon/internal/stage"
 	"github.com/httpmon/httpmon/internal/textsafe"
@@ -29,7 +33,7 @@ func natsFlags() []cli.Flag {
 		&cli.StringFlag{Name: "publish",
 			Usage: "with --source: publish the records to NATS JetStream, `nats://HOST:PORT/SUBJECT`, each acknowledged by the stream before more input is read, instead of writing them to standard output"},
 		&cli.StringFlag{Name: "resume",
-			Usage: "with --merge nats://…: the store's `FILE` of merged records; its last checkpoint says where in the stream to go on, and the consumer acknowledges what it holds"},
+			Usage: "with --merge nats://…: the store of the merged records, `FILE`: the history of httpmon-report --db (read only) or a file of NDJSON records; its committed checkpoint says where in the stream to go on, and the consumer acknowledges what it holds"},
 		&cli.StringFlag{Name: "durable", Value: natsio.DefaultDurable,
 			Usage: "with --merge nats://…: the name of the durable consumer"},
 	}
@@ -163,10 +167,85 @@ type storedCheckpoint struct {
 	} `json:"nats"`
 }
 
-// readCommitted reads the --resume file on from where it was last read,
-// and returns its last checkpoint with a stream position, if any, and the
-// line it came on.
+// readCommitted reads the --resume store's committed position: the last
+// checkpoint with a stream position, if any, and the line it came on.
 func (nm *natsMerge) readCommitted() ([]byte, storedCheckpoint, error) {
+	if isHistory(nm.resume) {
+		return nm.readHistory()
+	}
+	return nm.readNDJSON()
+}
+
+// historyNames are the endings of a --resume name taken for the history
+// of httpmon-report --db while it does not exist yet or is still empty:
+// the pipeline's stages start together, and the report may not have made
+// its file when the merge looks.
+var historyNames = []string{".db", ".sqlite", ".sqlite3"}
+
+// isHistory reports whether the --resume file at path is an SQLite
+// history rather than a file of NDJSON records: by its header, or by its
+// name while it has no content yet.
+func isHistory(path string) bool {
+	f, err := os.Open(path)
+	if err == nil {
+		defer f.Close()
+		head := make([]byte, 16)
+		if n, _ := io.ReadFull(f, head); n > 0 {
+			return history.IsSQLite(head[:n])
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	return slices.Contains(historyNames, strings.ToLower(filepath.Ext(path)))
+}
+
+// readHistory reads the committed checkpoint of the history of
+// httpmon-report --db, read-only. Of several sources' checkpoints it takes
+// the one in this merge's stream; the resume line it returns carries the
+// rules' states and the newest alert transition stored, so that the
+// stages after the merge go on as if there had been no restart.
+func (nm *natsMerge) readHistory() ([]byte, storedCheckpoint, error) {
+	var cp storedCheckpoint
+	if _, err := os.Stat(nm.resume); errors.Is(err, os.ErrNotExist) {
+		return nil, cp, nil // a first run: nothing is stored yet
+	}
+	rs, err := history.ReadResume(nm.resume)
+	if err != nil {
+		return nil, cp, fmt.Errorf("--resume: %v", err)
+	}
+	var best *history.Resume
+	for i := range rs {
+		r := &rs[i]
+		switch {
+		case r.NatsStream == "":
+		case best == nil, r.NatsStream == nm.stream && (best.NatsStream != nm.stream || r.NatsSeq > best.NatsSeq):
+			best = r
+		}
+	}
+	if best == nil {
+		return nil, cp, nil
+	}
+	var ck event.Checkpoint
+	if err := event.NewDecoder().Checkpoint(best.Checkpoint, &ck); err != nil {
+		return nil, cp, fmt.Errorf("--resume %s: its checkpoint is not valid: %v", textsafe.String(nm.resume), err)
+	}
+	cp.Kind, cp.Through = kindCheckpoint, ck.Through
+	cp.Nats.Stream, cp.Nats.Seq = best.NatsStream, best.NatsSeq
+	ck.Resume = true
+	ck.Alerted, ck.HasAlerted = best.Alerted, best.HasAlerted
+	line, err := event.NewEncoder().Checkpoint(&ck)
+	if err != nil {
+		return nil, cp, err
+	}
+	nm.mu.Lock()
+	nm.committed = cp.Nats.Seq
+	nm.mu.Unlock()
+	return bytes.Clone(bytes.TrimRight(line, "\n")), cp, nil
+}
+
+// readNDJSON reads the --resume file of NDJSON records on from where it
+// was last read.
+func (nm *natsMerge) readNDJSON() ([]byte, storedCheckpoint, error) {
 	var cp storedCheckpoint
 	f, err := os.Open(nm.resume)
 	if errors.Is(err, os.ErrNotExist) {
