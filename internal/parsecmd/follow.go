@@ -5,6 +5,7 @@ import (
 
 	"github.com/httpmon/httpmon/internal/checkpoint"
 	"github.com/httpmon/httpmon/internal/follow"
+	"github.com/httpmon/httpmon/internal/history"
 	"github.com/httpmon/httpmon/internal/stage"
 )
 
@@ -15,7 +16,7 @@ func (cmd *command) follow(cfg config) error {
 	// A history of httpmon-report --db given as the state is read, never
 	// written: the report commits the positions, with the records before
 	// them, and the checkpoint records carry them there.
-	fromHistory := cfg.state != "" && isHistory(cfg.state)
+	fromHistory := cfg.state != "" && history.IsHistoryPath(cfg.state)
 	var resume *checkpoint.State
 	var resumeRecord []byte
 	var err error

@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -17,31 +14,6 @@ import (
 	"github.com/httpmon/httpmon/internal/history"
 	"github.com/httpmon/httpmon/internal/stage"
 )
-
-// historyNames are the endings of a --state name that is taken for the
-// history of httpmon-report --db while it does not exist yet or is still
-// empty: the pipeline's stages start together, and the report may not
-// have made its file when httpmon-parse looks.
-var historyNames = []string{".db", ".sqlite", ".sqlite3"}
-
-// isHistory reports whether the --state file at path is an SQLite
-// history rather than a JSON state file: by its header, or by its name
-// while it has no content yet.
-func isHistory(path string) bool {
-	f, err := os.Open(path)
-	if err == nil {
-		defer f.Close()
-		head := make([]byte, 16)
-		n, _ := io.ReadFull(f, head)
-		if n > 0 {
-			return history.IsSQLite(head[:n])
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return false
-	}
-	ext := strings.ToLower(filepath.Ext(path))
-	return slices.Contains(historyNames, ext)
-}
 
 // historyResume reads where to resume from the history at path, read-only:
 // the follower's state, and the resume checkpoint record to write before

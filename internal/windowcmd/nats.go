@@ -8,10 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -170,33 +167,10 @@ type storedCheckpoint struct {
 // readCommitted reads the --resume store's committed position: the last
 // checkpoint with a stream position, if any, and the line it came on.
 func (nm *natsMerge) readCommitted() ([]byte, storedCheckpoint, error) {
-	if isHistory(nm.resume) {
+	if history.IsHistoryPath(nm.resume) {
 		return nm.readHistory()
 	}
 	return nm.readNDJSON()
-}
-
-// historyNames are the endings of a --resume name taken for the history
-// of httpmon-report --db while it does not exist yet or is still empty:
-// the pipeline's stages start together, and the report may not have made
-// its file when the merge looks.
-var historyNames = []string{".db", ".sqlite", ".sqlite3"}
-
-// isHistory reports whether the --resume file at path is an SQLite
-// history rather than a file of NDJSON records: by its header, or by its
-// name while it has no content yet.
-func isHistory(path string) bool {
-	f, err := os.Open(path)
-	if err == nil {
-		defer f.Close()
-		head := make([]byte, 16)
-		if n, _ := io.ReadFull(f, head); n > 0 {
-			return history.IsSQLite(head[:n])
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return false
-	}
-	return slices.Contains(historyNames, strings.ToLower(filepath.Ext(path)))
 }
 
 // readHistory reads the committed checkpoint of the history of
