@@ -3,10 +3,12 @@ package e2e_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -150,6 +152,11 @@ func TestNATSHostRestart(t *testing.T) {
 		time.Sleep(100 * time.Millisecond) // lets the host read the half second it is stopped in
 		syscall.Kill(-host.Process.Pid, sig)
 		host.Wait()
+		if sig == syscall.SIGTERM && !strings.Contains(stderr.String(), "after the last checkpoint kept back") {
+			// The seconds after the checkpoint of the interval before,
+			// final or not, are the publisher's to keep back.
+			t.Fatalf("stopped with SIGTERM, the publisher kept nothing back")
+		}
 		write(s, half, hostHits(s))
 		host = startHost(t, n, log, stderr)
 	}
@@ -161,5 +168,33 @@ func TestNATSHostRestart(t *testing.T) {
 		if got, want := ticks[base+s], hostHits(s); got != want {
 			t.Errorf("second %d: %d hits in the stream, the writer logged %d", s, got, want)
 		}
+	}
+}
+
+// TestNATSHostStateNotCheckpoint starts a host from a subject whose last
+// record is no checkpoint, published without --checkpoints: nothing says
+// where its records end, so httpmon-parse stops rather than guess, and its
+// message shows the address without its password.
+func TestNATSHostStateNotCheckpoint(t *testing.T) {
+	n := startNATS(t)
+	pub := command(t, "httpmon-window", "--source", "web9", "--idle", "0", "--publish", n.url("httpmon.web9"))
+	pub.Stdin = strings.NewReader(`{"kind":"request","ts":100,"section":"/a","status":200,"bytes":10}` + "\n")
+	if out, err := pub.CombinedOutput(); err != nil {
+		t.Fatalf("publishing: %v\n%s", err, out)
+	}
+	log := filepath.Join(t.TempDir(), "access.log")
+	if err := os.WriteFile(log, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	state := strings.Replace(n.url("httpmon.web9"), "nats://", "nats://u:secret@", 1)
+	cmd := command(t, "httpmon-parse", "-f", "--state", state, log)
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("want exit 1, got %v\n%s", err, out)
+	}
+	want := fmt.Sprintf("httpmon-parse: --state nats://127.0.0.1:%d/httpmon.web9: the subject's last record is not a checkpoint", n.port)
+	if !strings.Contains(string(out), want) || strings.Contains(string(out), "secret") {
+		t.Fatalf("want %q, without the password; got:\n%s", want, out)
 	}
 }
