@@ -9,20 +9,32 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/httpmon/httpmon/internal/event"
 )
 
 // Publisher publishes the NDJSON records written to it to one subject, one
 // message per record, and returns from Write only once the stream has
-// acknowledged every whole record written: what a caller has flushed is
-// on the server's disk. While the server is unreachable Write waits and
+// acknowledged every whole record it publishes: what a caller has flushed
+// is on the server's disk. While the server is unreachable Write waits and
 // tries again, so the pipeline before it is held back instead of losing
 // records.
+//
+// Once a checkpoint record has come, it publishes records only up to each
+// checkpoint, and keeps back the records after the last one until the
+// next: a host restarted from the subject's last message, that checkpoint,
+// computes those records again in full, whereas ones published before the
+// stop (a second cut short) would keep their ids and leave the complete
+// ones out as copies. Close drops what is kept back.
 type Publisher struct {
-	addr Addr
-	nc   *nats.Conn
-	js   jetstream.JetStream
-	ids  *msgIDs
-	part []byte // a record not yet ended by its newline
+	addr    Addr
+	nc      *nats.Conn
+	js      jetstream.JetStream
+	ids     *msgIDs
+	part    []byte // a record not yet ended by its newline
+	holding bool   // a checkpoint came: records wait for the next one
+	held    []byte // the records since the last checkpoint, each with its newline
+	nheld   int64
 	// Stop, when closed, makes a record that cannot be published give up
 	// after GiveUp more of trying, instead of waiting for the server for
 	// ever: the command is being stopped.
@@ -40,6 +52,7 @@ type PublishStats struct {
 	Published  int64 // records the stream stored
 	Duplicates int64 // records the stream already had under their id
 	Retries    int64 // failed attempts that were tried again
+	KeptBack   int64 // records after the last checkpoint, dropped at Close
 }
 
 // errNotConnected is why a record waits while the server is away, rather
@@ -81,7 +94,7 @@ func (p *Publisher) Write(b []byte) (int, error) {
 			return n, nil
 		}
 		p.part = append(p.part, b[:i]...)
-		if err := p.publish(p.part); err != nil {
+		if err := p.record(p.part); err != nil {
 			return 0, err
 		}
 		p.part = p.part[:0]
@@ -93,12 +106,42 @@ func (p *Publisher) Write(b []byte) (int, error) {
 			p.part = append(p.part, b...)
 			break
 		}
-		if err := p.publish(b[:i]); err != nil {
+		if err := p.record(b[:i]); err != nil {
 			return 0, err
 		}
 		b = b[i+1:]
 	}
 	return n, nil
+}
+
+// record publishes line, or keeps it back until the next checkpoint, and
+// publishes the records kept back when line is a checkpoint.
+func (p *Publisher) record(line []byte) error {
+	if len(line) == 0 {
+		return nil
+	}
+	kind, err := p.ids.dec.Kind(line)
+	if err != nil {
+		return fmt.Errorf("nats://%s/%s: a record that does not decode: %v", p.addr.Host, p.addr.Name, err)
+	}
+	if string(kind) != event.KindCheckpoint {
+		if !p.holding {
+			return p.publish(line)
+		}
+		p.held = append(p.held, line...)
+		p.held = append(p.held, '\n')
+		p.nheld++
+		return nil
+	}
+	for b := p.held; len(b) > 0; {
+		i := bytes.IndexByte(b, '\n')
+		if err := p.publish(b[:i]); err != nil {
+			return err
+		}
+		b = b[i+1:]
+	}
+	p.held, p.nheld, p.holding = p.held[:0], 0, true
+	return p.publish(line)
 }
 
 // publish sends one record until the stream acknowledges it.
@@ -169,14 +212,16 @@ func (p *Publisher) ensureStream() {
 	p.js.CreateStream(ctx, streamConfig(name))
 }
 
-// Close publishes a trailing record without its newline, and closes the
-// connection.
+// Close publishes a trailing record without its newline, drops the records
+// kept back after the last checkpoint, and closes the connection.
 func (p *Publisher) Close() error {
 	var err error
 	if len(p.part) > 0 {
-		err = p.publish(p.part)
+		err = p.record(p.part)
 		p.part = p.part[:0]
 	}
+	p.stats.KeptBack += p.nheld
+	p.held, p.nheld = p.held[:0], 0
 	p.nc.Close()
 	return err
 }

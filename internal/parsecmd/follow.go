@@ -6,6 +6,7 @@ import (
 	"github.com/httpmon/httpmon/internal/checkpoint"
 	"github.com/httpmon/httpmon/internal/follow"
 	"github.com/httpmon/httpmon/internal/history"
+	"github.com/httpmon/httpmon/internal/natsio"
 	"github.com/httpmon/httpmon/internal/stage"
 )
 
@@ -16,13 +17,19 @@ func (cmd *command) follow(cfg config) error {
 	// A history of httpmon-report --db given as the state is read, never
 	// written: the report commits the positions, with the records before
 	// them, and the checkpoint records carry them there.
-	fromHistory := cfg.state != "" && history.IsHistoryPath(cfg.state)
+	// So is the NATS subject the host's window publishes to: its last
+	// record is the newest checkpoint published.
+	fromNATS := natsio.IsAddr(cfg.state)
+	fromHistory := fromNATS || cfg.state != "" && history.IsHistoryPath(cfg.state)
 	var resume *checkpoint.State
 	var resumeRecord []byte
 	var err error
-	if fromHistory {
+	switch {
+	case fromNATS:
+		resume, resumeRecord, err = natsResume(cmd.st.Ctx, cfg.state)
+	case fromHistory:
 		resume, resumeRecord, err = historyResume(cfg.state, cfg.files)
-	} else {
+	default:
 		resume, err = loadState(cfg.state)
 	}
 	if err != nil {

@@ -62,7 +62,15 @@ func historyResume(path string, patterns []string) (*checkpoint.State, []byte, e
 	if best == nil {
 		return empty, nil, nil
 	}
-	if err := dec.Checkpoint(best.Checkpoint, &ck); err != nil {
+	return resumeFrom(path, best.Checkpoint, best.Alerted, best.HasAlerted)
+}
+
+// resumeFrom returns the follower's state of the stored checkpoint raw,
+// and the resume checkpoint record to write before any line, carrying the
+// newest alert transition the store holds, if any.
+func resumeFrom(path string, raw []byte, alerted int64, hasAlerted bool) (*checkpoint.State, []byte, error) {
+	var ck event.Checkpoint
+	if err := event.NewDecoder().Checkpoint(raw, &ck); err != nil {
 		return nil, nil, cli.Exit(stateError(path, fmt.Errorf("its checkpoint is not valid: %w", err)).Error(), stage.ExitError)
 	}
 	s := &checkpoint.State{Version: checkpoint.Version}
@@ -77,7 +85,7 @@ func historyResume(path string, patterns []string) (*checkpoint.State, []byte, e
 		s.Patterns = append(s.Patterns, string(p))
 	}
 	ck.Resume = true
-	ck.Alerted, ck.HasAlerted = best.Alerted, best.HasAlerted
+	ck.Alerted, ck.HasAlerted = alerted, hasAlerted
 	line, err := event.NewEncoder().Checkpoint(&ck)
 	if err != nil {
 		return nil, nil, err

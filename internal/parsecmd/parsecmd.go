@@ -56,7 +56,7 @@ func New() *cli.App {
 			&cli.BoolFlag{Name: "from-start",
 				Usage: "with --follow, read the files that exist at the start whole instead of from their end"},
 			&cli.StringFlag{Name: "state",
-				Usage: "with --follow, keep a checkpoint in `FILE` and resume from it; the SQLite history of httpmon-report --db (like history.db) is only read, for the position it committed, and implies --checkpoints"},
+				Usage: "with --follow, keep a checkpoint in `FILE` and resume from it; the SQLite history of httpmon-report --db (like history.db), or the nats://HOST:PORT/SUBJECT that httpmon-window --publish sends to, is only read, for the position it committed, and implies --checkpoints"},
 			&cli.DurationFlag{Name: "state-interval", Value: time.Second,
 				Usage: "with --state, how often the checkpoint is written (and at exit)"},
 			&cli.BoolFlag{Name: "checkpoints",

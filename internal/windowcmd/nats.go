@@ -75,6 +75,9 @@ func startPublish(c *cli.Context) (finish func(*stage.Stage, error) error, err e
 		if ps.Duplicates > 0 {
 			fmt.Fprintf(errw, "; %d more the stream had already, from an earlier run", ps.Duplicates)
 		}
+		if ps.KeptBack > 0 {
+			fmt.Fprintf(errw, "; %d after the last checkpoint kept back, for a restart from it to compute again", ps.KeptBack)
+		}
 		fmt.Fprintln(errw)
 		return err
 	}, nil
