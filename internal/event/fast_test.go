@@ -56,9 +56,18 @@ func FuzzFastRequest(f *testing.F) {
 	f.Add([]byte(`{"kind":"request","ts":123456789012345,"utc_offset":-86400}`))
 	f.Add([]byte(`{"kind":"request","ts":1,"request_time":0.123,"upstream_time":12,"request_length":0,"host":"h","fields":{"a":"b","c":""}}`))
 	f.Add([]byte(`{"ts":1,"request_time":999999999.9999999,"upstream_time":0.0000001,"fields":{},"fields":{"x":"y"},"z":1.5}`))
+	typical := []byte(seedLines[0])
 	f.Fuzz(func(t *testing.T, line []byte) {
-		var fast, slow Request
-		if !fastRequest(line, &fast) {
+		// Keys guessed from another record, then from line itself: a
+		// guess, right or wrong, must not change what is decoded.
+		var fast, again, slow Request
+		g := new(keyGuess)
+		fastRequest(typical, &again, g)
+		ok := fastRequest(line, &fast, g)
+		if fastRequest(line, &again, g) != ok || ok && !sameRequest(&fast, &again) {
+			t.Fatalf("%q decoded differently with the keys guessed from itself", line)
+		}
+		if !ok {
 			return
 		}
 		if err := slowRequest(NewDecoder(), line, &slow); err != nil {
@@ -184,7 +193,7 @@ func TestRequestDifferential(t *testing.T) {
 			t.Fatalf("decode %q: %v", line, err)
 		}
 		var fast Request
-		if fastRequest(line, &fast) {
+		if fastRequest(line, &fast, new(keyGuess)) {
 			fastSeen++
 		}
 		orAbsent := func(p *float64) float64 {

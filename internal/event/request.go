@@ -273,7 +273,7 @@ func appendRaw(buf []byte, prefix string, b []byte) []byte {
 //
 // Byte slices in r point into line or into the Decoder's buffer.
 func (d *Decoder) Request(line []byte, r *Request) error {
-	if fastRequest(line, r) {
+	if fastRequest(line, r, &d.guess) {
 		return nil
 	}
 	r.Reset()

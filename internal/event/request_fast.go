@@ -1,6 +1,9 @@
 package event
 
-import "bytes"
+import (
+	"bytes"
+	"math/bits"
+)
 
 // fastRequest decodes the records that httpmon-parse writes, and any
 // record as plain: no whitespace, no backslash or control character
@@ -12,7 +15,10 @@ import "bytes"
 // the line the general way, which also explains what is wrong. The two
 // ways agree on every line that fastRequest accepts; FuzzFastRequest
 // checks it.
-func fastRequest(line []byte, r *Request) bool {
+//
+// g guesses each key from the one before it, as every record of one writer
+// has its keys in one order, and learns from line where it guessed wrong.
+func fastRequest(line []byte, r *Request, g *keyGuess) bool {
 	r.Reset()
 	n := len(line)
 	if n < 2 || line[0] != '{' || line[n-1] != '}' {
@@ -25,12 +31,26 @@ func fastRequest(line []byte, r *Request) bool {
 	}
 	hasTS := false
 	i := 1
+	if n > len(kindRequestMember) && load(line) == kindRequestWords[0] && load(line[8:]) == kindRequestWords[1] &&
+		line[16] == '"' && line[17] == ',' {
+		// The kind, which a Request does not hold, as httpmon writes
+		// it first.
+		i = len(kindRequestMember)
+	}
+	prev := keyStart
 	for {
 		// A key, then its colon.
 		if i >= n || line[i] != '"' {
 			return false
 		}
-		k, kl := matchKey(line[i:])
+		k, kl := int(g[prev]), 0
+		if !keyAt(line[i:], k) {
+			k, kl = matchKey(line[i:])
+			g[prev] = uint8(k)
+		} else {
+			kl = int(keyCodes[k].n)
+		}
+		prev = k
 		if kl > 0 {
 			i += kl
 		} else {
@@ -50,9 +70,12 @@ func fastRequest(line []byte, r *Request) bool {
 		switch c := line[i]; {
 		case c == '"':
 			vs := i + 1
-			ve := vs + bytes.IndexByte(line[vs:], '"')
+			ve := vs + quoteIn16(line[vs:])
 			if ve < vs {
-				return false
+				ve = vs + bytes.IndexByte(line[vs:], '"')
+				if ve < vs {
+					return false
+				}
 			}
 			i = ve + 1
 			switch f.typ {
@@ -233,4 +256,72 @@ func fastPairs(line []byte, i int, r *Request) int {
 // has reports whether b starts with lit.
 func has(b []byte, lit string) bool {
 	return len(b) >= len(lit) && string(b[:len(lit)]) == lit
+}
+
+// quoteIn16 returns the index in b of its first '"' if b has 16 bytes and
+// the quote is among them, or -1. Most strings of a record are short (a
+// method, a protocol, an address, a section), and two words tested in line
+// find their end where a call of bytes.IndexByte costs more than the
+// search.
+func quoteIn16(b []byte) int {
+	if len(b) < 16 {
+		return -1
+	}
+	if m := zeroBytes(load(b)^ones*'"') & highs; m != 0 {
+		return bits.TrailingZeros64(m) >> 3
+	}
+	if m := zeroBytes(load(b[8:])^ones*'"') & highs; m != 0 {
+		return 8 + bits.TrailingZeros64(m)>>3
+	}
+	return -1
+}
+
+// kindRequestMember is how httpmon's encoders start a request record.
+const kindRequestMember = `{"kind":"request",`
+
+// kindRequestWords are the first two words of kindRequestMember.
+var kindRequestWords = [2]uint64{load([]byte(kindRequestMember)), load([]byte(kindRequestMember)[8:])}
+
+// keyStart is the index in a keyGuess of the guess for a record's first
+// key.
+const keyStart = numKeys
+
+// keyGuess holds, for each key and for the start of a record, the key
+// that followed it in the last record decoded: keyOther, which is never
+// guessed, until then.
+type keyGuess [numKeys + 1]uint8
+
+// keyCode is a key of requestFields as keyAt compares it: its words,
+// zero past its end, the masks that keep its bytes of a word, and its
+// length.
+type keyCode struct {
+	w, m [3]uint64
+	n    uint8
+}
+
+var keyCodes = func() (c [numKeys]keyCode) {
+	for k := keyOther + 1; k < numKeys; k++ {
+		key := requestFields[k].key()
+		if len(key) > 24 {
+			panic("key longer than keyAt compares: " + key)
+		}
+		for i := range len(key) {
+			c[k].w[i/8] |= uint64(key[i]) << (8 * (i % 8))
+			c[k].m[i/8] |= 0xff << (8 * (i % 8))
+		}
+		c[k].n = uint8(len(key))
+	}
+	return c
+}()
+
+// keyAt reports whether b starts with key k, which is not keyOther, when
+// b has three words; b without them and keyOther make it false, and the
+// caller goes on to matchKey. One comparison of three masked words, where
+// matchKey tests a letter and then each key that starts with it.
+func keyAt(b []byte, k int) bool {
+	if k == keyOther || len(b) < 24 {
+		return false
+	}
+	c := &keyCodes[k]
+	return (load(b)&c.m[0]^c.w[0])|(load(b[8:])&c.m[1]^c.w[1])|(load(b[16:])&c.m[2]^c.w[2]) == 0
 }

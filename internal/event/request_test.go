@@ -138,7 +138,7 @@ func TestRequestLogFormatFields(t *testing.T) {
 	r.Fields = r.Fields[:1]
 	line, _ = enc.Request(&r)
 	line = bytes.Clone(line)
-	if !fastRequest(bytes.TrimSuffix(line, []byte("\n")), &fast) || !sameRequest(&fast, &r) {
+	if !fastRequest(bytes.TrimSuffix(line, []byte("\n")), &fast, new(keyGuess)) || !sameRequest(&fast, &r) {
 		t.Fatalf("fast path: %s\n%+v", line, fast)
 	}
 
@@ -193,5 +193,33 @@ func TestRequestLogFormatFieldErrors(t *testing.T) {
 	}
 	if _, err := NewEncoder().Request(&Request{TS: 1, Bytes: -1, RequestTime: math.NaN(), UpstreamTime: -1, RequestLength: -1}); err == nil {
 		t.Error("encoder: want an error for a NaN time")
+	}
+}
+
+// TestKeyAt checks keyAt against every key of requestFields, with and
+// without the bytes of a value after it, and against each key cut short or
+// changed in one byte.
+func TestKeyAt(t *testing.T) {
+	for k := keyOther + 1; k < numKeys; k++ {
+		for j := keyOther + 1; j < numKeys; j++ {
+			b := []byte(requestFields[j].key() + `"a value long enough for three words"`)
+			if got := keyAt(b, k); got != (j == k) {
+				t.Errorf("keyAt(%q, %s) = %v", b, requestFields[k].name, got)
+			}
+		}
+		key := requestFields[k].key()
+		for i := range len(key) {
+			b := []byte(key + `"a value long enough for three words"`)
+			b[i] ^= 0x20
+			if keyAt(b, k) {
+				t.Errorf("keyAt(%q, %s) = true", b, requestFields[k].name)
+			}
+		}
+		if keyAt([]byte(key), k) && len(key) < 24 {
+			t.Errorf("keyAt(%q, %s) = true for fewer than three words", key, requestFields[k].name)
+		}
+	}
+	if keyAt([]byte(`"path":"/a value long enough for three words"`), keyOther) {
+		t.Error("keyAt guessed keyOther")
 	}
 }
