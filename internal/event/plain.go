@@ -1,6 +1,9 @@
 package event
 
-import "encoding/binary"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // SWAR constants: every byte of a uint64 set to 0x01 or 0x80. The word
 // tests below are exact for a word as a whole (a borrow only crosses from a
@@ -104,3 +107,42 @@ func hasControl(b []byte) bool {
 func controlOrBackslash(x uint64) uint64 {
 	return (x-ones*0x20)&^x | zeroBytes(x^(ones*'\\'))
 }
+
+// plainRecord reports whether line, a record as appendPlainRequest writes
+// it with quotes quotes of its own, is its JSON: printable ASCII, no
+// backslash, and no quote in a value.
+func plainRecord(line []byte, quotes int) bool {
+	return printable(line) && bytes.IndexByte(line, '\\') < 0 && bytes.Count(line, quote) == quotes
+}
+
+var quote = []byte{'"'}
+
+// printable reports whether every byte of b is printable ASCII or DEL,
+// 0x20 to 0x7f, as JSON may hold as it is but for '"' and '\\'.
+func printable(b []byte) bool {
+	n := len(b)
+	if n < 8 {
+		for _, c := range b {
+			if c < 0x20 || c >= 0x80 {
+				return false
+			}
+		}
+		return true
+	}
+	// The last word overlaps the one before rather than going byte by
+	// byte; four words a step take one bounds check.
+	acc := unprintable(load(b[n-8:]))
+	i := 0
+	for ; i+32 <= n; i += 32 {
+		w := b[i : i+32 : i+32]
+		acc |= unprintable(load(w)) | unprintable(load(w[8:])) | unprintable(load(w[16:])) | unprintable(load(w[24:]))
+	}
+	for ; i+8 <= n; i += 8 {
+		acc |= unprintable(load(b[i:]))
+	}
+	return acc&highs == 0
+}
+
+// unprintable has high bits set in a word iff one of x's bytes is below
+// 0x20 or above 0x7f.
+func unprintable(x uint64) uint64 { return (x - ones*0x20) | x }

@@ -7,7 +7,8 @@ import (
 
 // TestPlainBytewise checks the eight-bytes-at-a-time scans against a plain
 // loop, with every byte value at every position of lines of several
-// lengths, alone and next to a second random byte.
+// lengths (past the 32 bytes that some take a step), alone and next to a
+// second random byte.
 func TestPlainBytewise(t *testing.T) {
 	slowASCII := func(b []byte) bool {
 		for _, c := range b {
@@ -33,8 +34,27 @@ func TestPlainBytewise(t *testing.T) {
 		}
 		return false
 	}
+	slowPrintable := func(b []byte) bool {
+		for _, c := range b {
+			if c < 0x20 || c >= 0x80 {
+				return false
+			}
+		}
+		return true
+	}
+	slowQuoteIn16 := func(b []byte) int {
+		if len(b) < 16 {
+			return -1
+		}
+		for i, c := range b[:16] {
+			if c == '"' {
+				return i
+			}
+		}
+		return -1
+	}
 	rng := rand.New(rand.NewPCG(3, 4))
-	for n := 0; n <= 26; n++ {
+	for n := 0; n <= 70; n++ {
 		for pos := 0; pos < n; pos++ {
 			for c := 0; c < 256; c++ {
 				b := make([]byte, n)
@@ -56,6 +76,12 @@ func TestPlainBytewise(t *testing.T) {
 				}
 				if got, want := hasControl(b), slowControl(b); got != want {
 					t.Fatalf("hasControl(%q) = %v, want %v", b, got, want)
+				}
+				if got, want := printable(b), slowPrintable(b); got != want {
+					t.Fatalf("printable(%q) = %v, want %v", b, got, want)
+				}
+				if got, want := quoteIn16(b), slowQuoteIn16(b); got != want {
+					t.Fatalf("quoteIn16(%q) = %v, want %v", b, got, want)
 				}
 			}
 		}

@@ -6,7 +6,8 @@ package event
 
 import "strconv"
 
-// appendPlainRequest appends the fields of r, which plainFields accepts.
+// appendPlainRequest appends the fields of r as they are, which is their
+// JSON when plainRecord accepts the result.
 func (e *Encoder) appendPlainRequest(buf []byte, r *Request) []byte {
 	if r.TS != e.ts || len(e.tsText) == 0 {
 		e.ts, e.tsText = r.TS, strconv.AppendInt(e.tsText[:0], r.TS, 10)
@@ -63,26 +64,78 @@ func (e *Encoder) appendPlainRequest(buf []byte, r *Request) []byte {
 	return buf
 }
 
-// plainFields reports whether every string of r can be written as it is:
-// printable ASCII without '"' or '\\'. Checking the fields alone, not the
-// record with its keys, reads the fewest bytes.
-func plainFields(r *Request) bool {
-	return (len(r.Source) == 0 || plainASCII(r.Source)) &&
-		(len(r.RemoteHost) == 0 || plainASCII(r.RemoteHost)) &&
-		(len(r.Ident) == 0 || plainASCII(r.Ident)) &&
-		(len(r.User) == 0 || plainASCII(r.User)) &&
-		(len(r.Method) == 0 || plainASCII(r.Method)) &&
-		(len(r.Path) == 0 || plainASCII(r.Path)) &&
-		(len(r.Protocol) == 0 || plainASCII(r.Protocol)) &&
-		(len(r.Request) == 0 || plainASCII(r.Request)) &&
-		(len(r.Section) == 0 || plainASCII(r.Section)) &&
-		(len(r.Referer) == 0 || plainASCII(r.Referer)) &&
-		(len(r.UserAgent) == 0 || plainASCII(r.UserAgent)) &&
-		(len(r.Host) == 0 || plainASCII(r.Host)) &&
-		(len(r.Scheme) == 0 || plainASCII(r.Scheme)) &&
-		(len(r.XForwardedFor) == 0 || plainASCII(r.XForwardedFor)) &&
-		(len(r.Country) == 0 || plainASCII(r.Country)) &&
-		(len(r.Fields) == 0 || plainPairs(r.Fields))
+// recordQuotes returns how many quotes appendPlainRequest writes for r,
+// with the kind's: those of the keys and of the strings around their
+// values, so that a record with more has a quote in a value.
+func recordQuotes(r *Request) int {
+	n := 4 + 2 // the kind and ts
+	if r.UTCOffset != 0 {
+		n += 2
+	}
+	if len(r.Source) > 0 {
+		n += 4
+	}
+	if len(r.RemoteHost) > 0 {
+		n += 4
+	}
+	if len(r.Ident) > 0 {
+		n += 4
+	}
+	if len(r.User) > 0 {
+		n += 4
+	}
+	if len(r.Method) > 0 {
+		n += 4
+	}
+	if len(r.Path) > 0 {
+		n += 4
+	}
+	if len(r.Protocol) > 0 {
+		n += 4
+	}
+	if len(r.Request) > 0 {
+		n += 4
+	}
+	if len(r.Section) > 0 {
+		n += 4
+	}
+	if r.Status != 0 {
+		n += 2
+	}
+	if r.Bytes >= 0 {
+		n += 2
+	}
+	if len(r.Referer) > 0 {
+		n += 4
+	}
+	if len(r.UserAgent) > 0 {
+		n += 4
+	}
+	if !(r.RequestTime < 0) {
+		n += 2
+	}
+	if !(r.UpstreamTime < 0) {
+		n += 2
+	}
+	if r.RequestLength >= 0 {
+		n += 2
+	}
+	if len(r.Host) > 0 {
+		n += 4
+	}
+	if len(r.Scheme) > 0 {
+		n += 4
+	}
+	if len(r.XForwardedFor) > 0 {
+		n += 4
+	}
+	if len(r.Country) > 0 {
+		n += 4
+	}
+	if len(r.Fields) > 0 {
+		n += 2 + 4*len(r.Fields)
+	}
+	return n
 }
 
 // matchKey recognises a Request key with its quotes and colon at the start

@@ -53,7 +53,8 @@ func generateRequestCode(t *testing.T) []byte {
 	p("")
 	p(`import "strconv"`)
 	p("")
-	p("// appendPlainRequest appends the fields of r, which plainFields accepts.")
+	p("// appendPlainRequest appends the fields of r as they are, which is their")
+	p("// JSON when plainRecord accepts the result.")
 	p("func (e *Encoder) appendPlainRequest(buf []byte, r *Request) []byte {")
 	for k := keyOther + 1; k < numKeys; k++ {
 		f := &requestFields[k]
@@ -106,23 +107,41 @@ func generateRequestCode(t *testing.T) []byte {
 	p("return buf")
 	p("}")
 	p("")
-	p("// plainFields reports whether every string of r can be written as it is:")
-	p("// printable ASCII without '\"' or '\\\\'. Checking the fields alone, not the")
-	p("// record with its keys, reads the fewest bytes.")
-	p("func plainFields(r *Request) bool {")
-	var plain []string
+	p("// recordQuotes returns how many quotes appendPlainRequest writes for r,")
+	p("// with the kind's: those of the keys and of the strings around their")
+	p("// values, so that a record with more has a quote in a value.")
+	p("func recordQuotes(r *Request) int {")
+	p("n := 4 + 2 // the kind and ts")
 	for k := keyOther + 1; k < numKeys; k++ {
-		switch f := &requestFields[k]; f.typ {
+		f := &requestFields[k]
+		v := "r." + goName[f.off]
+		switch f.typ {
 		case textField:
-			// An absent field, which is common, costs no call.
-			v := "r." + goName[f.off]
-			plain = append(plain, "(len("+v+") == 0 || plainASCII("+v+"))")
+			p("if len(%s) > 0 {", v)
+			p("n += 4")
+			p("}")
+		case tsField:
+		case offsetField, statusField:
+			p("if %s != 0 {", v)
+			p("n += 2")
+			p("}")
+		case sizeField:
+			p("if %s >= 0 {", v)
+			p("n += 2")
+			p("}")
+		case secondsField:
+			p("if !(%s < 0) {", v)
+			p("n += 2")
+			p("}")
 		case pairsField:
-			v := "r." + goName[f.off]
-			plain = append(plain, "(len("+v+") == 0 || plainPairs("+v+"))")
+			p("if len(%s) > 0 {", v)
+			p("n += 2 + 4*len(%s)", v)
+			p("}")
+		default:
+			t.Fatalf("key %d: no quotes for field type %d", k, f.typ)
 		}
 	}
-	p("return %s", strings.Join(plain, " &&\n"))
+	p("return n")
 	p("}")
 	p("")
 	p("// matchKey recognises a Request key with its quotes and colon at the start")

@@ -7,7 +7,7 @@ package event
 
 func (e *Encoder) appendPlainRequest([]byte, *Request) []byte { panic(regenOnly) }
 
-func plainFields(*Request) bool { panic(regenOnly) }
+func recordQuotes(*Request) int { panic(regenOnly) }
 
 func matchKey([]byte) (key, n int) { panic(regenOnly) }
 
