@@ -142,186 +142,94 @@ func recordQuotes(r *Request) int {
 // of b, like `"path":`, by comparing with the few keys that share its first
 // letter; no key so written is the start of another. It returns the key
 // and the length matched, or keyOther, 0 for keys it does not know, which
-// the caller then finds the end of. Where b has three words, as it has
-// but for the last key of a record, it compares them, masked to the
-// key's length, with the key's words: a call of memequal per key costs
-// more than the comparison for so few bytes, and a record has a dozen.
+// the caller then finds the end of. keyAt compares a key as three words,
+// where b has them, as it has but for the last key of a record: a call
+// of memequal per key costs more than the comparison for so few bytes.
 func matchKey(b []byte) (key, n int) {
-	if len(b) < 24 {
-		return matchShortKey(b)
-	}
-	w0 := load(b)
-	switch b[1] {
-	case 'b':
-		if w0 == 0x3a22736574796222 { // `"bytes":`
-			return 13, 8 // Bytes
-		}
-	case 'c':
-		if w0 == 0x7972746e756f6322 && load(b[8:])&0xffff == 0x3a22 { // `"country":`
-			return 22, 10 // Country
-		}
-	case 'f':
-		if w0 == 0x2273646c65696622 && load(b[8:])&0xff == 0x3a { // `"fields":`
-			return 23, 9 // Fields
-		}
-	case 'h':
-		if w0&0xffffffffffffff == 0x3a2274736f6822 { // `"host":`
-			return 19, 7 // Host
-		}
-	case 'i':
-		if w0 == 0x3a22746e65646922 { // `"ident":`
-			return 5, 8 // Ident
-		}
-	case 'm':
-		if w0 == 0x22646f6874656d22 && load(b[8:])&0xff == 0x3a { // `"method":`
-			return 7, 9 // Method
-		}
-	case 'p':
-		if w0&0xffffffffffffff == 0x3a226874617022 { // `"path":`
-			return 8, 7 // Path
-		}
-		if w0 == 0x6f636f746f727022 && load(b[8:])&0xffffff == 0x3a226c { // `"protocol":`
-			return 9, 11 // Protocol
-		}
-	case 'r':
-		if w0 == 0x5f65746f6d657222 && load(b[8:])&0xffffffffffff == 0x3a2274736f68 { // `"remote_host":`
-			return 4, 14 // RemoteHost
-		}
-		if w0 == 0x7473657571657222 && load(b[8:])&0xffff == 0x3a22 { // `"request":`
-			return 10, 10 // Request
-		}
-		if w0 == 0x7265726566657222 && load(b[8:])&0xffff == 0x3a22 { // `"referer":`
-			return 14, 10 // Referer
-		}
-		if w0 == 0x7473657571657222 && load(b[8:])&0xffffffffffffff == 0x3a22656d69745f { // `"request_time":`
-			return 16, 15 // RequestTime
-		}
-		if w0 == 0x7473657571657222 && load(b[8:]) == 0x226874676e656c5f && load(b[16:])&0xff == 0x3a { // `"request_length":`
-			return 18, 17 // RequestLength
-		}
-	case 's':
-		if w0 == 0x22656372756f7322 && load(b[8:])&0xff == 0x3a { // `"source":`
-			return 3, 9 // Source
-		}
-		if w0 == 0x6e6f697463657322 && load(b[8:])&0xffff == 0x3a22 { // `"section":`
-			return 11, 10 // Section
-		}
-		if w0 == 0x2273757461747322 && load(b[8:])&0xff == 0x3a { // `"status":`
-			return 12, 9 // Status
-		}
-		if w0 == 0x22656d6568637322 && load(b[8:])&0xff == 0x3a { // `"scheme":`
-			return 20, 9 // Scheme
-		}
-	case 't':
-		if w0&0xffffffffff == 0x3a22737422 { // `"ts":`
-			return 1, 5 // TS
-		}
-	case 'u':
-		if w0 == 0x66666f5f63747522 && load(b[8:])&0xffffffffff == 0x3a22746573 { // `"utc_offset":`
-			return 2, 13 // UTCOffset
-		}
-		if w0&0xffffffffffffff == 0x3a227265737522 { // `"user":`
-			return 6, 7 // User
-		}
-		if w0 == 0x67615f7265737522 && load(b[8:])&0xffffffffff == 0x3a22746e65 { // `"user_agent":`
-			return 15, 13 // UserAgent
-		}
-		if w0 == 0x6165727473707522 && load(b[8:]) == 0x3a22656d69745f6d { // `"upstream_time":`
-			return 17, 16 // UpstreamTime
-		}
-	case 'x':
-		if w0 == 0x6177726f665f7822 && load(b[8:]) == 0x726f665f64656472 && load(b[16:])&0xffff == 0x3a22 { // `"x_forwarded_for":`
-			return 21, 18 // XForwardedFor
-		}
-	}
-	return keyOther, 0
-}
-
-// matchShortKey is matchKey for b shorter than three words.
-func matchShortKey(b []byte) (key, n int) {
 	if len(b) < 2 {
 		return keyOther, 0
 	}
+	short := len(b) < 24
 	switch b[1] {
 	case 'b':
-		if has(b, `"bytes":`) {
+		if keyAt(b, 13) || short && has(b, `"bytes":`) {
 			return 13, 8 // Bytes
 		}
 	case 'c':
-		if has(b, `"country":`) {
+		if keyAt(b, 22) || short && has(b, `"country":`) {
 			return 22, 10 // Country
 		}
 	case 'f':
-		if has(b, `"fields":`) {
+		if keyAt(b, 23) || short && has(b, `"fields":`) {
 			return 23, 9 // Fields
 		}
 	case 'h':
-		if has(b, `"host":`) {
+		if keyAt(b, 19) || short && has(b, `"host":`) {
 			return 19, 7 // Host
 		}
 	case 'i':
-		if has(b, `"ident":`) {
+		if keyAt(b, 5) || short && has(b, `"ident":`) {
 			return 5, 8 // Ident
 		}
 	case 'm':
-		if has(b, `"method":`) {
+		if keyAt(b, 7) || short && has(b, `"method":`) {
 			return 7, 9 // Method
 		}
 	case 'p':
-		if has(b, `"path":`) {
+		if keyAt(b, 8) || short && has(b, `"path":`) {
 			return 8, 7 // Path
 		}
-		if has(b, `"protocol":`) {
+		if keyAt(b, 9) || short && has(b, `"protocol":`) {
 			return 9, 11 // Protocol
 		}
 	case 'r':
-		if has(b, `"remote_host":`) {
+		if keyAt(b, 4) || short && has(b, `"remote_host":`) {
 			return 4, 14 // RemoteHost
 		}
-		if has(b, `"request":`) {
+		if keyAt(b, 10) || short && has(b, `"request":`) {
 			return 10, 10 // Request
 		}
-		if has(b, `"referer":`) {
+		if keyAt(b, 14) || short && has(b, `"referer":`) {
 			return 14, 10 // Referer
 		}
-		if has(b, `"request_time":`) {
+		if keyAt(b, 16) || short && has(b, `"request_time":`) {
 			return 16, 15 // RequestTime
 		}
-		if has(b, `"request_length":`) {
+		if keyAt(b, 18) || short && has(b, `"request_length":`) {
 			return 18, 17 // RequestLength
 		}
 	case 's':
-		if has(b, `"source":`) {
+		if keyAt(b, 3) || short && has(b, `"source":`) {
 			return 3, 9 // Source
 		}
-		if has(b, `"section":`) {
+		if keyAt(b, 11) || short && has(b, `"section":`) {
 			return 11, 10 // Section
 		}
-		if has(b, `"status":`) {
+		if keyAt(b, 12) || short && has(b, `"status":`) {
 			return 12, 9 // Status
 		}
-		if has(b, `"scheme":`) {
+		if keyAt(b, 20) || short && has(b, `"scheme":`) {
 			return 20, 9 // Scheme
 		}
 	case 't':
-		if has(b, `"ts":`) {
+		if keyAt(b, 1) || short && has(b, `"ts":`) {
 			return 1, 5 // TS
 		}
 	case 'u':
-		if has(b, `"utc_offset":`) {
+		if keyAt(b, 2) || short && has(b, `"utc_offset":`) {
 			return 2, 13 // UTCOffset
 		}
-		if has(b, `"user":`) {
+		if keyAt(b, 6) || short && has(b, `"user":`) {
 			return 6, 7 // User
 		}
-		if has(b, `"user_agent":`) {
+		if keyAt(b, 15) || short && has(b, `"user_agent":`) {
 			return 15, 13 // UserAgent
 		}
-		if has(b, `"upstream_time":`) {
+		if keyAt(b, 17) || short && has(b, `"upstream_time":`) {
 			return 17, 16 // UpstreamTime
 		}
 	case 'x':
-		if has(b, `"x_forwarded_for":`) {
+		if keyAt(b, 21) || short && has(b, `"x_forwarded_for":`) {
 			return 21, 18 // XForwardedFor
 		}
 	}

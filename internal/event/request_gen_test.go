@@ -148,15 +148,14 @@ func generateRequestCode(t *testing.T) []byte {
 	p("// of b, like `\"path\":`, by comparing with the few keys that share its first")
 	p("// letter; no key so written is the start of another. It returns the key")
 	p("// and the length matched, or keyOther, 0 for keys it does not know, which")
-	p("// the caller then finds the end of. Where b has three words, as it has")
-	p("// but for the last key of a record, it compares them, masked to the")
-	p("// key's length, with the key's words: a call of memequal per key costs")
-	p("// more than the comparison for so few bytes, and a record has a dozen.")
+	p("// the caller then finds the end of. keyAt compares a key as three words,")
+	p("// where b has them, as it has but for the last key of a record: a call")
+	p("// of memequal per key costs more than the comparison for so few bytes.")
 	p("func matchKey(b []byte) (key, n int) {")
-	p("if len(b) < 24 {")
-	p("return matchShortKey(b)")
+	p("if len(b) < 2 {")
+	p("return keyOther, 0")
 	p("}")
-	p("w0 := load(b)")
+	p("short := len(b) < 24")
 	byLetter := map[byte][]int{}
 	for k := keyOther + 1; k < numKeys; k++ {
 		c := requestFields[k].name[0]
@@ -172,39 +171,7 @@ func generateRequestCode(t *testing.T) []byte {
 		p("case '%c':", c)
 		for _, k := range byLetter[c] {
 			f := &requestFields[k]
-			key := f.key()
-			w := keyWords(key)
-			conds := []string{}
-			for i := 0; i*8 < len(key); i++ {
-				x := "w0"
-				if i > 0 {
-					x = fmt.Sprintf("load(b[%d:])", 8*i)
-				}
-				if rest := len(key) - 8*i; rest < 8 {
-					x = fmt.Sprintf("%s&%#x", x, uint64(1)<<(8*rest)-1)
-				}
-				conds = append(conds, fmt.Sprintf("%s == %#x", x, w[i]))
-			}
-			p("if %s { // `%s`", strings.Join(conds, " && "), key)
-			p("return %d, %d // %s", k, len(key), goName[f.off])
-			p("}")
-		}
-	}
-	p("}")
-	p("return keyOther, 0")
-	p("}")
-	p("")
-	p("// matchShortKey is matchKey for b shorter than three words.")
-	p("func matchShortKey(b []byte) (key, n int) {")
-	p("if len(b) < 2 {")
-	p("return keyOther, 0")
-	p("}")
-	p("switch b[1] {")
-	for _, c := range letters {
-		p("case '%c':", c)
-		for _, k := range byLetter[c] {
-			f := &requestFields[k]
-			p("if has(b, `%s`) {", f.key())
+			p("if keyAt(b, %d) || short && has(b, `%s`) {", k, f.key())
 			p("return %d, %d // %s", k, len(f.key()), goName[f.off])
 			p("}")
 		}
@@ -217,16 +184,4 @@ func generateRequestCode(t *testing.T) []byte {
 		t.Fatalf("%v\n%s", err, b.String())
 	}
 	return src
-}
-
-// keyWords returns the little-endian words of key, zero past its end, as
-// matchKey compares them.
-func keyWords(key string) (w [3]uint64) {
-	if len(key) > 24 {
-		panic("key longer than matchKey compares: " + key)
-	}
-	for i := range len(key) {
-		w[i/8] |= uint64(key[i]) << (8 * (i % 8))
-	}
-	return w
 }
