@@ -151,6 +151,10 @@ func (d *Decoder) finish() error {
 		return fmt.Errorf("malformed JSON: invalid control character found: %d, near %q",
 			d.line[i], d.line[max(0, i-10):min(len(d.line), i+10)])
 	}
+	if i := negativeLeadingZero(d.line); i >= 0 {
+		return fmt.Errorf("malformed JSON: a number with a leading zero, near %q",
+			d.line[max(0, i-10):min(len(d.line), i+10)])
+	}
 	return nil
 }
 
@@ -179,6 +183,31 @@ func controlInString(line []byte) int {
 	}
 	return -1
 }
+
+// negativeLeadingZero returns the index of the first number of line, outside
+// its strings, that is a minus sign, a zero and another digit, like -01,
+// or -1. JSON allows no leading zero, and jsoniter, which rejects 01,
+// skips -01 as a number. Lines almost never have "-0" anywhere, which one
+// search finds.
+func negativeLeadingZero(line []byte) int {
+	if bytes.Index(line, minusZero) < 0 {
+		return -1
+	}
+	in := false
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case c == '"':
+			in = !in
+		case c == '\\' && in:
+			i++
+		case c == '-' && !in && i+2 < len(line) && line[i+1] == '0' && line[i+2]-'0' <= 9:
+			return i
+		}
+	}
+	return -1
+}
+
+var minusZero = []byte("-0")
 
 // members reads the object on line, calling member with the name of each
 // of its members, at its value, which member reads or skips, until it

@@ -186,6 +186,9 @@ func TestDecodeErrors(t *testing.T) {
 		// jsoniter stops checking a string at its first escape.
 		{"control after an escape", "{\"kind\":\"tick\",\"ts\":1,\"x\":\"\\b\x19\"}", `invalid control character found: 25`, func(b []byte) error { return dec.Validate(b) }},
 		{"control in a field after an escape", "{\"kind\":\"request\",\"ts\":1,\"path\":\"/\\n\t\"}", `invalid control character found: 9`, func(b []byte) error { return dec.Request(b, &r) }},
+		// jsoniter skips -01 as a number, though it rejects 01.
+		{"leading zero after a minus", `{"kind":"tick","ts":1,"x":[-01]}`, `leading zero`, func(b []byte) error { return dec.Validate(b) }},
+		{"leading zero in a field", `{"kind":"request","ts":1,"path":"/2019-02-07","utc_offset":-00}`, `leading zero`, func(b []byte) error { return dec.Request(b, &r) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -200,11 +203,11 @@ func TestDecodeErrors(t *testing.T) {
 func TestDecodeTolerant(t *testing.T) {
 	dec := NewDecoder()
 	var r Request
-	line := `{"extra":{"deep":[1,"x"]},"bytes":null,"ts":1549573860.75,"kind":"request","path":"/a\/b","status":200,"future":true}`
+	line := `{"extra":{"deep":[1,"x",-0,-0.5]},"bytes":null,"ts":1549573860.75,"kind":"request","path":"/a\/b-01","status":200,"future":true}`
 	if err := dec.Request([]byte(line), &r); err != nil {
 		t.Fatal(err)
 	}
-	if r.TS != 1549573860 || r.Bytes != -1 || string(r.Path) != "/a/b" || r.Status != 200 {
+	if r.TS != 1549573860 || r.Bytes != -1 || string(r.Path) != "/a/b-01" || r.Status != 200 {
 		t.Errorf("got %+v", r)
 	}
 }
