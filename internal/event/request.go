@@ -119,14 +119,12 @@ func fieldOf[T any](r *Request, f *requestField) *T {
 //
 // It is the one encoder that runs once per log line. Log fields are almost
 // always printable ASCII without '"' or '\\', which JSON writes as it is:
-// it checks that of every string, eight bytes at a time, and then copies
-// them straight in, in code generated from requestFields
-// (request_gen.go); otherwise it writes the record with escaping and UTF-8
+// it copies them straight in, in code generated from requestFields
+// (request_gen.go), and then checks the record as a whole, as three passes
+// over it, two of them with vector instructions, cost less than a check of
+// each field; a record that fails is written again with escaping and UTF-8
 // repair field by field.
 func (e *Encoder) Request(r *Request) ([]byte, error) {
-	// Written as it is first, and checked as a whole: log fields nearly
-	// always are plain, and three passes over the record, two of them with
-	// vector instructions, cost less than a check of each field.
 	e.s.Error = nil
 	buf := append(e.s.Buffer()[:0], `{"kind":"request"`...)
 	buf = e.appendPlainRequest(buf, r)
