@@ -190,7 +190,7 @@ func controlInString(line []byte) int {
 // skips -01 as a number. Lines almost never have "-0" anywhere, which one
 // search finds.
 func negativeLeadingZero(line []byte) int {
-	if bytes.Index(line, minusZero) < 0 {
+	if !bytes.Contains(line, minusZero) {
 		return -1
 	}
 	in := false
