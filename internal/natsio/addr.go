@@ -92,8 +92,8 @@ func streamConfig(name string) jetstream.StreamConfig {
 }
 
 // connect opens a connection that reconnects for ever: a NATS server
-// restart is something to wait out, not an error.
-func connect(a Addr, name string) (*nats.Conn, error) {
+// restart is something to wait out, not an error; and its JetStream.
+func connect(a Addr, name string) (*nats.Conn, jetstream.JetStream, error) {
 	nc, err := nats.Connect(a.Server,
 		nats.Name(name),
 		nats.MaxReconnects(-1),
@@ -102,7 +102,12 @@ func connect(a Addr, name string) (*nats.Conn, error) {
 		nats.ReconnectBufSize(-1), // publishes wait for the server, never sit in a buffer
 	)
 	if err != nil {
-		return nil, fmt.Errorf("nats://%s: %v", a.Host, err)
+		return nil, nil, fmt.Errorf("nats://%s: %v", a.Host, err)
 	}
-	return nc, nil
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("nats://%s: %v", a.Host, err)
+	}
+	return nc, js, nil
 }

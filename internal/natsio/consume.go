@@ -3,7 +3,6 @@ package natsio
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -52,14 +51,9 @@ var ErrStopped = errors.New("stopped")
 // With ack false the consumer acknowledges nothing and the server expects
 // nothing: without a store that commits, nothing would say when to.
 func NewConsumer(ctx context.Context, a Addr, durable string, start uint64, ack bool) (*Consumer, error) {
-	nc, err := connect(a, durable)
+	nc, js, err := connect(a, durable)
 	if err != nil {
 		return nil, err
-	}
-	js, err := jetstream.New(nc)
-	if err != nil {
-		nc.Close()
-		return nil, fmt.Errorf("nats://%s: %v", a.Host, err)
 	}
 	c := &Consumer{addr: a, durable: durable, nc: nc, js: js, ack: ack}
 	if start > 0 {

@@ -13,15 +13,11 @@ import (
 // read-only, or nil when no stream holds one yet: where a host that
 // publishes only up to each checkpoint resumes its logs from.
 func LastRecord(ctx context.Context, a Addr, client string) ([]byte, error) {
-	nc, err := connect(a, client)
+	nc, js, err := connect(a, client)
 	if err != nil {
 		return nil, err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return nil, fmt.Errorf("nats://%s: %v", a.Host, err)
-	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	name, err := js.StreamNameBySubject(ctx, a.Name)

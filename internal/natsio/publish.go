@@ -68,14 +68,9 @@ const ackWait = 5 * time.Second
 // NewPublisher connects to a's server to publish to the subject a.Name,
 // creating the stream DefaultStream when no stream captures the subject.
 func NewPublisher(a Addr, client string) (*Publisher, error) {
-	nc, err := connect(a, client)
+	nc, js, err := connect(a, client)
 	if err != nil {
 		return nil, err
-	}
-	js, err := jetstream.New(nc)
-	if err != nil {
-		nc.Close()
-		return nil, fmt.Errorf("nats://%s: %v", a.Host, err)
 	}
 	return &Publisher{addr: a, nc: nc, js: js, ids: newMsgIDs(), GiveUp: 10 * time.Second}, nil
 }
