@@ -70,33 +70,36 @@ func (p *natsPipeline) stop(t *testing.T) {
 // checkpoint, or -1.
 func historyThrough(t *testing.T, db string) int64 {
 	t.Helper()
-	conn, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	var through sql.NullInt64
-	err = conn.QueryRow(`SELECT json_extract(value, '$.through') FROM meta WHERE key LIKE 'checkpoint:%'`).Scan(&through)
-	if err != nil || !through.Valid {
+	through, ok := checkpointField(t, db, "$.through")
+	if !ok {
 		return -1
 	}
-	return through.Int64
+	return through
 }
 
 // historySeq returns the stream position of the history's committed
 // checkpoint.
 func historySeq(t *testing.T, db string) uint64 {
 	t.Helper()
+	seq, ok := checkpointField(t, db, "$.nats.seq")
+	if !ok {
+		t.Fatal("the history has no committed checkpoint with a stream position")
+	}
+	return uint64(seq)
+}
+
+// checkpointField reads the number at path in the history's committed
+// checkpoint, reporting whether there is one.
+func checkpointField(t *testing.T, db, path string) (int64, bool) {
+	t.Helper()
 	conn, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	var seq uint64
-	if err := conn.QueryRow(`SELECT json_extract(value, '$.nats.seq') FROM meta WHERE key LIKE 'checkpoint:%'`).Scan(&seq); err != nil {
-		t.Fatal(err)
-	}
-	return seq
+	var v sql.NullInt64
+	err = conn.QueryRow(`SELECT json_extract(value, ?) FROM meta WHERE key LIKE 'checkpoint:%'`, path).Scan(&v)
+	return v.Int64, err == nil && v.Valid
 }
 
 // TestNATSResumeFromHistory restarts the central pipeline on its history:

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -105,15 +104,8 @@ func streamTicks(t *testing.T, js jetstream.JetStream) map[int64]int {
 // the host has exactly the writer's requests, none lost and none twice.
 func TestNATSHostRestart(t *testing.T) {
 	n := startNATS(t)
-	nc, err := nats.Connect(fmt.Sprintf("nats://127.0.0.1:%d", n.port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js, done := connectJetStream(t, n)
+	defer done()
 	dir := t.TempDir()
 	log := filepath.Join(dir, "access.log")
 	f, err := os.Create(log)

@@ -177,19 +177,26 @@ func (s *natsStore) committedSeq(t *testing.T) uint64 {
 	return seq
 }
 
-// ackFloor returns the sequence up to which the merge's durable consumer
-// has acknowledged the stream.
-func ackFloor(t *testing.T, n *natsServer) uint64 {
+// connectJetStream connects to n's JetStream; done closes the connection.
+func connectJetStream(t *testing.T, n *natsServer) (js jetstream.JetStream, done func()) {
 	t.Helper()
 	nc, err := nats.Connect(n.url(""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
+	if js, err = jetstream.New(nc); err != nil {
+		nc.Close()
 		t.Fatal(err)
 	}
+	return js, nc.Close
+}
+
+// ackFloor returns the sequence up to which the merge's durable consumer
+// has acknowledged the stream.
+func ackFloor(t *testing.T, n *natsServer) uint64 {
+	t.Helper()
+	js, done := connectJetStream(t, n)
+	defer done()
 	cons, err := js.Consumer(context.Background(), "HTTPMON", "httpmon-merge")
 	if err != nil {
 		t.Fatal(err)
