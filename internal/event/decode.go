@@ -57,8 +57,6 @@ func NewDecoder() *Decoder {
 
 var kindPrefix = []byte(`{"kind":"`)
 
-const kindRequest = "request"
-
 // Kind returns the value of the record's "kind" field. It has a fast path
 // for records that start with it, as every httpmon encoder writes them; for
 // others it reads the whole object, which also validates it. The returned
@@ -67,8 +65,8 @@ func (d *Decoder) Kind(line []byte) ([]byte, error) {
 	if bytes.HasPrefix(line, kindPrefix) {
 		rest := line[len(kindPrefix):]
 		// A request, by far the most common record, without a search.
-		if len(rest) > len(kindRequest) && string(rest[:len(kindRequest)]) == kindRequest && rest[len(kindRequest)] == '"' {
-			return rest[:len(kindRequest)], nil
+		if len(rest) > len(KindRequest) && string(rest[:len(KindRequest)]) == KindRequest && rest[len(KindRequest)] == '"' {
+			return rest[:len(KindRequest)], nil
 		}
 		if i := bytes.IndexByte(rest, '"'); i > 0 && bytes.IndexByte(rest[:i], '\\') < 0 {
 			return rest[:i], nil
@@ -147,23 +145,24 @@ func (d *Decoder) finish() error {
 		}
 		return errors.New("unexpected data after the JSON object")
 	}
-	if i := controlInString(d.line); i >= 0 {
-		return fmt.Errorf("malformed JSON: invalid control character found: %d, near %q",
-			d.line[i], d.line[max(0, i-10):min(len(d.line), i+10)])
-	}
-	if i := negativeLeadingZero(d.line); i >= 0 {
-		return fmt.Errorf("malformed JSON: a number with a leading zero, near %q",
-			d.line[max(0, i-10):min(len(d.line), i+10)])
+	if i := notJSON(d.line); i >= 0 {
+		near := d.line[max(0, i-10):min(len(d.line), i+10)]
+		if d.line[i] == '-' {
+			return fmt.Errorf("malformed JSON: a number with a leading zero, near %q", near)
+		}
+		return fmt.Errorf("malformed JSON: invalid control character found: %d, near %q", d.line[i], near)
 	}
 	return nil
 }
 
-// controlInString returns the index of the first byte below 0x20 inside a
-// string of line, which JSON does not allow even escaped, or -1. Lines
-// almost never have one anywhere, which one pass eight bytes at a time
-// finds.
-func controlInString(line []byte) int {
-	if !hasControl(line) {
+// notJSON returns the index of the first of what jsoniter lets through
+// though JSON does not allow it, or -1: a byte below 0x20 inside a string,
+// even escaped, or a number outside strings that is a minus sign, a zero
+// and another digit, like -01 (jsoniter rejects 01, but skips -01 as a
+// number). Lines almost never have either anywhere, which one pass eight
+// bytes at a time and one search find.
+func notJSON(line []byte) int {
+	if !hasControl(line) && !bytes.Contains(line, minusZero) {
 		return -1
 	}
 	in := false
@@ -179,27 +178,6 @@ func controlInString(line []byte) int {
 			if i++; i < len(line) && line[i] < 0x20 {
 				return i
 			}
-		}
-	}
-	return -1
-}
-
-// negativeLeadingZero returns the index of the first number of line, outside
-// its strings, that is a minus sign, a zero and another digit, like -01,
-// or -1. JSON allows no leading zero, and jsoniter, which rejects 01,
-// skips -01 as a number. Lines almost never have "-0" anywhere, which one
-// search finds.
-func negativeLeadingZero(line []byte) int {
-	if !bytes.Contains(line, minusZero) {
-		return -1
-	}
-	in := false
-	for i := 0; i < len(line); i++ {
-		switch c := line[i]; {
-		case c == '"':
-			in = !in
-		case c == '\\' && in:
-			i++
 		case c == '-' && !in && i+2 < len(line) && line[i+1] == '0' && line[i+2]-'0' <= 9:
 			return i
 		}

@@ -277,7 +277,7 @@ func quoteIn16(b []byte) int {
 }
 
 // kindRequestMember is how httpmon's encoders start a request record.
-const kindRequestMember = `{"kind":"request",`
+const kindRequestMember = `{"kind":"` + KindRequest + `",`
 
 // kindRequestWords are the first two words of kindRequestMember.
 var kindRequestWords = [2]uint64{load([]byte(kindRequestMember)), load([]byte(kindRequestMember)[8:])}
